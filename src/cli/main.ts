@@ -1,4 +1,3 @@
-import { VERSION } from '../version.js';
-if (process.argv.includes('--version') || process.argv.includes('-v')) {
-  process.stdout.write(`ollama version is ${VERSION}\n`);
-}
+import { main } from './program.js';
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,5 @@
+/** `ollama push` — not implemented yet in this build. */
+export async function run(): Promise<number> {
+  process.stderr.write('Error: `ollama push` is not implemented yet in this build of Tollama\n');
+  return 1;
+}
