@@ -1,0 +1,150 @@
+/**
+ * Server configuration from the environment, with Ollama's defaults and parsing rules
+ * (ollama:envconfig/config.go, reference §8 and §3.12):
+ *  - every value is trimmed of spaces and surrounding quotes;
+ *  - booleans use Go's strconv.ParseBool, and a non-empty value it cannot parse counts as true;
+ *  - unsigned integers that do not parse (base 10 only) log a warning and use the default.
+ * Warnings are collected in `warnings` for the caller to log.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { DEFAULT_KEEP_ALIVE, MAX_DURATION, SECOND, keepAliveFromEnv, parseDuration } from '../api/duration.js';
+import { parseOllamaHost, trimEnvValue, type OllamaHost } from '../api/host.js';
+import { allowedOrigins, parseApiKeys } from './security.js';
+
+export type Env = Record<string, string | undefined>;
+
+export interface ServerConfig {
+  /** OLLAMA_HOST: where `serve` listens. */
+  host: OllamaHost;
+  /** OLLAMA_MODELS: the store root (default `~/.ollama/models`). */
+  models: string;
+  /** OLLAMA_ORIGINS followed by Ollama's default origins. */
+  origins: string[];
+  /** OLLAMA_KEEP_ALIVE in nanoseconds (default 5m; negative = forever = MAX_DURATION). */
+  keepAlive: bigint;
+  /** OLLAMA_LOAD_TIMEOUT in nanoseconds (default 5m; ≤ 0 = forever = MAX_DURATION). */
+  loadTimeout: bigint;
+  /** OLLAMA_MAX_LOADED_MODELS (0 = auto). */
+  maxLoadedModels: number;
+  /** OLLAMA_NUM_PARALLEL (default 1). */
+  numParallel: number;
+  /** OLLAMA_MAX_QUEUE (default 512). */
+  maxQueue: number;
+  /** OLLAMA_CONTEXT_LENGTH (0 = automatic). */
+  contextLength: number;
+  noPrune: boolean;
+  noHistory: boolean;
+  schedSpread: boolean;
+  flashAttention: boolean;
+  kvCacheType: string;
+  /** OLLAMA_GO_TEMPLATE (default true). */
+  goTemplate: boolean;
+  noCloud: boolean;
+  /** OLLAMA_DEBUG: 0 = info, 1 = debug, 2 = trace. */
+  debug: number;
+  /** Tollama only: OLLAMA_API_KEYS (comma-separated). Empty = no authentication. */
+  apiKeys: string[];
+  /** Problems found while reading (bad numbers, …), one sentence each. */
+  warnings: string[];
+}
+
+/** envconfig.Var: the value trimmed of spaces and surrounding quotes (`""` when unset). */
+export function envVar(env: Env, key: string): string {
+  return trimEnvValue(env[key] ?? '');
+}
+
+/** Go's strconv.ParseBool; null when not a boolean spelling. */
+export function parseGoBool(s: string): boolean | null {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false;
+  return null;
+}
+
+/** envconfig.Bool: unset/empty → false, unparseable non-empty → true. */
+export function envBool(env: Env, key: string, defaultValue = false): boolean {
+  const s = envVar(env, key);
+  if (s === '') return defaultValue;
+  return parseGoBool(s) ?? true;
+}
+
+/** envconfig.Uint: base-10 unsigned integer, else a warning and the default. */
+export function envUint(env: Env, key: string, defaultValue: number, warnings: string[] = []): number {
+  const s = envVar(env, key);
+  if (s === '') return defaultValue;
+  if (/^\d+$/.test(s) && Number(s) <= Number.MAX_SAFE_INTEGER) return Number(s);
+  warnings.push(`invalid environment variable, using default: ${key}=${JSON.stringify(s)} (default ${defaultValue})`);
+  return defaultValue;
+}
+
+/** OLLAMA_LOAD_TIMEOUT: Go duration or integer seconds; ≤ 0 → forever; bad → 5m. */
+export function loadTimeoutFromEnv(raw: string, warnings: string[] = []): bigint {
+  const s = trimEnvValue(raw);
+  if (s === '') return DEFAULT_KEEP_ALIVE;
+  let d: bigint;
+  try {
+    d = parseDuration(s);
+  } catch {
+    if (!/^[+-]?\d+$/.test(s)) {
+      warnings.push(`invalid duration in OLLAMA_LOAD_TIMEOUT=${JSON.stringify(s)}, using 5m`);
+      return DEFAULT_KEEP_ALIVE;
+    }
+    d = BigInt(s) * SECOND;
+  }
+  return d <= 0n ? MAX_DURATION : d;
+}
+
+/** OLLAMA_DEBUG: a true boolean → 1 (debug); an integer n → n; else 0. */
+export function debugLevel(raw: string): number {
+  const s = trimEnvValue(raw);
+  if (s === '') return 0;
+  if (parseGoBool(s) === true) return 1;
+  return /^[+-]?\d+$/.test(s) ? Math.max(0, Number(s)) : 0;
+}
+
+function isDurationOrSeconds(s: string): boolean {
+  if (/^[+-]?\d+$/.test(s)) return true;
+  try {
+    parseDuration(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The default store: `$HOME/.ollama/models`. */
+export function defaultModelsDir(): string {
+  return path.join(os.homedir(), '.ollama', 'models');
+}
+
+/** Reads the whole server configuration (default: process.env). Never throws. */
+export function readServerConfig(env: Env = process.env): ServerConfig {
+  const warnings: string[] = [];
+  const keepAliveRaw = envVar(env, 'OLLAMA_KEEP_ALIVE');
+  const keepAlive = keepAliveFromEnv(keepAliveRaw);
+  if (keepAliveRaw !== '' && !isDurationOrSeconds(keepAliveRaw)) {
+    warnings.push(`invalid OLLAMA_KEEP_ALIVE=${JSON.stringify(keepAliveRaw)}, using 5m`);
+  }
+  const models = envVar(env, 'OLLAMA_MODELS');
+  return {
+    host: parseOllamaHost(env.OLLAMA_HOST ?? ''),
+    models: models !== '' ? models : defaultModelsDir(),
+    origins: allowedOrigins(envVar(env, 'OLLAMA_ORIGINS')),
+    keepAlive,
+    loadTimeout: loadTimeoutFromEnv(env.OLLAMA_LOAD_TIMEOUT ?? '', warnings),
+    maxLoadedModels: envUint(env, 'OLLAMA_MAX_LOADED_MODELS', 0, warnings),
+    numParallel: envUint(env, 'OLLAMA_NUM_PARALLEL', 1, warnings),
+    maxQueue: envUint(env, 'OLLAMA_MAX_QUEUE', 512, warnings),
+    contextLength: envUint(env, 'OLLAMA_CONTEXT_LENGTH', 0, warnings),
+    noPrune: envBool(env, 'OLLAMA_NOPRUNE'),
+    noHistory: envBool(env, 'OLLAMA_NOHISTORY'),
+    schedSpread: envBool(env, 'OLLAMA_SCHED_SPREAD'),
+    flashAttention: envBool(env, 'OLLAMA_FLASH_ATTENTION'),
+    kvCacheType: envVar(env, 'OLLAMA_KV_CACHE_TYPE'),
+    goTemplate: envBool(env, 'OLLAMA_GO_TEMPLATE', true),
+    noCloud: envBool(env, 'OLLAMA_NO_CLOUD'),
+    debug: debugLevel(env.OLLAMA_DEBUG ?? ''),
+    apiKeys: parseApiKeys(env.OLLAMA_API_KEYS),
+    warnings,
+  };
+}

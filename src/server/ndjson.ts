@@ -1,0 +1,84 @@
+/**
+ * NDJSON streaming as Ollama's streamResponse does it: `Content-Type: application/x-ndjson`, one
+ * Go-encoded JSON object per line, each line flushed as written. An error before anything was
+ * written is an ordinary JSON error response with its status; after streaming began it is a final
+ * `{"error":"…"}` line (the status is already 200).
+ */
+import type { ServerResponse } from 'node:http';
+import { messageOf } from '../api/errors.js';
+import { toWire, type WireType } from '../api/types.js';
+import { goJSON } from './gojson.js';
+import { sendError } from './http.js';
+
+export const NDJSON_CONTENT_TYPE = 'application/x-ndjson';
+
+export class NdjsonWriter {
+  private begun = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly type?: WireType,
+  ) {}
+
+  /** True once the 200 status and a first line have been sent. */
+  get started(): boolean {
+    return this.begun;
+  }
+
+  /** False when the client has gone away (writes are then dropped). */
+  get open(): boolean {
+    return !this.res.destroyed && !this.res.writableEnded;
+  }
+
+  /** Writes one object as a line. Returns false when the client is gone. */
+  write(value: object): boolean {
+    if (!this.open) return false;
+    if (!this.begun) {
+      this.res.writeHead(200, { 'Content-Type': NDJSON_CONTENT_TYPE });
+      this.begun = true;
+    }
+    this.res.write(goJSON(this.type ? toWire(this.type, value) : value) + '\n');
+    return true;
+  }
+
+  /** Reports an error: a JSON error response if nothing was written yet, else a final error line. */
+  fail(err: unknown): void {
+    if (!this.open) return;
+    if (!this.begun) {
+      sendError(this.res, err);
+      return;
+    }
+    this.res.write(goJSON({ error: messageOf(err) }) + '\n');
+    this.res.end();
+  }
+
+  /** Ends the stream (sends the headers with an empty body if nothing was written). */
+  end(): void {
+    if (!this.open) return;
+    if (!this.begun) {
+      this.res.writeHead(200, { 'Content-Type': NDJSON_CONTENT_TYPE });
+      this.begun = true;
+    }
+    this.res.end();
+  }
+}
+
+/**
+ * Streams every item of `source` as a line, then ends; an error thrown by the source is reported
+ * with `fail`. Stops pulling from the source when the client disconnects (`signal`).
+ */
+export async function pipeNdjson(
+  res: ServerResponse,
+  source: AsyncIterable<object> | Iterable<object>,
+  opts: { type?: WireType; signal?: AbortSignal } = {},
+): Promise<void> {
+  const w = new NdjsonWriter(res, opts.type);
+  try {
+    for await (const item of source) {
+      if (opts.signal?.aborted || !w.write(item)) return;
+    }
+    w.end();
+  } catch (err) {
+    w.fail(err);
+  }
+}

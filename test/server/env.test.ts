@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_DURATION, MINUTE, SECOND } from '../../src/api/duration.js';
+import { debugLevel, envBool, envUint, loadTimeoutFromEnv, readServerConfig } from '../../src/server/env.js';
+import { allowedOrigins, allowedHostName, apiKeyMatches, hostHeaderAllowed, originAllowed, parseApiKeys } from '../../src/server/security.js';
+
+describe('envBool (Go ParseBool, unparseable → true)', () => {
+  it.each([
+    ['', false],
+    ['true', true],
+    ['false', false],
+    ['1', true],
+    ['0', false],
+    ['T', true],
+    ['FALSE', false],
+    [' "false" ', false],
+    ['random', true],
+    ['something', true],
+  ])('%j → %s', (v, out) => {
+    expect(envBool({ X: v }, 'X')).toBe(out);
+  });
+  it('default when unset', () => {
+    expect(envBool({}, 'X', true)).toBe(true);
+  });
+});
+
+describe('envUint', () => {
+  it.each([
+    ['0', 0],
+    ['1', 1],
+    ['1337', 1337],
+    ['', 11434],
+    ['-1', 11434],
+    ['0o10', 11434],
+    ['0x10', 11434],
+    ['string', 11434],
+  ])('%j → %d', (v, out) => {
+    const warnings: string[] = [];
+    expect(envUint({ X: v }, 'X', 11434, warnings)).toBe(out);
+    expect(warnings.length).toBe(out === 11434 && v !== '' ? 1 : 0);
+  });
+});
+
+describe('OLLAMA_LOAD_TIMEOUT', () => {
+  it.each([
+    ['', 5n * MINUTE],
+    ['1s', SECOND],
+    ['1h2m3s', 3723n * SECOND],
+    ['0', MAX_DURATION],
+    ['60', 60n * SECOND],
+    ['-0', MAX_DURATION],
+    ['-1', MAX_DURATION],
+    ['-1m', MAX_DURATION],
+    [' ', 5n * MINUTE],
+    ['???', 5n * MINUTE],
+    ['1d', 5n * MINUTE],
+  ])('%j', (v, out) => {
+    expect(loadTimeoutFromEnv(v)).toBe(out);
+  });
+});
+
+describe('OLLAMA_DEBUG', () => {
+  it.each([
+    ['', 0],
+    ['0', 0],
+    ['false', 0],
+    ['1', 1],
+    ['true', 1],
+    ['2', 2],
+  ])('%j → %d', (v, out) => {
+    expect(debugLevel(v)).toBe(out);
+  });
+});
+
+describe('readServerConfig', () => {
+  it('defaults', () => {
+    const c = readServerConfig({ HOME: '/home/u' });
+    expect(c.host.url).toBe('http://127.0.0.1:11434');
+    expect(c.models).toMatch(/\.ollama[/\\]models$/);
+    expect(c.keepAlive).toBe(5n * MINUTE);
+    expect(c).toMatchObject({ maxLoadedModels: 0, numParallel: 1, maxQueue: 512, contextLength: 0, noPrune: false, noHistory: false, goTemplate: true, debug: 0, apiKeys: [], warnings: [] });
+    expect(c.origins).toEqual(allowedOrigins(''));
+  });
+
+  it('reads values, warns on bad numbers', () => {
+    const c = readServerConfig({
+      OLLAMA_HOST: '0.0.0.0:8080',
+      OLLAMA_MODELS: '"/data/models"',
+      OLLAMA_KEEP_ALIVE: '-1',
+      OLLAMA_NUM_PARALLEL: 'four',
+      OLLAMA_MAX_QUEUE: '9',
+      OLLAMA_NOPRUNE: '1',
+      OLLAMA_API_KEYS: ' a , b ,, ',
+      OLLAMA_ORIGINS: 'https://x.example',
+    });
+    expect(c.host).toMatchObject({ host: '0.0.0.0', port: 8080 });
+    expect(c.models).toBe('/data/models');
+    expect(c.keepAlive).toBe(MAX_DURATION);
+    expect(c.numParallel).toBe(1);
+    expect(c.maxQueue).toBe(9);
+    expect(c.noPrune).toBe(true);
+    expect(c.apiKeys).toEqual(['a', 'b']);
+    expect(c.origins[0]).toBe('https://x.example');
+    expect(c.warnings).toHaveLength(1);
+    expect(readServerConfig({ OLLAMA_KEEP_ALIVE: '1d' }).warnings[0]).toMatch(/OLLAMA_KEEP_ALIVE/);
+  });
+});
+
+describe('security helpers', () => {
+  it('default origin list', () => {
+    expect(allowedOrigins('http://172.16.0.1, https://192.168.0.1')).toEqual([
+      'http://172.16.0.1',
+      'https://192.168.0.1',
+      'http://localhost',
+      'https://localhost',
+      'http://localhost:*',
+      'https://localhost:*',
+      'http://127.0.0.1',
+      'https://127.0.0.1',
+      'http://127.0.0.1:*',
+      'https://127.0.0.1:*',
+      'http://0.0.0.0',
+      'https://0.0.0.0',
+      'http://0.0.0.0:*',
+      'https://0.0.0.0:*',
+      'app://*',
+      'file://*',
+      'tauri://*',
+      'vscode-webview://*',
+      'vscode-file://*',
+    ]);
+  });
+
+  it.each([
+    ['http://a.example', ['*'], true],
+    ['https://sub.a.example', ['https://*.a.example'], true],
+    ['https://a.example', ['https://*.a.example'], false],
+    ['moz-extension://abc', ['moz-extension://*'], true],
+  ])('originAllowed(%s, %j) = %s', (o, list, ok) => {
+    expect(originAllowed(o, list)).toBe(ok);
+  });
+
+  it.each([
+    ['', true],
+    ['localhost', true],
+    ['LOCALHOST', true],
+    ['myhost', true],
+    ['a.b.localhost', true],
+    ['x.local', true],
+    ['x.internal', true],
+    ['evil.com', false],
+    ['local', false],
+  ])('allowedHostName(%j) = %s', (h, ok) => {
+    expect(allowedHostName(h, 'MyHost')).toBe(ok);
+  });
+
+  it.each([
+    ['127.0.0.1:1', true],
+    ['[::1]:1', true],
+    ['[::1]', false],
+    ['172.20.0.1', true],
+    ['172.32.0.1', false],
+    ['[fd00::1]:80', true],
+    ['0.0.0.0', true],
+    ['1.1.1.1', false],
+  ])('hostHeaderAllowed(%j) = %s', (h, ok) => {
+    expect(hostHeaderAllowed(h, 'nohost')).toBe(ok);
+  });
+
+  it('API keys', () => {
+    expect(parseApiKeys(undefined)).toEqual([]);
+    expect(parseApiKeys('x,,y ')).toEqual(['x', 'y']);
+    expect(apiKeyMatches('y', ['x', 'y'])).toBe(true);
+    expect(apiKeyMatches('z', ['x', 'y'])).toBe(false);
+    expect(apiKeyMatches('', ['x'])).toBe(false);
+    expect(apiKeyMatches('x', [])).toBe(false);
+  });
+});
