@@ -1,0 +1,162 @@
+/**
+ * One generation on one context sequence: prompt tokens in, text pieces out, then Ollama's stats.
+ * Used by Runner.generate; kept apart so the runner file stays about loading and resources.
+ */
+import type { LlamaContextSequence, LlamaGrammar, LlamaModel, SequenceEvaluateOptions, Token } from 'node-llama-cpp';
+import { ContextLengthError, RequestAbortedError } from './errors.js';
+import type { NodeLlamaCpp } from './llama.js';
+import { DEFAULT_SAMPLING, type SamplingOptions } from './options.js';
+import { resolveMaxTokens, resolveSampling } from './sampling.js';
+import { StopDetector } from './stop.js';
+import { truncatePromptTokens } from './truncate.js';
+import { TokenTextAssembler } from './utf8.js';
+
+export type DoneReason = 'stop' | 'length';
+
+/** Final statistics of a generation, with Ollama's field names; durations in nanoseconds. */
+export interface GenerateResult {
+  done_reason: DoneReason;
+  /** Prompt tokens (without BOS) followed by the generated tokens: /api/generate's `context`. */
+  context: number[];
+  total_duration: number;
+  load_duration: number;
+  prompt_eval_count: number;
+  prompt_eval_duration: number;
+  eval_count: number;
+  eval_duration: number;
+  /** The seed used (a random one when the request asked for -1). */
+  seed: number;
+  /** True when the prompt was cut to fit the context. */
+  prompt_truncated: boolean;
+}
+
+export interface GenerateRequest {
+  /** The rendered prompt; special-token text (e.g. `<|im_start|>`) is parsed into tokens. */
+  prompt?: string;
+  /** Tokens placed before the prompt (the `context` of a previous /api/generate response). */
+  context?: readonly number[];
+  /** Sampling options with Ollama's names (merged defaults ← model params ← request). */
+  options?: SamplingOptions;
+  /** Ollama's `format`: undefined/null/"" | "json" | JSON-schema object. */
+  format?: unknown;
+  /** Context shift (Ollama `shift`, default true): false → error/stop instead of shifting. */
+  shift?: boolean;
+  /** Cancels the request at the next token and frees its sequence. */
+  signal?: AbortSignal;
+  /** Added to the stats: time spent loading the model for this request (ns). */
+  loadDuration?: number;
+  /** process.hrtime.bigint() when the request arrived; total_duration counts from here. */
+  startTime?: bigint;
+}
+
+export interface GenerationDeps {
+  nlc: NodeLlamaCpp;
+  model: LlamaModel;
+  sequence: LlamaContextSequence;
+  grammar?: { grammar: LlamaGrammar; stops: string[] } | undefined;
+  /** Prompt tokens, BOS included when the model wants it. */
+  tokens: number[];
+  /** How many leading tokens are BOS (0 or 1), never cut by truncation. */
+  bosCount: number;
+}
+
+/** The token loop. Yields text pieces; returns the stats. */
+export async function* runGeneration(deps: GenerationDeps, req: GenerateRequest): AsyncGenerator<string, GenerateResult> {
+  const start = req.startTime ?? process.hrtime.bigint();
+  const { model, sequence: seq, nlc } = deps;
+  const opts = req.options ?? {};
+  const ctxSize = seq.contextSize;
+  const shift = req.shift !== false;
+
+  let tokens = deps.tokens;
+  let truncated = false;
+  if (tokens.length >= ctxSize) {
+    if (!shift) throw new ContextLengthError();
+    tokens = truncatePromptTokens(tokens, ctxSize, opts.num_keep ?? DEFAULT_SAMPLING.num_keep, deps.bosCount);
+    truncated = true;
+  }
+
+  // reuse the part of the sequence's cache that matches this prompt (at least one token is evaluated)
+  const cached = seq.contextTokens;
+  let common = 0;
+  while (common < cached.length && common < tokens.length && cached[common] === tokens[common]) common++;
+  if (common === tokens.length) common--;
+  if (common < seq.nextTokenIndex) await seq.eraseContextTokenRanges([{ start: common, end: seq.nextTokenIndex }]);
+  const toEval = tokens.slice(common);
+
+  const history: number[] = tokens.slice();
+  const generated: number[] = [];
+  const sampling = resolveSampling(opts, () => history, ctxSize);
+  const maxTokens = resolveMaxTokens(opts.num_predict, ctxSize);
+  const stops = new StopDetector([...(opts.stop ?? []), ...(deps.grammar?.stops ?? [])]);
+  const text = new TokenTextAssembler((t, last) => model.detokenize(t as Token[], false, last as Token[]), tokens);
+  const signal = req.signal;
+
+  let doneReason: DoneReason = 'stop';
+  let promptEnd: bigint | undefined;
+  const evalStart = process.hrtime.bigint();
+
+  if (maxTokens === 0) {
+    await seq.evaluateWithoutGeneratingNewTokens(toEval as Token[]);
+    promptEnd = process.hrtime.bigint();
+    doneReason = 'length';
+  } else {
+    const grammarEvaluationState = deps.grammar
+      ? new nlc.LlamaGrammarEvaluationState({ model, grammar: deps.grammar.grammar })
+      : undefined;
+    const iter = seq.evaluate(toEval as Token[], {
+      ...sampling.evaluate,
+      grammarEvaluationState,
+    } as SequenceEvaluateOptions);
+    let stopped = false;
+    for await (const token of iter) {
+      promptEnd ??= process.hrtime.bigint();
+      if (signal?.aborted) throw new RequestAbortedError();
+      generated.push(token);
+      history.push(token);
+      const piece = text.push(token);
+      if (piece) {
+        const r = stops.push(piece);
+        if (r.emit) yield r.emit;
+        if (r.stopped) {
+          stopped = true;
+          doneReason = 'stop';
+          break;
+        }
+      }
+      if (generated.length >= maxTokens) {
+        doneReason = 'length';
+        break;
+      }
+      // context full: -2 ("fill the context") and shift:false stop here instead of shifting
+      if (seq.nextTokenIndex >= ctxSize - 1 && (maxTokens === Infinity || !shift)) {
+        doneReason = 'length';
+        break;
+      }
+    }
+    promptEnd ??= process.hrtime.bigint();
+    if (!stopped) {
+      const r = stops.push(text.flush());
+      let tail = r.emit;
+      if (!r.stopped) tail += stops.flush();
+      else doneReason = 'stop';
+      if (tail) yield tail;
+    }
+  }
+
+  const end = process.hrtime.bigint();
+  const contextOut = tokens.slice(deps.bosCount);
+  for (const t of generated) contextOut.push(t);
+  return {
+    done_reason: doneReason,
+    context: contextOut,
+    total_duration: Number(end - start) + (req.startTime === undefined ? (req.loadDuration ?? 0) : 0),
+    load_duration: req.loadDuration ?? 0,
+    prompt_eval_count: toEval.length,
+    prompt_eval_duration: Number((promptEnd ?? end) - evalStart),
+    eval_count: generated.length,
+    eval_duration: Number(end - (promptEnd ?? end)),
+    seed: sampling.seed,
+    prompt_truncated: truncated,
+  };
+}

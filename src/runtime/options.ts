@@ -1,0 +1,109 @@
+/**
+ * Ollama's option names and defaults (reference §3.7), split into the options that need a reload
+ * (runner options) and those that apply per request (sampling options).
+ */
+
+/** Per-request generation options, with Ollama's names. Absent = Ollama's default. */
+export interface SamplingOptions {
+  num_keep?: number;
+  seed?: number;
+  num_predict?: number;
+  top_k?: number;
+  top_p?: number;
+  min_p?: number;
+  /** Not supported by node-llama-cpp 3.22.1: accepted and ignored (values ≠ 1 are logged). */
+  typical_p?: number;
+  repeat_last_n?: number;
+  temperature?: number;
+  repeat_penalty?: number;
+  presence_penalty?: number;
+  frequency_penalty?: number;
+  stop?: string[];
+}
+
+export const DEFAULT_SAMPLING: Required<Omit<SamplingOptions, 'stop'>> & { stop: string[] } = {
+  num_keep: 4,
+  seed: -1,
+  num_predict: -1,
+  top_k: 40,
+  top_p: 0.9,
+  min_p: 0,
+  typical_p: 1,
+  repeat_last_n: 64,
+  temperature: 0.8,
+  repeat_penalty: 1,
+  presence_penalty: 0,
+  frequency_penalty: 0,
+  stop: [],
+};
+
+/** Options fixed when a model is loaded; a change reloads the runner. Ollama names. */
+export interface RunnerOptionsInput {
+  num_ctx?: number;
+  num_batch?: number;
+  num_thread?: number;
+  /** -1 auto, 0 CPU only; this runtime is CPU-only, so it only matters for reload decisions. */
+  num_gpu?: number;
+  main_gpu?: number | null;
+  use_mmap?: boolean | null;
+}
+
+/** Resolved runner options (what a loaded runner was created with). */
+export interface RunnerOptions {
+  /** Requested context per sequence (before capping to the model's trained context). */
+  numCtx: number;
+  numBatch: number;
+  /** 0 = thread policy decides. */
+  numThread: number;
+  numGpu: number;
+  mainGpu: number | null;
+  useMmap: boolean | null;
+  /** Parallel sequences (OLLAMA_NUM_PARALLEL). */
+  numParallel: number;
+}
+
+/** Ollama's default num_ctx on a machine without a GPU (the < 23 GiB VRAM tier). */
+export const DEFAULT_NUM_CTX = 4096;
+export const DEFAULT_NUM_BATCH = 512;
+
+export interface RunnerDefaults {
+  /** OLLAMA_CONTEXT_LENGTH when set (> 0), else DEFAULT_NUM_CTX. */
+  contextLength?: number;
+  /** OLLAMA_NUM_PARALLEL, default 1. */
+  numParallel?: number;
+}
+
+export function resolveRunnerOptions(opts: RunnerOptionsInput | undefined, defaults: RunnerDefaults = {}): RunnerOptions {
+  const o = opts ?? {};
+  const ctxDefault = defaults.contextLength && defaults.contextLength > 0 ? defaults.contextLength : DEFAULT_NUM_CTX;
+  const numCtx = intOr(o.num_ctx, ctxDefault);
+  return {
+    numCtx: numCtx > 0 ? Math.max(4, numCtx) : ctxDefault,
+    numBatch: Math.max(1, intOr(o.num_batch, DEFAULT_NUM_BATCH)),
+    numThread: Math.max(0, intOr(o.num_thread, 0)),
+    numGpu: intOr(o.num_gpu, -1),
+    mainGpu: o.main_gpu == null ? null : Math.floor(o.main_gpu),
+    useMmap: o.use_mmap == null ? null : Boolean(o.use_mmap),
+    numParallel: Math.max(1, intOr(defaults.numParallel, 1)),
+  };
+}
+
+/**
+ * Whether a loaded runner must be reloaded for `wanted` (Ollama's needsReload): any runner option
+ * differs, except num_gpu -1 (auto), which matches anything.
+ */
+export function runnerOptionsDiffer(loaded: RunnerOptions, wanted: RunnerOptions): boolean {
+  return (
+    loaded.numCtx !== wanted.numCtx ||
+    loaded.numBatch !== wanted.numBatch ||
+    loaded.numThread !== wanted.numThread ||
+    (wanted.numGpu !== -1 && loaded.numGpu !== wanted.numGpu) ||
+    loaded.mainGpu !== wanted.mainGpu ||
+    loaded.useMmap !== wanted.useMmap ||
+    loaded.numParallel !== wanted.numParallel
+  );
+}
+
+function intOr(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : fallback;
+}

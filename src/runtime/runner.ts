@@ -1,0 +1,337 @@
+/**
+ * A Runner is one loaded model plus its generation context with `numParallel` sequences (and, on
+ * first use, an embedding context). It loads through the shared Llama instance, chooses the thread
+ * count with the thread policy, turns load failures into ModelLoadError (status 500) and frees
+ * everything on dispose(). It does no scheduling of its own beyond handing out free sequences.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import type { Llama, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel } from 'node-llama-cpp';
+import { finishEmbedding, assertFinite } from './embed.js';
+import { InputTooLongError, ModelLoadError, RequestAbortedError, RunnerClosedError, RuntimeError } from './errors.js';
+import { runGeneration, type GenerateRequest, type GenerateResult } from './generate.js';
+import { createGrammar, parseFormat } from './grammar.js';
+import { getLlamaInstance, loadNodeLlamaCpp, type NodeLlamaCpp } from './llama.js';
+import { silentLogger, type RuntimeLogger } from './logger.js';
+import type { RunnerOptions } from './options.js';
+import { chooseThreads } from './threads.js';
+
+export interface LoadRunnerSpec {
+  /** The model's name, for logs and errors. */
+  name: string;
+  /** Path of the GGUF blob. */
+  modelPath: string;
+  options: RunnerOptions;
+  logger?: RuntimeLogger;
+  signal?: AbortSignal;
+}
+
+export interface EmbedOptions {
+  /** true (default): cut over-long inputs to the context; false: InputTooLongError. */
+  truncate?: boolean;
+  /** Cut each vector to this many dimensions before normalising (only with normalize). */
+  dimensions?: number | null;
+  /** true (default, /api/embed): L2-normalise; false (legacy /api/embeddings): raw vectors. */
+  normalize?: boolean;
+}
+
+export interface EmbedResult {
+  embeddings: number[][];
+  prompt_eval_count: number;
+}
+
+/** A streamed generation: iterate for text pieces, then await `result` for the stats. */
+export class Generation implements AsyncIterable<string> {
+  readonly result: Promise<GenerateResult>;
+  private readonly iter: AsyncGenerator<string, void>;
+
+  constructor(source: AsyncGenerator<string, GenerateResult>) {
+    let resolve!: (r: GenerateResult) => void;
+    let reject!: (e: unknown) => void;
+    this.result = new Promise<GenerateResult>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    this.result.catch(() => {});
+    this.iter = (async function* () {
+      try {
+        resolve(yield* source);
+      } catch (err) {
+        reject(err);
+        throw err;
+      } finally {
+        reject(new RequestAbortedError()); // no-op when already settled
+      }
+    })();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<string> {
+    return this.iter;
+  }
+
+  /** Stops the generation (frees its sequence); pending `result` rejects with RequestAbortedError. */
+  async cancel(): Promise<void> {
+    await this.iter.return(undefined);
+  }
+
+  /** Runs to the end and returns the whole text with the stats (stream: false). */
+  async collect(): Promise<{ text: string; result: GenerateResult }> {
+    let text = '';
+    for await (const piece of this) text += piece;
+    return { text, result: await this.result };
+  }
+}
+
+export class Runner {
+  /** Context length per sequence (num_ctx capped to the trained context, as created). */
+  readonly contextLength: number;
+  readonly threads: number;
+  readonly fileSize: number;
+  /** Nanoseconds spent loading. */
+  readonly loadDuration: number;
+  private readonly free: LlamaContextSequence[];
+  private readonly waiters: Array<(s: LlamaContextSequence | undefined) => void> = [];
+  private embedding: Promise<LlamaEmbeddingContext> | undefined;
+  private embedLock: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    readonly name: string,
+    readonly modelPath: string,
+    readonly options: RunnerOptions,
+    private readonly nlc: NodeLlamaCpp,
+    private readonly llama: Llama,
+    private readonly model: LlamaModel,
+    private readonly context: LlamaContext,
+    info: { threads: number; fileSize: number; loadDuration: number },
+    private readonly logger: RuntimeLogger,
+  ) {
+    this.threads = info.threads;
+    this.fileSize = info.fileSize;
+    this.loadDuration = info.loadDuration;
+    this.contextLength = context.contextSize;
+    this.free = [];
+    for (let i = 0; i < context.totalSequences; i++) this.free.push(context.getSequence());
+  }
+
+  static async load(spec: LoadRunnerSpec): Promise<Runner> {
+    const logger = spec.logger ?? silentLogger;
+    const t0 = process.hrtime.bigint();
+    let fileSize: number;
+    try {
+      const st = await fs.stat(spec.modelPath);
+      if (!st.isFile()) throw new Error('not a regular file');
+      fileSize = st.size;
+    } catch (err) {
+      throw new ModelLoadError(`unable to load model ${spec.name}: the model file ${spec.modelPath} cannot be read (${reason(err)})`, { cause: err });
+    }
+    const nlc = await loadNodeLlamaCpp();
+    const llama = await getLlamaInstance(logger);
+    const { threads, reason: why } = chooseThreads({
+      fileSizeBytes: fileSize,
+      buildType: llama.buildType,
+      cores: os.availableParallelism(),
+      maxThreads: llama.maxThreads,
+      numThread: spec.options.numThread,
+    });
+    let model: LlamaModel;
+    try {
+      model = await llama.loadModel({
+        modelPath: spec.modelPath,
+        gpuLayers: 0,
+        useMmap: spec.options.useMmap ?? 'auto',
+        loadSignal: spec.signal,
+      });
+    } catch (err) {
+      throw new ModelLoadError(`unable to load model ${spec.name}: ${describeLoadError(err)}`, { cause: err });
+    }
+    let context: LlamaContext;
+    try {
+      const trained = model.trainContextSize > 0 ? model.trainContextSize : spec.options.numCtx;
+      const numCtx = Math.max(4, Math.min(spec.options.numCtx, trained));
+      context = await model.createContext({
+        contextSize: numCtx,
+        sequences: spec.options.numParallel,
+        batchSize: Math.max(1, Math.min(spec.options.numBatch, numCtx * spec.options.numParallel)),
+        threads,
+        createSignal: spec.signal,
+      });
+    } catch (err) {
+      await model.dispose().catch(() => {});
+      throw new ModelLoadError(`unable to load model ${spec.name}: cannot create a context (${reason(err)})`, { cause: err });
+    }
+    const loadDuration = Number(process.hrtime.bigint() - t0);
+    logger.info('model loaded', {
+      model: spec.name,
+      buildType: llama.buildType,
+      threads,
+      threadReason: why,
+      contextLength: context.contextSize,
+      parallel: spec.options.numParallel,
+      fileSize,
+    });
+    return new Runner(spec.name, spec.modelPath, spec.options, nlc, llama, model, context, { threads, fileSize, loadDuration }, logger);
+  }
+
+  /** The model's trained context length. */
+  get trainContextLength(): number {
+    return this.model.trainContextSize;
+  }
+
+  /** Bytes in memory: the model file plus the context state. */
+  get sizeBytes(): number {
+    return this.fileSize + (this.context.disposed ? 0 : this.context.memoryUsage?.ram ?? 0);
+  }
+
+  get embeddingLength(): number {
+    return this.model.embeddingVectorSize;
+  }
+
+  /** Tokenizes text with special tokens parsed; `addBos` prepends BOS when the model wants one. */
+  tokenize(text: string, addBos = false): number[] {
+    const toks = text ? (this.model.tokenize(text, true) as number[]) : [];
+    const bos = this.bosToken();
+    return addBos && bos !== undefined ? [bos, ...toks] : toks;
+  }
+
+  /** Tokens → text (special tokens rendered as text). */
+  detokenize(tokens: readonly number[]): string {
+    return this.model.detokenize(tokens as never, true);
+  }
+
+  /** Starts a generation. Nothing runs until the result is iterated (or collect() is called). */
+  generate(req: GenerateRequest): Generation {
+    return new Generation(this.generateImpl(req));
+  }
+
+  private async *generateImpl(req: GenerateRequest): AsyncGenerator<string, GenerateResult> {
+    this.ensureOpen();
+    if (req.signal?.aborted) throw new RequestAbortedError();
+    const format = parseFormat(req.format);
+    const grammar = await createGrammar(this.llama as never, format);
+    const bos = this.bosToken();
+    const prefix = [...(req.context ?? [])];
+    if (bos !== undefined && prefix[0] === bos) prefix.shift();
+    const tokens = [...(bos !== undefined ? [bos] : []), ...prefix, ...this.tokenize(req.prompt ?? '')];
+    if (tokens.length === 0) throw new RuntimeError('the prompt is empty', 400);
+    const seq = await this.acquireSequence(req.signal);
+    try {
+      return yield* runGeneration(
+        {
+          nlc: this.nlc,
+          model: this.model,
+          sequence: seq,
+          grammar: grammar as never,
+          tokens,
+          bosCount: bos !== undefined ? 1 : 0,
+        },
+        req,
+      );
+    } finally {
+      this.releaseSequence(seq);
+    }
+  }
+
+  /** Embeds each input (in order). Serialised: one embedding evaluation at a time per runner. */
+  async embed(inputs: readonly string[], opts: EmbedOptions = {}): Promise<EmbedResult> {
+    this.ensureOpen();
+    const run = this.embedLock.then(() => this.embedImpl(inputs, opts));
+    this.embedLock = run.catch(() => {});
+    return run;
+  }
+
+  private async embedImpl(inputs: readonly string[], opts: EmbedOptions): Promise<EmbedResult> {
+    const ctx = await this.embeddingContext();
+    const extras = (this.bosToken() !== undefined ? 1 : 0) + (this.model.tokens.shouldAppendEosToken ? 1 : 0);
+    const limit = Math.max(1, this.contextLength - 1 - extras);
+    const out: number[][] = [];
+    let count = 0;
+    for (const input of inputs) {
+      let toks = this.model.tokenize(input, true) as number[];
+      if (toks.length > limit) {
+        if (opts.truncate === false) throw new InputTooLongError();
+        toks = toks.slice(0, limit);
+      }
+      count += toks.length + extras;
+      if (toks.length === 0 && extras === 0) {
+        out.push([]);
+        continue;
+      }
+      const e = await ctx.getEmbeddingFor(toks as never);
+      const v = Array.from(e.vector);
+      if (opts.normalize === false) {
+        assertFinite(v);
+        out.push(v);
+      } else out.push(finishEmbedding(v, opts.dimensions));
+    }
+    return { embeddings: out, prompt_eval_count: count };
+  }
+
+  private embeddingContext(): Promise<LlamaEmbeddingContext> {
+    this.embedding ??= this.model.createEmbeddingContext({ contextSize: this.contextLength, threads: this.threads });
+    return this.embedding;
+  }
+
+  /** Frees the model and contexts. Requests waiting for a sequence fail with RunnerClosedError. */
+  async dispose(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of this.waiters.splice(0)) w(undefined);
+    const emb = this.embedding;
+    this.embedding = undefined;
+    if (emb) await emb.then((c) => c.dispose()).catch(() => {});
+    await this.context.dispose().catch(() => {});
+    await this.model.dispose().catch(() => {});
+    this.logger.debug('model unloaded', { model: this.name });
+  }
+
+  get disposed(): boolean {
+    return this.closed;
+  }
+
+  private bosToken(): number | undefined {
+    const bos = this.model.tokens.bos;
+    return bos != null && this.model.tokens.shouldPrependBosToken ? (bos as number) : undefined;
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new RunnerClosedError();
+  }
+
+  private acquireSequence(signal?: AbortSignal): Promise<LlamaContextSequence> {
+    const s = this.free.pop();
+    if (s) return Promise.resolve(s);
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(new RequestAbortedError());
+      };
+      const waiter = (seq: LlamaContextSequence | undefined): void => {
+        signal?.removeEventListener('abort', onAbort);
+        if (seq) resolve(seq);
+        else reject(new RunnerClosedError());
+      };
+      this.waiters.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private releaseSequence(seq: LlamaContextSequence): void {
+    if (this.closed) return;
+    const w = this.waiters.shift();
+    if (w) w(seq);
+    else this.free.push(seq);
+  }
+}
+
+function reason(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function describeLoadError(err: unknown): string {
+  const name = err instanceof Error ? err.constructor.name : '';
+  const msg = reason(err);
+  if (/magic/i.test(name) || /magic/i.test(msg)) return 'the file is not a GGUF model (invalid GGUF magic)';
+  return `the model file is corrupt or not supported by llama.cpp (${msg})`;
+}
