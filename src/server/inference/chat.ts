@@ -1,0 +1,99 @@
+/**
+ * POST /api/chat as a stream of response objects (reference §3.4): the model's MESSAGEs, then the
+ * request's, with the model's SYSTEM prepended when the conversation does not start with one;
+ * history truncated to fit num_ctx keeping system messages and the latest message (logged — silent
+ * truncation is the top complaint about Ollama).
+ */
+import { BadRequestError } from '../../api/errors.js';
+import type { ChatRequest, ChatResponse, Message } from '../../api/types.js';
+import { truncateChat } from '../../runtime/index.js';
+import { renderChatPrompt, type ToolInput } from '../../template/index.js';
+import { createdAt } from '../gotime.js';
+import { modelTemplate, resolveModel } from '../model.js';
+import { acquire, isZeroKeepAlive, mergeOptions, requireCapabilities, resolveThink, unload, type ServerDeps } from './common.js';
+import { metrics } from './generate.js';
+
+function checkMessages(messages: unknown): Message[] {
+  if (messages === undefined || messages === null) return [];
+  if (!Array.isArray(messages)) throw new BadRequestError('messages must be an array');
+  return messages.map((m, i) => {
+    if (typeof m !== 'object' || m === null || typeof (m as Message).role !== 'string') throw new BadRequestError(`message ${i}: role is required`);
+    const msg = m as Message;
+    return { ...msg, role: msg.role.toLowerCase(), content: typeof msg.content === 'string' ? msg.content : '' };
+  });
+}
+
+export async function* chatStream(deps: ServerDeps, req: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatResponse> {
+  const start = process.hrtime.bigint();
+  if (req.top_logprobs !== undefined && (req.top_logprobs < 0 || req.top_logprobs > 20)) throw new BadRequestError('top_logprobs must be between 0 and 20');
+  const m = await resolveModel(deps.store, req.model);
+  const reqMessages = checkMessages(req.messages);
+  const base = { model: req.model, created_at: '', message: { role: 'assistant', content: '' } };
+
+  if (reqMessages.length === 0 && isZeroKeepAlive(req.keep_alive)) {
+    await unload(deps, m);
+    yield { ...base, created_at: createdAt(), done: true, done_reason: 'unload' } as ChatResponse;
+    return;
+  }
+  const needed: ('completion' | 'tools')[] = ['completion'];
+  if (req.tools && req.tools.length > 0) needed.push('tools');
+  const caps = await requireCapabilities(req.model, m, needed, 'chat');
+  const think = resolveThink(req.model, caps, req.think);
+  if (reqMessages.some((x) => x.images?.length) && !caps.includes('vision')) throw new BadRequestError(`${m.fullName} does not support images`);
+  const options = mergeOptions(deps, m, req.options);
+
+  const messages: Message[] = [...m.messages, ...reqMessages];
+  if (m.system && messages[0]?.role !== 'system') messages.unshift({ role: 'system', content: m.system });
+  const template = modelTemplate(m.template);
+  const render = (msgs: Message[]) =>
+    renderChatPrompt({ template, messages: msgs, tools: (req.tools as ToolInput[] | undefined) ?? null, think: think ?? null });
+
+  if (req._debug_render_only) {
+    yield { ...base, created_at: createdAt(), done: false, _debug_info: { rendered_template: render(messages), image_count: 0 } } as ChatResponse;
+    return;
+  }
+
+  const lease = await acquire(deps, m, options, req.keep_alive, signal);
+  try {
+    if (reqMessages.length === 0) {
+      yield { ...base, created_at: createdAt(), done: true, done_reason: 'load' } as ChatResponse;
+      return;
+    }
+    const runner = lease.runner;
+    const fit = await truncateChat({
+      messages,
+      render,
+      countTokens: (p) => runner.tokenize(p, true).length,
+      numCtx: Math.min(options.num_ctx, runner.contextLength),
+    });
+    if (fit.truncated) deps.log.warn('truncating chat history to fit the context', { model: m.shortName, dropped: fit.dropped, num_ctx: options.num_ctx });
+    const gen = runner.generate({ prompt: fit.prompt, options, format: req.format, shift: req.shift, signal, loadDuration: lease.loadDuration, startTime: start });
+    for await (const piece of gen) {
+      if (piece === '') continue;
+      yield { ...base, created_at: createdAt(), message: { role: 'assistant', content: piece }, done: false } as ChatResponse;
+    }
+    const result = await gen.result;
+    yield { ...base, created_at: createdAt(), done: true, done_reason: result.done_reason, ...metrics(result) } as ChatResponse;
+  } finally {
+    lease.release();
+  }
+}
+
+/** stream:false — the last chunk with the content (and thinking, tool calls) concatenated. */
+export async function collectChat(stream: AsyncIterable<ChatResponse>): Promise<ChatResponse> {
+  let content = '';
+  let thinking = '';
+  const toolCalls: NonNullable<Message['tool_calls']> = [];
+  let last: ChatResponse | undefined;
+  for await (const chunk of stream) {
+    content += chunk.message?.content ?? '';
+    thinking += chunk.message?.thinking ?? '';
+    if (chunk.message?.tool_calls) toolCalls.push(...chunk.message.tool_calls);
+    last = chunk;
+  }
+  if (!last) throw new Error('no response');
+  const message: Message = { role: 'assistant', content };
+  if (thinking) message.thinking = thinking;
+  if (toolCalls.length) message.tool_calls = toolCalls;
+  return { ...last, message };
+}

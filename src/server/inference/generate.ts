@@ -1,0 +1,117 @@
+/**
+ * POST /api/generate as a stream of response objects (reference §3.3). Validation happens before
+ * the first object, so the route can still answer with a status code; later errors become the
+ * stream's final `{"error"}` line.
+ */
+import { BadRequestError } from '../../api/errors.js';
+import type { GenerateRequest, GenerateResponse } from '../../api/types.js';
+import type { GenerateResult } from '../../runtime/index.js';
+import { renderGeneratePrompt } from '../../template/index.js';
+import { createdAt } from '../gotime.js';
+import { modelTemplate, resolveModel } from '../model.js';
+import { acquire, isZeroKeepAlive, mergeOptions, requireCapabilities, resolveThink, unload, type ServerDeps } from './common.js';
+
+export function metrics(r: GenerateResult): Pick<GenerateResponse, 'total_duration' | 'load_duration' | 'prompt_eval_count' | 'prompt_eval_duration' | 'eval_count' | 'eval_duration'> {
+  return {
+    total_duration: r.total_duration,
+    load_duration: r.load_duration,
+    prompt_eval_count: r.prompt_eval_count,
+    prompt_eval_duration: r.prompt_eval_duration,
+    eval_count: r.eval_count,
+    eval_duration: r.eval_duration,
+  };
+}
+
+export async function* generateStream(deps: ServerDeps, req: GenerateRequest, signal: AbortSignal): AsyncGenerator<GenerateResponse> {
+  const start = process.hrtime.bigint();
+  if (req.top_logprobs !== undefined && (req.top_logprobs < 0 || req.top_logprobs > 20)) throw new BadRequestError('top_logprobs must be between 0 and 20');
+  const m = await resolveModel(deps.store, req.model);
+  const prompt = req.prompt ?? '';
+  const base = { model: req.model, created_at: '', response: '' };
+
+  if (prompt === '' && isZeroKeepAlive(req.keep_alive)) {
+    await unload(deps, m);
+    yield { ...base, created_at: createdAt(), done: true, done_reason: 'unload' } as GenerateResponse;
+    return;
+  }
+  if (req.raw && (req.template || req.system || (req.context && req.context.length > 0))) {
+    throw new BadRequestError('raw mode does not support template, system, or context');
+  }
+  const needed: ('completion' | 'insert')[] = ['completion'];
+  if (req.suffix) needed.push('insert');
+  const caps = await requireCapabilities(req.model, m, needed, 'generate');
+  const think = resolveThink(req.model, caps, req.think);
+  if (req.images?.length && !caps.includes('vision')) throw new BadRequestError(`${m.fullName} does not support images`);
+  const options = mergeOptions(deps, m, req.options);
+
+  let rendered = prompt;
+  if (!req.raw) {
+    rendered = renderGeneratePrompt({
+      template: req.template ? modelTemplate(req.template) : modelTemplate(m.template),
+      prompt,
+      suffix: req.suffix,
+      system: req.system || m.system,
+      messages: m.messages,
+      images: req.images ?? undefined,
+      contextText: req.context && req.context.length > 0 ? '' : undefined,
+      think: think ?? null,
+    });
+  }
+  if (req._debug_render_only) {
+    yield { ...base, created_at: createdAt(), done: false, _debug_info: { rendered_template: rendered, image_count: req.images?.length ?? 0 } } as GenerateResponse;
+    return;
+  }
+
+  const lease = await acquire(deps, m, options, req.keep_alive, signal);
+  try {
+    if (prompt === '' && !(req.context && req.context.length > 0)) {
+      yield { ...base, created_at: createdAt(), done: true, done_reason: 'load' } as GenerateResponse;
+      return;
+    }
+    const gen = lease.runner.generate({
+      prompt: rendered,
+      context: req.context ?? undefined,
+      options,
+      format: req.format,
+      shift: req.shift,
+      signal,
+      loadDuration: lease.loadDuration,
+      startTime: start,
+    });
+    if (gen === undefined) return;
+    let pending = '';
+    for await (const piece of gen) {
+      pending += piece;
+      if (pending === '') continue;
+      yield { ...base, created_at: createdAt(), response: pending, done: false } as GenerateResponse;
+      pending = '';
+    }
+    const result = await gen.result;
+    if (result.prompt_truncated) deps.log.warn('truncating input prompt', { model: m.shortName, limit: lease.runner.contextLength });
+    yield {
+      ...base,
+      created_at: createdAt(),
+      response: pending,
+      done: true,
+      done_reason: result.done_reason,
+      context: req.raw ? undefined : result.context,
+      ...metrics(result),
+    } as GenerateResponse;
+  } finally {
+    lease.release();
+  }
+}
+
+/** stream:false — the last chunk with every response piece concatenated. */
+export async function collectGenerate(stream: AsyncIterable<GenerateResponse>): Promise<GenerateResponse> {
+  let text = '';
+  let thinking = '';
+  let last: GenerateResponse | undefined;
+  for await (const chunk of stream) {
+    text += chunk.response ?? '';
+    thinking += chunk.thinking ?? '';
+    last = chunk;
+  }
+  if (!last) throw new Error('no response');
+  return { ...last, response: text, ...(thinking ? { thinking } : {}) };
+}

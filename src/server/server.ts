@@ -1,0 +1,85 @@
+/**
+ * Assembles `ollama serve`: the store (with Ollama's start-up blob rename and prune), the
+ * scheduler over node-llama-cpp runners, the router with every route, and the security
+ * middleware; listens on OLLAMA_HOST.
+ */
+import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { durationToMs } from '../api/duration.js';
+import { Store } from '../registry/store/index.js';
+import { Runner, Scheduler } from '../runtime/index.js';
+import { VERSION } from '../version.js';
+import { readServerConfig, type ServerConfig } from './env.js';
+import { createHttpServer, Router } from './http.js';
+import type { PsDetails, ServerDeps } from './inference/common.js';
+import { createLogger, type ServerLogger } from './log.js';
+import { registerBasicRoutes } from './routes/basic.js';
+import { registerInferenceRoutes } from './routes/inference.js';
+import { registerModelRoutes } from './routes/models.js';
+import { securityMiddleware } from './security.js';
+import { registerOptionalRoutes } from './routes/optional.js';
+
+export interface RunningServer {
+  server: http.Server;
+  deps: ServerDeps;
+  address: AddressInfo;
+  close(): Promise<void>;
+}
+
+export function buildRouter(deps: ServerDeps): Router {
+  const router = new Router();
+  registerBasicRoutes(router, VERSION);
+  registerModelRoutes(router, deps);
+  registerInferenceRoutes(router, deps);
+  return router;
+}
+
+export async function startServer(config: ServerConfig = readServerConfig(), log: ServerLogger = createLogger(config.debug)): Promise<RunningServer> {
+  for (const w of config.warnings) log.warn(w);
+  const store = new Store(config.models, { warn: (msg) => log.warn(msg) });
+  try {
+    const { renamed, prune } = await store.startup({ env: config.noPrune ? { ...process.env, OLLAMA_NOPRUNE: '1' } : process.env });
+    if (renamed.length) log.info('renamed blobs', { count: renamed.length });
+    if (prune.removedBlobs.length) log.info('pruned unused blobs', { count: prune.removedBlobs.length });
+  } catch (err) {
+    log.warn('start-up prune failed', { error: err instanceof Error ? err.message : String(err) });
+  }
+  const sched = new Scheduler<Runner, PsDetails>({
+    load: (spec) => Runner.load({ ...spec, logger: log }),
+    keepAliveMs: durationToMs(config.keepAlive),
+    maxLoadedModels: config.maxLoadedModels,
+    numParallel: config.numParallel,
+    maxQueue: config.maxQueue,
+    logger: log,
+  });
+  const deps: ServerDeps = { store, sched, config, log };
+  const router = buildRouter(deps);
+  await registerOptionalRoutes(router, deps);
+  const server = createHttpServer(router, {
+    middleware: securityMiddleware({ origins: config.origins, listenHost: config.host.host, apiKeys: config.apiKeys }),
+    onError: (err) => log.error('request failed', { error: err instanceof Error ? err.message : String(err) }),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.host.port, config.host.host || undefined, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shown = address.family === 'IPv6' ? `[${address.address}]:${address.port}` : `${address.address}:${address.port}`;
+  log.info(`Listening on ${shown} (version ${VERSION})`);
+  if (config.apiKeys.length) log.info('API keys required', { keys: config.apiKeys.length });
+  return {
+    server,
+    deps,
+    address,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await sched.unloadAll();
+    },
+  };
+}
