@@ -1,0 +1,183 @@
+/**
+ * RegistryClient: requests to one registry for one repository, with authentication
+ * (anonymous → Bearer token or Basic, retried once on 401), token caching per scope, redirect
+ * rules (same host: follow with credentials; other host: follow without, or hand back to the
+ * caller), and SSRF guards (a non-local registry may not lead us to local addresses).
+ */
+import { fetchToken, parseChallenge } from './auth.js';
+import { basicHeader, findCredentials, type Credentials } from './credentials.js';
+import { BadRemoteError, RegistryError, UnauthorizedError, formatErrorBody, NotFoundError } from './errors.js';
+import { discard, header, isRedirect, rawRequest, readErrorBody, type BodySource, type RawResponse } from './http.js';
+import { loadOllamaSigner } from './sshkey.js';
+import { hostnameOf, isLocalHostname, isOllamaHost, type RemoteRef } from './url.js';
+
+export interface ClientOptions {
+  insecure?: boolean;
+  env?: NodeJS.ProcessEnv;
+  /** Home directory for `~/.docker/config.json` and `~/.ollama/id_ed25519` (tests). */
+  home?: string;
+  /** Explicit credentials; `null` = none (skips env and docker config lookup). */
+  credentials?: Credentials | null;
+  /** Token realm hosts trusted besides the registry host itself. */
+  allowedRealmHosts?: readonly string[];
+  /** Classifies a hostname as local (loopback/link-local). Injectable so tests can pretend a
+   *  loopback registry is public. Default: `isLocalHostname`. */
+  isLocalHost?: (hostname: string) => boolean;
+  headersTimeoutMs?: number;
+  maxTokenBytes?: number;
+}
+
+export type Access = 'pull' | 'push';
+
+export interface SendOptions {
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: BodySource;
+  access: Access;
+  signal?: AbortSignal;
+  /** 'all' (default): follow every redirect (credentials only on the registry host).
+   *  'same-host': return the first redirect that leaves the registry host. 'none'. */
+  redirects?: 'all' | 'same-host' | 'none';
+}
+
+const MAX_HOPS = 10;
+
+export class RegistryClient {
+  private tokens = new Map<Access, string>();
+  private basic = false;
+  private creds: Credentials | null | undefined;
+  readonly registryIsLocal: boolean;
+
+  constructor(
+    readonly ref: RemoteRef,
+    readonly opts: ClientOptions = {},
+  ) {
+    this.creds = opts.credentials;
+    this.registryIsLocal = this.isLocal(hostnameOf(ref.host));
+  }
+
+  isLocal(hostname: string): boolean {
+    return (this.opts.isLocalHost ?? isLocalHostname)(hostname);
+  }
+
+  private async credentials(): Promise<Credentials | null> {
+    if (this.creds === undefined) {
+      this.creds = await findCredentials(this.ref.host, { env: this.opts.env, home: this.opts.home });
+    }
+    return this.creds;
+  }
+
+  private onRegistryHost(url: string): boolean {
+    const u = new URL(url);
+    return u.host.toLowerCase() === this.ref.host.toLowerCase() && u.protocol === new URL(this.ref.base).protocol;
+  }
+
+  /** Checks a URL the registry pointed us to (Location, redirect): scheme and SSRF rules. */
+  checkRemoteURL(url: string): void {
+    const u = new URL(url);
+    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && this.ref.insecure)) {
+      throw new BadRemoteError(`registry redirected to ${u.protocol}//${u.host}: only https is allowed (or http with insecure)`);
+    }
+    if (!this.registryIsLocal && this.isLocal(u.hostname)) {
+      throw new BadRemoteError(`registry redirected to local address ${u.host}; refusing (the registry itself is not local)`);
+    }
+  }
+
+  private authHeader(access: Access): string | null {
+    if (this.basic && this.creds) return basicHeader(this.creds);
+    const t = this.tokens.get(access) ?? (access === 'pull' ? this.tokens.get('push') : undefined);
+    return t ? `Bearer ${t}` : null;
+  }
+
+  /** One request with auth and redirects. 401 twice → UnauthorizedError. Other statuses are
+   *  returned to the caller (use `expectOK` / `errorFrom`). */
+  async send(o: SendOptions): Promise<RawResponse> {
+    let url = o.url;
+    let method = o.method;
+    let body = o.body;
+    let authRetried = false;
+    for (let hop = 0; hop <= MAX_HOPS; hop++) {
+      const same = this.onRegistryHost(url);
+      const headers: Record<string, string> = { ...(o.headers ?? {}) };
+      if (same) {
+        const a = this.authHeader(o.access);
+        if (a) headers.authorization = a;
+      }
+      const res = await rawRequest({
+        method,
+        url,
+        headers,
+        body,
+        signal: o.signal,
+        insecureTLS: this.ref.insecure,
+        blockLocal: !same && !this.registryIsLocal,
+        headersTimeoutMs: this.opts.headersTimeoutMs,
+      });
+      if (res.status === 401 && same) {
+        const challenge = header(res.headers, 'www-authenticate');
+        const errBody = await readErrorBody(res);
+        if (authRetried || !challenge) throw this.unauthorized(errBody);
+        authRetried = true;
+        await this.authenticate(challenge, o.access, o.signal);
+        continue;
+      }
+      if (isRedirect(res.status) && o.redirects !== 'none') {
+        const loc = header(res.headers, 'location');
+        if (!loc) return res;
+        const next = new URL(loc, url).toString();
+        this.checkRemoteURL(next);
+        if (o.redirects === 'same-host' && !this.onRegistryHost(next)) return res;
+        discard(res);
+        if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+          method = 'GET';
+          body = undefined;
+        }
+        url = next;
+        continue;
+      }
+      return res;
+    }
+    throw new BadRemoteError(`too many redirects (more than ${MAX_HOPS})`);
+  }
+
+  private unauthorized(body: Buffer): RegistryError {
+    if (isOllamaHost(this.ref.host)) return new UnauthorizedError();
+    const detail = body.length ? formatErrorBody(401, body, 'application/json') : '';
+    return new UnauthorizedError(detail && detail !== '401 Unauthorized' ? `unauthorized: access denied (${detail})` : undefined);
+  }
+
+  private async authenticate(value: string, access: Access, signal?: AbortSignal): Promise<void> {
+    const ch = parseChallenge(value);
+    if (!ch) throw new BadRemoteError('registry sent an unreadable WWW-Authenticate header');
+    const creds = await this.credentials();
+    if (ch.scheme === 'basic') {
+      if (!creds) {
+        throw new UnauthorizedError(`unauthorized: ${this.ref.host} needs a user name and password (set OLLAMA_REGISTRY_AUTH or ~/.docker/config.json)`);
+      }
+      this.basic = true;
+      return;
+    }
+    if (ch.scheme !== 'bearer') throw new BadRemoteError(`unsupported authentication scheme "${ch.scheme}"`);
+    const sign = !creds && isOllamaHost(this.ref.host) ? await loadOllamaSigner(this.opts.home) : null;
+    const token = await fetchToken(ch, {
+      registryHost: this.ref.host,
+      allowedRealmHosts: this.opts.allowedRealmHosts,
+      credentials: creds,
+      sign: sign ?? undefined,
+      insecure: this.ref.insecure,
+      signal,
+      maxBytes: this.opts.maxTokenBytes,
+      headersTimeoutMs: this.opts.headersTimeoutMs,
+    });
+    this.tokens.set(access, token);
+  }
+
+  /** Builds the error for a non-success response (reads a capped body). */
+  async errorFrom(res: RawResponse, what: string): Promise<RegistryError> {
+    const body = await readErrorBody(res);
+    if (res.status === 404) return new NotFoundError();
+    const msg = formatErrorBody(res.status, body, header(res.headers, 'content-type'));
+    return new RegistryError(`${what}: ${res.status}: ${msg}`, res.status >= 500 ? 502 : res.status, 'REMOTE');
+  }
+}

@@ -1,0 +1,52 @@
+/** POST /api/pull and POST /api/push: Ollama's progress stream (reference §3.9, §7). */
+import { BadRequestError } from '../../api/errors.js';
+import type { ProgressResponse, PullRequest } from '../../api/types.js';
+import { pullModel, pushModel, type ProgressEvent } from '../../registry/remote/index.js';
+import { InvalidNameError, parseModelName } from '../../registry/name.js';
+import { sendJSON, type Context, type Router } from '../http.js';
+import type { ServerDeps } from '../inference/common.js';
+import { NdjsonWriter } from '../ndjson.js';
+
+function modelOf(req: PullRequest): string {
+  const model = req.model || req.name || '';
+  if (model === '') throw new BadRequestError('model is required');
+  try {
+    parseModelName(model);
+  } catch (err) {
+    if (err instanceof InvalidNameError) throw new BadRequestError('invalid model name');
+    throw err;
+  }
+  return model;
+}
+
+/** Streams progress objects, or (stream:false) answers with the last one. */
+async function progress(ctx: Context, stream: boolean | undefined, source: AsyncIterable<ProgressEvent>): Promise<void> {
+  if (stream === false) {
+    let last: ProgressEvent | undefined;
+    for await (const p of source) last = p;
+    sendJSON(ctx.res, 200, last ?? { status: 'success' }, 'ProgressResponse');
+    return;
+  }
+  const w = new NdjsonWriter(ctx.res, 'ProgressResponse');
+  try {
+    for await (const p of source) {
+      if (!w.write(p as ProgressResponse)) return;
+    }
+    w.end();
+  } catch (err) {
+    w.fail(err);
+  }
+}
+
+export function registerRegistryRoutes(router: Router, deps: ServerDeps): void {
+  router.post('/api/pull', async (ctx) => {
+    const req = await ctx.json<PullRequest>();
+    const model = modelOf(req);
+    await progress(ctx, req.stream, pullModel(deps.store, model, { insecure: req.insecure === true, signal: ctx.signal, noPrune: deps.config.noPrune }));
+  });
+  router.post('/api/push', async (ctx) => {
+    const req = await ctx.json<PullRequest>();
+    const model = modelOf(req);
+    await progress(ctx, req.stream, pushModel(deps.store, model, { insecure: req.insecure === true, signal: ctx.signal }));
+  });
+}

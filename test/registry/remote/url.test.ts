@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidNameError } from '../../../src/registry/name.js';
+import { blobURL, isLocalAddress, isLocalHostname, isOllamaHost, manifestURL, remoteRef, uploadStartURL, hostnameOf } from '../../../src/registry/remote/url.js';
+
+const D = 'sha256:' + 'ab'.repeat(32);
+
+describe('remoteRef', () => {
+  it.each([
+    ['llama3', false, 'https://registry.ollama.ai', 'library/llama3', 'latest'],
+    ['alice/m:v1', false, 'https://registry.ollama.ai', 'alice/m', 'v1'],
+    ['127.0.0.1:5000/alice/stories:v1', true, 'http://127.0.0.1:5000', 'alice/stories', 'v1'],
+    ['127.0.0.1:5000/alice/stories:v1', false, 'https://127.0.0.1:5000', 'alice/stories', 'v1'],
+    ['https://reg.example.com/ns/m:t', false, 'https://reg.example.com', 'ns/m', 't'],
+    ['https://reg.example.com/ns/m:t', true, 'http://reg.example.com', 'ns/m', 't'],
+    ['http://reg.example.com/ns/m:t', true, 'http://reg.example.com', 'ns/m', 't'],
+  ])('%s (insecure=%s) → %s/v2/%s', (name, insecure, base, repo, tag) => {
+    const r = remoteRef(name, insecure);
+    expect([r.base, r.repo, r.tag]).toEqual([base, repo, tag]);
+  });
+
+  it('refuses http:// without insecure, with Ollama\'s message', () => {
+    expect(() => remoteRef('http://reg.example.com/ns/m:t')).toThrow('insecure protocol http');
+  });
+
+  it.each(['../x', 'a/b/c/d/e', 'ftp://h/n/m:t', 'h/n/m@sha256:' + 'a'.repeat(64), ''])('invalid name %j', (n) => {
+    expect(() => remoteRef(n)).toThrow(InvalidNameError);
+  });
+
+  it('builds URLs only from validated digests', () => {
+    const r = remoteRef('h.example/n/m:t');
+    expect(manifestURL(r)).toBe('https://h.example/v2/n/m/manifests/t');
+    expect(blobURL(r, D)).toBe(`https://h.example/v2/n/m/blobs/${D}`);
+    expect(uploadStartURL(r)).toBe('https://h.example/v2/n/m/blobs/uploads/');
+    expect(uploadStartURL(r, { digest: D, from: 'library/base' })).toBe(`https://h.example/v2/n/m/blobs/uploads/?mount=${D}&from=library/base`);
+    expect(() => blobURL(r, 'sha256:../../x')).toThrow('invalid digest format');
+    expect(() => uploadStartURL(r, { digest: 'sha256:AB', from: 'x/y' })).toThrow('invalid digest format');
+  });
+});
+
+describe('host classification (SSRF guard)', () => {
+  it.each([
+    ['localhost', true],
+    ['foo.localhost', true],
+    ['127.0.0.1', true],
+    ['127.9.9.9', true],
+    ['0.0.0.0', true],
+    ['169.254.169.254', true],
+    ['::1', true],
+    ['[::1]', true],
+    ['::', true],
+    ['fe80::1', true],
+    ['::ffff:127.0.0.1', true],
+    ['10.0.0.1', false],
+    ['192.168.1.1', false],
+    ['8.8.8.8', false],
+    ['registry.ollama.ai', false],
+    ['2001:db8::1', false],
+  ])('%s local=%s', (h, local) => {
+    expect(isLocalHostname(h)).toBe(local);
+  });
+  it('isLocalAddress ignores names', () => expect(isLocalAddress('localhost')).toBe(false));
+  it.each([
+    ['h:5000', 'h'],
+    ['h', 'h'],
+    ['[::1]:5000', '::1'],
+  ])('hostnameOf(%s) = %s', (a, b) => expect(hostnameOf(a)).toBe(b));
+  it.each([
+    ['registry.ollama.ai', true],
+    ['ollama.com', true],
+    ['www.ollama.com:443', true],
+    ['notollama.com', false],
+    ['ollama.com.evil.io', false],
+  ])('isOllamaHost(%s) = %s', (h, v) => expect(isOllamaHost(h)).toBe(v));
+});
