@@ -10,6 +10,7 @@
  * (JavaScript's toFixed rounds ties up). Works on the exact decimal expansion of the double.
  */
 export function goFixed(value: number, digits: number): string {
+  if (!Number.isInteger(digits) || digits < 0 || digits > 20) throw new RangeError('digits must be an integer between 0 and 20');
   if (!Number.isFinite(value)) return value > 0 ? '+Inf' : value < 0 ? '-Inf' : 'NaN';
   const exact = Math.abs(value).toFixed(Math.min(100, digits + 80));
   const dot = exact.indexOf('.');
@@ -67,7 +68,9 @@ export function humanBytes2(b: number): string {
 }
 
 /** Ollama's HumanNumber for parameter counts (`8.0B` style is never produced: `8B`, `2.9B`, `500.50M`). */
-export function humanNumber(n: number): string {
+export function humanNumber(count: number): string {
+  if (!Number.isFinite(count) || count < 0) throw new RangeError('humanNumber needs a non-negative number');
+  const n = Math.floor(count);
   const B = 1_000_000_000;
   const M = 1_000_000;
   const K = 1_000;
