@@ -18,6 +18,9 @@ import { registerInferenceRoutes } from './routes/inference.js';
 import { registerModelRoutes } from './routes/models.js';
 import { securityMiddleware } from './security.js';
 import { registerOptionalRoutes } from './routes/optional.js';
+import { registerCreateRoutes } from './routes/create.js';
+import { registerRegistryRoutes } from './routes/registry.js';
+import { pull } from '../registry/remote/index.js';
 
 export interface RunningServer {
   server: http.Server;
@@ -31,6 +34,13 @@ export function buildRouter(deps: ServerDeps): Router {
   registerBasicRoutes(router, VERSION);
   registerModelRoutes(router, deps);
   registerInferenceRoutes(router, deps);
+  registerRegistryRoutes(router, deps);
+  registerCreateRoutes(router, {
+    store: deps.store,
+    env: deps.config.noPrune ? { ...process.env, OLLAMA_NOPRUNE: '1' } : process.env,
+    // `FROM <model>` of a model that is not here pulls it first, as Ollama does.
+    pullBase: (name, emit, signal) => pull(deps.store, name, { signal, noPrune: deps.config.noPrune }, emit),
+  });
   return router;
 }
 

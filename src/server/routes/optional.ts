@@ -1,6 +1,5 @@
 /**
- * Routes whose modules are written alongside the core (create/blobs, pull/push, export/import,
- * OpenAI compatibility). Each is registered when its module is present, so the server starts
+ * Routes whose modules are written alongside the core (export/import, OpenAI compatibility). Each is registered when its module is present, so the server starts
  * whatever subset is built.
  */
 import type { Router } from '../http.js';
@@ -9,8 +8,6 @@ import type { ServerDeps } from '../inference/common.js';
 type Registrar = (router: Router, deps: ServerDeps) => void | Promise<void>;
 
 const MODULES: Array<[string, string]> = [
-  ['./create.js', 'registerCreateRoutes'],
-  ['./registry.js', 'registerRegistryRoutes'],
   ['./transfer.js', 'registerTransferRoutes'],
   ['./openai.js', 'registerOpenAIRoutes'],
 ];

@@ -1,0 +1,206 @@
+/**
+ * The server side of `ollama create` (reference §4.5): a validated plan (build-request.ts) →
+ * layers and config → blobs → manifest, with Ollama's progress lines.
+ *
+ * Two phases. `prepareModel` reads everything it needs (base manifest, GGUF headers,
+ * autodetected template) and throws a typed 400/404 on bad input; it writes nothing.
+ * `commitModel` writes the new small blobs and the config, then the manifest (only once every
+ * blob exists), then prunes blobs the replaced manifest no longer needs.
+ */
+import type { ProgressResponse } from '../api/types.js';
+import { BadRequestError } from '../api/errors.js';
+import { buildManifest, configLayer, encodeConfigV2 } from '../registry/gojson.js';
+import { GGUFError, type GGUFInfo } from '../registry/gguf/index.js';
+import { displayShortest, fullName, parseModelName, type ModelName } from '../registry/name.js';
+import { ModelNotFoundError, envBool, type Store } from '../registry/store/index.js';
+import { MediaType, type ConfigV2, type Layer } from '../registry/store/types.js';
+import { detectTemplate } from './autodetect.js';
+import { applyGGUFToConfig, ggufMediaType, readBlobGGUF, verifyBlob } from './build-gguf.js';
+import { LayerList, existingLayer, paramsLayer, textLayer, type PendingLayer } from './build-layers.js';
+import type { CreatePlan, NamedBlob } from './build-request.js';
+
+export type Emit = (p: ProgressResponse) => void;
+
+export interface BuildDeps {
+  store: Store;
+  /** Environment (OLLAMA_NOPRUNE). Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Pulls a base model that is not in the store (reference §4.5: `from` a missing model is
+   * pulled first). Absent: a missing base is `model '<from>' not found` (404).
+   */
+  pullBase?: (name: string, emit: Emit, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface PreparedModel {
+  name: ModelName;
+  layers: LayerList;
+  config: ConfigV2;
+  /** Progress produced while preparing (`parsing GGUF`, pull progress). */
+  progress: ProgressResponse[];
+}
+
+const GGUF_LAYER_TYPES = new Set<string>([MediaType.model, MediaType.projector, MediaType.adapter]);
+
+async function readParamsLayer(store: Store, layer: Layer): Promise<Record<string, unknown>> {
+  const v = JSON.parse((await store.readBlob(layer.digest, 1 << 20)).toString('utf8')) as unknown;
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+/** Layers of an existing local model, all reused with `from` = its shortest name. */
+async function baseModelLayers(
+  plan: CreatePlan,
+  deps: BuildDeps,
+  list: LayerList,
+  config: ConfigV2,
+  progress: ProgressResponse[],
+  signal?: AbortSignal,
+): Promise<void> {
+  const from = plan.fromModel!;
+  let baseName: ModelName;
+  try {
+    baseName = parseModelName(from);
+  } catch {
+    throw new BadRequestError('invalid model name');
+  }
+  let base = await deps.store.findModel(baseName);
+  if (!base && deps.pullBase) {
+    await deps.pullBase(fullName(baseName), (p) => progress.push(p), signal);
+    base = await deps.store.findModel(baseName);
+  }
+  if (!base) throw new ModelNotFoundError(from);
+  const short = displayShortest(base.name);
+  const baseConfig = await deps.store.readConfig(base.manifest);
+  if (baseConfig) {
+    for (const k of ['renderer', 'parser', 'requires', 'model_format'] as const) {
+      if (baseConfig[k]) config[k] = baseConfig[k];
+    }
+    if (baseConfig.capabilities?.length) config.capabilities = [...baseConfig.capabilities];
+  }
+  for (const l of base.manifest.layers) {
+    const layer: Layer = { mediaType: l.mediaType, digest: l.digest, size: l.size, from: short };
+    if (l.name) layer.name = l.name;
+    if (GGUF_LAYER_TYPES.has(l.mediaType)) applyGGUFToConfig(config, await readBlobGGUF(deps.store, l.digest));
+    list.push(existingLayer(layer));
+  }
+}
+
+/** One GGUF blob from `files` (or a `sha256:` reference) → its layer. */
+async function ggufFileLayer(store: Store, f: NamedBlob, from: string | undefined): Promise<{ layer: PendingLayer; info: GGUFInfo }> {
+  if (/\.safetensors$/i.test(f.name)) {
+    throw new BadRequestError('safetensors models are not supported by this server yet: convert the model to GGUF first');
+  }
+  const info = await readBlobGGUF(store, f.digest);
+  const st = await store.statBlob(f.digest);
+  const layer: Layer = { mediaType: ggufMediaType(info), digest: f.digest, size: st?.size ?? info.fileSize };
+  if (from) layer.from = from;
+  return { layer: existingLayer(layer), info };
+}
+
+async function fileLayers(
+  plan: CreatePlan,
+  deps: BuildDeps,
+  list: LayerList,
+  config: ConfigV2,
+  progress: ProgressResponse[],
+  signal?: AbortSignal,
+): Promise<void> {
+  let files: Array<{ blob: NamedBlob; from?: string }>;
+  if (plan.fromBlob) {
+    await verifyBlob(deps.store, plan.fromBlob, signal);
+    files = [{ blob: { name: plan.fromBlob, digest: plan.fromBlob } }];
+  } else {
+    files = plan.files.map((blob) => ({ blob, from: blob.name }));
+  }
+  let models = 0;
+  let detected = false;
+  for (const { blob, from } of files) {
+    progress.push({ status: 'parsing GGUF' });
+    let parsed: { layer: PendingLayer; info: GGUFInfo };
+    try {
+      parsed = await ggufFileLayer(deps.store, blob, from);
+    } catch (e) {
+      // An uploaded file that is not a usable GGUF is of no use in the store: drop it unless a
+      // model refers to it. (Blobs named by `FROM sha256:` were put there by hand: kept.)
+      if (e instanceof GGUFError && !plan.fromBlob) await deps.store.removeUnreferencedBlobs([blob.digest]).catch(() => []);
+      throw e;
+    }
+    const { layer, info } = parsed;
+    if (layer.layer.mediaType === MediaType.model && ++models > 1) {
+      throw new BadRequestError('split GGUF models (several weight files) are not supported by this server yet');
+    }
+    list.push(layer);
+    applyGGUFToConfig(config, info);
+    if (!detected && layer.layer.mediaType !== MediaType.adapter && info.chatTemplate) {
+      const t = detectTemplate(info.chatTemplate);
+      if (t) {
+        detected = true;
+        const tl = textLayer(MediaType.template, t.template);
+        tl.status = `using autodetected template ${t.name}`;
+        list.push(tl);
+        if (t.stop?.length) list.push(paramsLayer({ stop: t.stop }));
+      }
+    }
+  }
+  if (models === 0) throw new BadRequestError('no model weights: the files hold only adapters or projectors');
+}
+
+/** Reads and checks everything a create needs; writes nothing. */
+export async function prepareModel(plan: CreatePlan, deps: BuildDeps, signal?: AbortSignal): Promise<PreparedModel> {
+  const progress: ProgressResponse[] = [];
+  const list = new LayerList((l) => readParamsLayer(deps.store, l));
+  const config: ConfigV2 = {};
+
+  if (plan.fromModel) await baseModelLayers(plan, deps, list, config, progress, signal);
+  else await fileLayers(plan, deps, list, config, progress, signal);
+
+  if (plan.template) list.setTemplate(plan.template);
+  if (plan.system) list.setSystem(plan.system);
+  if (plan.license.length) list.addLicenses(plan.license);
+  if (plan.parameters) await list.setParameters(plan.parameters);
+  if (plan.messages?.length) list.setMessages(plan.messages);
+  if (plan.adapters.length) {
+    const adapters: PendingLayer[] = [];
+    for (const a of plan.adapters) {
+      const info = await readBlobGGUF(deps.store, a.digest);
+      const st = await deps.store.statBlob(a.digest);
+      adapters.push(existingLayer({ mediaType: MediaType.adapter, digest: a.digest, size: st?.size ?? info.fileSize, from: a.name }));
+    }
+    list.setAdapters(adapters);
+  }
+  if (plan.renderer) config.renderer = plan.renderer;
+  if (plan.parser) config.parser = plan.parser;
+  if (plan.requires) config.requires = plan.requires;
+  config.model_format ||= 'gguf';
+  return { name: plan.name, layers: list, config, progress };
+}
+
+/** Writes the new blobs, the config and the manifest; prunes what the old manifest left behind. */
+export async function commitModel(p: PreparedModel, deps: BuildDeps, emit: Emit, signal?: AbortSignal): Promise<{ digest: string }> {
+  const { store } = deps;
+  for (const item of p.layers.items) {
+    if (!item.bytes) continue;
+    const r = await store.writeBlob(item.bytes, { expected: item.layer.digest, signal });
+    item.status ??= `${r.existed ? 'using existing' : 'creating new'} layer ${item.layer.digest}`;
+  }
+  const cfg = encodeConfigV2(p.config);
+  await store.writeBlob(cfg.bytes, { expected: cfg.digest, signal });
+  for (const item of p.layers.items) if (item.status) emit({ status: item.status });
+
+  emit({ status: 'writing manifest' });
+  const manifest = buildManifest(configLayer(cfg), p.layers.layers);
+  const written = await store.writeManifest(p.name, manifest);
+  if (!envBool((deps.env ?? process.env).OLLAMA_NOPRUNE)) {
+    if (written.previous) await store.removeUnusedLayers(written.previous, manifest);
+    if (p.layers.removed.length) await store.removeUnreferencedBlobs(p.layers.removed);
+  }
+  emit({ status: 'success' });
+  return { digest: written.digest };
+}
+
+/** prepare + commit, for callers that do not need the two phases apart. */
+export async function createModel(plan: CreatePlan, deps: BuildDeps, emit: Emit, signal?: AbortSignal): Promise<{ digest: string }> {
+  const prepared = await prepareModel(plan, deps, signal);
+  for (const p of prepared.progress) emit(p);
+  return commitModel(prepared, deps, emit, signal);
+}
