@@ -75,7 +75,20 @@ export function App({ session, onExit, width }: AppProps) {
   const write = (s: string) => {
     out.current += s;
   };
+  // Streaming text arrives token by token (over 1,000 a second from small models); re-render at
+  // most once per frame so Ink keeps up.
+  const syncTimer = useRef<NodeJS.Timeout | undefined>(undefined);
+  const scheduleSync = () => {
+    syncTimer.current ??= setTimeout(() => {
+      syncTimer.current = undefined;
+      sync();
+    }, 16);
+  };
   const sync = () => {
+    if (syncTimer.current) {
+      clearTimeout(syncTimer.current);
+      syncTimer.current = undefined;
+    }
     const idx = out.current.lastIndexOf('\n');
     if (idx >= 0) {
       const text = out.current.slice(0, idx);
@@ -111,7 +124,7 @@ export function App({ session, onExit, width }: AppProps) {
           out.current = chars.join('') + '\n';
         }
       }
-      sync();
+      scheduleSync();
     },
     raw: (s: string) => {
       write(s);
