@@ -1,0 +1,84 @@
+// `ollama pull` of a model with a 1 GiB layer from a loopback CNCF distribution registry ÷
+// `curl -o` of the same blob (goal ≤ 1.25×, hashing included), and `ollama push` of it ÷
+// `curl -T` monolithic upload (goal ≤ 1.25×). BENCH_PULL_BYTES overrides the size.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { importTs, median, startServe } from './lib.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = path.join(root, 'bin', 'ollama');
+const bytes = Number(process.env.BENCH_PULL_BYTES ?? 1024 ** 3);
+if (spawnSync('which', ['docker-registry']).status !== 0 || spawnSync('which', ['curl']).status !== 0) {
+  console.log('pull/push benchmark skipped: docker-registry or curl is not installed');
+  process.exit(0);
+}
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tollama-bench-pull-'));
+const time = (fn) => {
+  const t0 = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+};
+
+const { startRegistry } = await importTs('test/helpers/registry.ts');
+const { writeGGUF, modelSpec, sizedModelShape } = await importTs('test/helpers/gguf.ts');
+const registry = await startRegistry();
+try {
+  const file = path.join(work, 'model.gguf');
+  await writeGGUF(file, modelSpec(sizedModelShape(bytes)));
+  fs.writeFileSync(path.join(work, 'Modelfile'), 'FROM ./model.gguf\n');
+  const hex = spawnSync('sha256sum', [file]).stdout.toString().slice(0, 64);
+  console.log(`blob: ${(fs.statSync(file).size / 2 ** 20).toFixed(0)} MiB (generated), registry 127.0.0.1:${registry.port}`);
+
+  const src = fs.mkdtempSync(path.join(work, 'src-'));
+  const server = await startServe({ OLLAMA_MODELS: src });
+  const env = { ...process.env, OLLAMA_HOST: server.host, OLLAMA_NOAUTOSTART: '1' };
+  const pushes = [];
+  const curlPuts = [];
+  const pulls = [];
+  const curls = [];
+  try {
+    spawnSync(process.execPath, [bin, 'create', 'bench', '-f', 'Modelfile'], { cwd: work, env, stdio: 'ignore' });
+    for (let round = 0; round < 3; round++) {
+      const name = `127.0.0.1:${registry.port}/bench/m${round}:latest`;
+      spawnSync(process.execPath, [bin, 'cp', 'bench', name], { env, stdio: 'ignore' });
+      // A fresh repository each round, so nothing is mounted or skipped.
+      pushes.push(time(() => spawnSync(process.execPath, [bin, 'push', name, '--insecure'], { env, stdio: 'ignore' })));
+      curlPuts.push(
+        time(() => {
+          const loc = spawnSync('curl', ['-s', '-D', '-', '-o', '/dev/null', '-X', 'POST', `${registry.base}/v2/bench/curl${round}/blobs/uploads/`]).stdout.toString();
+          const m = /location: (\S+)/i.exec(loc);
+          const url = new URL(m[1], registry.base);
+          url.searchParams.set('digest', `sha256:${hex}`);
+          spawnSync('curl', ['-s', '-o', '/dev/null', '-X', 'PUT', '-H', 'Content-Type: application/octet-stream', '-T', file, url.href]);
+        }),
+      );
+    }
+    for (let round = 0; round < 3; round++) {
+      const dst = fs.mkdtempSync(path.join(work, 'dst-'));
+      const s2 = await startServe({ OLLAMA_MODELS: dst });
+      try {
+        const env2 = { ...process.env, OLLAMA_HOST: s2.host, OLLAMA_NOAUTOSTART: '1' };
+        pulls.push(time(() => spawnSync(process.execPath, [bin, 'pull', `127.0.0.1:${registry.port}/bench/m0:latest`, '--insecure'], { env: env2, stdio: 'ignore' })));
+      } finally {
+        await s2.stop();
+        fs.rmSync(dst, { recursive: true, force: true });
+      }
+      const out = path.join(work, 'curl.out');
+      curls.push(time(() => spawnSync('curl', ['-s', '-L', '-o', out, `${registry.base}/v2/bench/m0/blobs/sha256:${hex}`])));
+      fs.rmSync(out, { force: true });
+    }
+  } finally {
+    await server.stop();
+  }
+  const row = (label, ours, base, what) => console.log(`${label.padEnd(30)} ${ours.toFixed(0).padStart(7)} ms  = ${(ours / base).toFixed(2)}× ${what}  (goal ≤ 1.25×)`);
+  console.log(`curl -o (download)             ${median(curls).toFixed(0).padStart(7)} ms`);
+  row('ollama pull', median(pulls), median(curls), 'curl -o');
+  console.log(`curl -T (monolithic upload)    ${median(curlPuts).toFixed(0).padStart(7)} ms`);
+  row('ollama push', median(pushes), median(curlPuts), 'curl -T');
+} finally {
+  await registry.stop();
+  fs.rmSync(work, { recursive: true, force: true });
+}
