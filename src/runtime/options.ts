@@ -2,6 +2,7 @@
  * Ollama's option names and defaults (reference §3.7), split into the options that need a reload
  * (runner options) and those that apply per request (sampling options).
  */
+import { defaultOptions } from '../api/options.js';
 
 /** Per-request generation options, with Ollama's names. Absent = Ollama's default. */
 export interface SamplingOptions {
@@ -21,21 +22,18 @@ export interface SamplingOptions {
   stop?: string[];
 }
 
-export const DEFAULT_SAMPLING: Required<Omit<SamplingOptions, 'stop'>> & { stop: string[] } = {
-  num_keep: 4,
-  seed: -1,
-  num_predict: -1,
-  top_k: 40,
-  top_p: 0.9,
-  min_p: 0,
-  typical_p: 1,
-  repeat_last_n: 64,
-  temperature: 0.8,
-  repeat_penalty: 1,
-  presence_penalty: 0,
-  frequency_penalty: 0,
-  stop: [],
-};
+const SAMPLING_KEYS = [
+  'num_keep', 'seed', 'num_predict', 'top_k', 'top_p', 'min_p', 'typical_p', 'repeat_last_n',
+  'temperature', 'repeat_penalty', 'presence_penalty', 'frequency_penalty',
+] as const;
+
+/** Ollama's defaults for the sampling options, taken from the one options table (src/api/options.ts). */
+export const DEFAULT_SAMPLING: Required<Omit<SamplingOptions, 'stop'>> & { stop: string[] } = (() => {
+  const d = defaultOptions();
+  const out = { stop: [] as string[] } as Required<Omit<SamplingOptions, 'stop'>> & { stop: string[] };
+  for (const k of SAMPLING_KEYS) out[k] = d[k];
+  return out;
+})();
 
 /** Options fixed when a model is loaded; a change reloads the runner. Ollama names. */
 export interface RunnerOptionsInput {
