@@ -148,6 +148,7 @@ function enc(v: unknown, opts: Required<GoJSONOptions>, depth: number): string {
     return encodeMap(m instanceof Map ? [...m.entries()] : Object.entries(m), opts, depth);
   }
   if (v instanceof Map) return encodeMap([...v.entries()].map(([k, x]) => [String(k), x]), opts, depth);
+  if (v instanceof Float32Array) return '[' + Array.from(v, goFloat32).join(',') + ']';
   if (v instanceof Uint8Array) return '"' + Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') + '"';
   if (Array.isArray(v)) return '[' + v.map((x) => enc(x, opts, depth + 1)).join(',') + ']';
   const o = v as Record<string, unknown> & { toJSON?: () => unknown };
