@@ -8,7 +8,7 @@ import type { Capability, Message } from '../api/types.js';
 import { readGGUF, type GGUFInfo } from '../registry/gguf/index.js';
 import { displayShortest, fullName, parseModelName, InvalidNameError, type ModelName } from '../registry/name.js';
 import { MediaType, type ConfigV2, type Store, type StoredModel } from '../registry/store/index.js';
-import { DEFAULT_TEMPLATE, parseOllamaTemplate, type OllamaTemplate } from '../template/index.js';
+import { DEFAULT_TEMPLATE, inferThinkingTags, parseOllamaTemplate, type OllamaTemplate } from '../template/index.js';
 
 export interface ResolvedModel {
   name: ModelName;
@@ -130,16 +130,18 @@ export async function capabilities(m: ResolvedModel): Promise<Capability[]> {
       /* an unreadable model file reports no capabilities; loading it gives the real error */
     }
   }
-  let vars: string[] = [];
+  let template: OllamaTemplate;
   try {
-    vars = modelTemplate(m.template).vars;
+    template = modelTemplate(m.template);
   } catch {
     return caps;
   }
-  if (vars.includes('tools')) caps.push('tools');
-  if (vars.includes('suffix')) caps.push('insert');
+  if (template.vars.includes('tools')) caps.push('tools');
+  if (template.vars.includes('suffix')) caps.push('insert');
   if (m.projectorPaths.length > 0 && !caps.includes('vision')) caps.push('vision');
+  // Thinking: the template has both thinking tags, or the model is gpt-oss (harmony format).
+  const tags = inferThinkingTags(template.parsed.root);
   const family = m.config?.model_family ?? '';
-  if (vars.includes('thinking') || vars.includes('think') || family === 'gptoss' || family === 'gpt-oss') caps.push('thinking');
+  if ((tags.open !== '' && tags.close !== '') || family === 'gptoss' || family === 'gpt-oss') caps.push('thinking');
   return caps;
 }

@@ -7,11 +7,47 @@
 import { BadRequestError } from '../../api/errors.js';
 import type { ChatRequest, ChatResponse, Message } from '../../api/types.js';
 import { truncateChat } from '../../runtime/index.js';
-import { renderChatPrompt, type ToolInput } from '../../template/index.js';
+import { inferThinkingTags, renderChatPrompt, toolCallPrefix, type ToolInput } from '../../template/index.js';
 import { createdAt } from '../gotime.js';
 import { modelTemplate, resolveModel } from '../model.js';
 import { acquire, isZeroKeepAlive, mergeOptions, requireCapabilities, resolveThink, unload, type ServerDeps } from './common.js';
 import { metrics } from './generate.js';
+import { thinkingParserFor, type ThinkingParser } from './thinking.js';
+import { ToolCallParser } from './toolcalls.js';
+
+/** One response's output split into thinking, content and tool calls (thinking is parsed first). */
+export class ChatOutput {
+  constructor(
+    private readonly thinking: ThinkingParser | null,
+    private readonly tools: ToolCallParser | null,
+  ) {}
+
+  /** The message for one piece of output, or null when nothing can be sent yet. */
+  add(piece: string): Message | null {
+    const t = this.thinking ? this.thinking.add(piece) : { thinking: '', content: piece };
+    return this.message(t.thinking, t.content, false);
+  }
+
+  /** The message for the final chunk: whatever was still held back. */
+  finish(): Message {
+    const t = this.thinking ? this.thinking.flush() : { thinking: '', content: '' };
+    return this.message(t.thinking, t.content, true)!;
+  }
+
+  private message(thinking: string, text: string, last: boolean): Message | null {
+    let content = text;
+    const message: Message = { role: 'assistant', content: '' };
+    if (this.tools) {
+      const r = text === '' && !last ? { calls: [], content: '' } : this.tools.add(text);
+      content = r.content + (last ? this.tools.finish() : '');
+      if (r.calls.length > 0) message.tool_calls = r.calls;
+    }
+    message.content = content;
+    if (thinking) message.thinking = thinking;
+    if (!last && content === '' && !thinking && !message.tool_calls) return null;
+    return message;
+  }
+}
 
 function checkMessages(messages: unknown): Message[] {
   if (messages === undefined || messages === null) return [];
@@ -67,13 +103,18 @@ export async function* chatStream(deps: ServerDeps, req: ChatRequest, signal: Ab
       numCtx: Math.min(options.num_ctx, runner.contextLength),
     });
     if (fit.truncated) deps.log.warn('truncating chat history to fit the context', { model: m.shortName, dropped: fit.dropped, num_ctx: options.num_ctx });
+    const output = new ChatOutput(
+      thinkingParserFor(inferThinkingTags(template.parsed.root), think, fit.prompt),
+      Array.isArray(req.tools) && req.tools.length > 0 ? new ToolCallParser(toolCallPrefix(template.parsed.root), req.tools) : null,
+    );
     const gen = runner.generate({ prompt: fit.prompt, options, format: req.format, shift: req.shift, signal, loadDuration: lease.loadDuration, startTime: start });
     for await (const piece of gen) {
       if (piece === '') continue;
-      yield { ...base, created_at: createdAt(), message: { role: 'assistant', content: piece }, done: false } as ChatResponse;
+      const message = output.add(piece);
+      if (message) yield { ...base, created_at: createdAt(), message, done: false } as ChatResponse;
     }
     const result = await gen.result;
-    yield { ...base, created_at: createdAt(), done: true, done_reason: result.done_reason, ...metrics(result) } as ChatResponse;
+    yield { ...base, created_at: createdAt(), message: output.finish(), done: true, done_reason: result.done_reason, ...metrics(result) } as ChatResponse;
   } finally {
     lease.release();
   }

@@ -6,10 +6,11 @@
 import { BadRequestError } from '../../api/errors.js';
 import type { GenerateRequest, GenerateResponse } from '../../api/types.js';
 import type { GenerateResult } from '../../runtime/index.js';
-import { renderGeneratePrompt } from '../../template/index.js';
+import { inferThinkingTags, renderGeneratePrompt } from '../../template/index.js';
 import { createdAt } from '../gotime.js';
 import { modelTemplate, resolveModel } from '../model.js';
 import { acquire, isZeroKeepAlive, mergeOptions, requireCapabilities, resolveThink, unload, type ServerDeps } from './common.js';
+import { thinkingParserFor } from './thinking.js';
 
 export function metrics(r: GenerateResult): Pick<GenerateResponse, 'total_duration' | 'load_duration' | 'prompt_eval_count' | 'prompt_eval_duration' | 'eval_count' | 'eval_duration'> {
   return {
@@ -79,19 +80,22 @@ export async function* generateStream(deps: ServerDeps, req: GenerateRequest, si
       startTime: start,
     });
     if (gen === undefined) return;
-    let pending = '';
+    // Thinking tags come from the model's own template, as in Ollama (also with a template override).
+    const thinking = thinkingParserFor(inferThinkingTags(modelTemplate(m.template).parsed.root), think, rendered);
     for await (const piece of gen) {
-      pending += piece;
-      if (pending === '') continue;
-      yield { ...base, created_at: createdAt(), response: pending, done: false } as GenerateResponse;
-      pending = '';
+      if (piece === '') continue;
+      const out = thinking ? thinking.add(piece) : { thinking: '', content: piece };
+      if (out.content === '' && out.thinking === '') continue;
+      yield { ...base, created_at: createdAt(), response: out.content, ...(out.thinking ? { thinking: out.thinking } : {}), done: false } as GenerateResponse;
     }
+    const rest = thinking ? thinking.flush() : { thinking: '', content: '' };
     const result = await gen.result;
     if (result.prompt_truncated) deps.log.warn('truncating input prompt', { model: m.shortName, limit: lease.runner.contextLength });
     yield {
       ...base,
       created_at: createdAt(),
-      response: pending,
+      response: rest.content,
+      ...(rest.thinking ? { thinking: rest.thinking } : {}),
       done: true,
       done_reason: result.done_reason,
       context: req.raw ? undefined : result.context,
