@@ -3,7 +3,7 @@ import { BadRequestError, NotFoundError } from '../../api/errors.js';
 import type { CopyRequest, DeleteRequest, ListModelResponse, ProcessModelResponse, ShowRequest, ShowResponse } from '../../api/types.js';
 import { modelInfo, readGGUF, tensorList } from '../../registry/gguf/index.js';
 import { displayShortest, parseModelName, InvalidNameError } from '../../registry/name.js';
-import { formatModelfile, formatParametersString } from '../../modelfile/index.js';
+import { DEFAULT_TEMPLATE, formatModelfile, formatParametersString } from '../../modelfile/index.js';
 import { localTimestamp } from '../gotime.js';
 import { sendJSON, sendStatus, type Router } from '../http.js';
 import { modelDetails, type ServerDeps } from '../inference/common.js';
@@ -31,14 +31,14 @@ export async function showModel(deps: ServerDeps, req: ShowRequest): Promise<Sho
       modelPath: m.modelPath ?? '',
       adapterPaths: m.adapterPaths,
       projectorPaths: m.projectorPaths,
-      template: m.template || undefined,
+      template: m.template || DEFAULT_TEMPLATE,
       system: req.system || m.system || undefined,
       parameters: params,
       licenses: m.licenses,
       messages: m.messages.map((x) => ({ role: x.role, content: x.content })),
     }),
     parameters: formatParametersString(params) || undefined,
-    template: m.template || undefined,
+    template: m.template || DEFAULT_TEMPLATE,
     system: req.system || m.system || undefined,
     details: modelDetails(m),
     messages: m.messages.length ? m.messages.map((x) => ({ role: x.role, content: x.content })) : undefined,
@@ -74,12 +74,12 @@ export function registerModelRoutes(router: Router, deps: ServerDeps): void {
   });
 
   router.post('/api/show', async (ctx) => {
-    const req = await ctx.json<ShowRequest>();
+    const req = (await ctx.json<ShowRequest | null>()) ?? ({} as ShowRequest);
     sendJSON(ctx.res, 200, await showModel(deps, req), 'ShowResponse');
   });
 
   router.post('/api/copy', async (ctx) => {
-    const req = await ctx.json<CopyRequest>();
+    const req = (await ctx.json<CopyRequest | null>()) ?? ({} as CopyRequest);
     const src = nameOr400(req.source, `source "${req.source ?? ''}" is invalid`);
     const dst = nameOr400(req.destination, `destination "${req.destination ?? ''}" is invalid`);
     if (!(await deps.store.findModel(src))) throw new NotFoundError(`model "${req.source}" not found`);
@@ -88,7 +88,7 @@ export function registerModelRoutes(router: Router, deps: ServerDeps): void {
   });
 
   router.delete('/api/delete', async (ctx) => {
-    const req = await ctx.json<DeleteRequest>();
+    const req = (await ctx.json<DeleteRequest | null>()) ?? ({} as DeleteRequest);
     const model = req.model || req.name || '';
     const name = nameOr400(model, `name "${model}" is invalid`);
     if (!(await deps.store.findModel(name))) throw new NotFoundError(`model '${model}' not found`);
