@@ -87,7 +87,8 @@ export async function acquire(deps: ServerDeps, m: ResolvedModel, options: Optio
     { num_ctx: options.num_ctx, num_batch: options.num_batch, num_thread: options.num_thread, num_gpu: options.num_gpu, main_gpu: options.main_gpu ?? null, use_mmap: options.use_mmap ?? null },
     { contextLength: deps.config.contextLength, numParallel: deps.config.numParallel },
   );
-  return deps.sched.acquire({
+  const t0 = process.hrtime.bigint();
+  const lease = await deps.sched.acquire({
     name: m.fullName,
     modelPath: m.modelPath,
     options: runnerOptions,
@@ -95,9 +96,102 @@ export async function acquire(deps: ServerDeps, m: ResolvedModel, options: Optio
     details: { shortName: m.shortName, digest: m.stored.digest, details: modelDetails(m) },
     signal,
   });
+  // Ollama's load_duration is the time spent getting a runner, never 0 (so never omitted), even
+  // when the model was already loaded.
+  if (lease.loadDuration > 0) return lease;
+  return { ...lease, loadDuration: Math.max(1, Number(process.hrtime.bigint() - t0)) };
 }
 
 /** Unloads a model (keep_alive 0 with an empty prompt); fine when it was not loaded. */
 export async function unload(deps: ServerDeps, m: ResolvedModel): Promise<void> {
   await deps.sched.unload(m.fullName);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request field types, checked as Go's json.Unmarshal does into Ollama's request structs.
+
+/** Go's type of a request field: a scalar, a slice of one, or `any` (custom unmarshalers). */
+type GoFieldType = 'string' | 'bool' | 'int' | '[]int' | '[]string' | 'object' | 'array' | 'any';
+
+export const GENERATE_FIELDS: Record<string, GoFieldType> = {
+  model: 'string', prompt: 'string', suffix: 'string', system: 'string', template: 'string', context: '[]int',
+  stream: 'bool', raw: 'bool', images: '[]string', options: 'object', truncate: 'bool', shift: 'bool',
+  _debug_render_only: 'bool', logprobs: 'bool', top_logprobs: 'int',
+};
+export const CHAT_FIELDS: Record<string, GoFieldType> = {
+  model: 'string', messages: 'array', stream: 'bool', tools: 'array', options: 'object', truncate: 'bool', shift: 'bool',
+  _debug_render_only: 'bool', logprobs: 'bool', top_logprobs: 'int',
+};
+const MESSAGE_FIELDS: Record<string, GoFieldType> = {
+  role: 'string', content: 'string', thinking: 'string', images: '[]string', tool_calls: 'array', tool_name: 'string', tool_call_id: 'string',
+};
+
+const ARRAY_TYPES: Record<string, string> = { messages: '[]api.Message', tools: 'api.Tools', tool_calls: '[]api.ToolCall' };
+
+function jsonKindOf(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'boolean') return 'bool';
+  return typeof v === 'object' ? 'object' : typeof v;
+}
+
+function goTypeMismatch(v: unknown, t: GoFieldType): string | null {
+  switch (t) {
+    case 'string':
+      return typeof v === 'string' ? null : jsonKindOf(v);
+    case 'bool':
+      return typeof v === 'boolean' ? null : jsonKindOf(v);
+    case 'int':
+      if (typeof v !== 'number') return jsonKindOf(v);
+      return Number.isInteger(v) ? null : `number ${v}`;
+    case 'object':
+      return typeof v === 'object' && !Array.isArray(v) ? null : jsonKindOf(v);
+    case 'array':
+    case '[]int':
+    case '[]string':
+      return Array.isArray(v) ? null : jsonKindOf(v);
+    case 'any':
+      return null;
+  }
+}
+
+function typeError(kind: string, struct: string, field: string, t: string): BadRequestError {
+  return new BadRequestError(`json: cannot unmarshal ${kind} into Go struct field ${struct}.${field} of type ${t}`);
+}
+
+function checkStruct(body: Record<string, unknown>, struct: string, path: string, fields: Record<string, GoFieldType>): void {
+  for (const [key, t] of Object.entries(fields)) {
+    const v = body[key];
+    if (v === undefined || v === null) continue;
+    const field = path ? `${path}.${key}` : key;
+    const bad = goTypeMismatch(v, t);
+    if (bad) throw typeError(bad, struct, field, t === 'object' ? 'map[string]interface {}' : t === 'array' ? (ARRAY_TYPES[key] ?? '[]interface {}') : t);
+    if (t === '[]int' || t === '[]string') {
+      const elem = t.slice(2) as GoFieldType;
+      for (const x of v as unknown[]) {
+        const e = x === null ? null : goTypeMismatch(x, elem);
+        if (e) throw typeError(e, struct, field, elem);
+      }
+    }
+  }
+}
+
+/**
+ * Rejects a request body whose fields have the wrong JSON type, with Go's decoder message
+ * (`json: cannot unmarshal number into Go struct field GenerateRequest.prompt of type string`);
+ * a body that is not an object (or null) is `… into Go value of type api.<Struct>`.
+ */
+export function checkRequestTypes(body: unknown, struct: 'GenerateRequest' | 'ChatRequest'): void {
+  if (body === null || body === undefined) return;
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new BadRequestError(`json: cannot unmarshal ${jsonKindOf(body)} into Go value of type api.${struct}`);
+  }
+  const b = body as Record<string, unknown>;
+  checkStruct(b, struct, '', struct === 'GenerateRequest' ? GENERATE_FIELDS : CHAT_FIELDS);
+  if (struct === 'ChatRequest' && Array.isArray(b.messages)) {
+    for (const m of b.messages) {
+      if (m === null) continue;
+      if (typeof m !== 'object' || Array.isArray(m)) throw typeError(jsonKindOf(m), struct, 'messages', 'api.Message');
+      checkStruct(m as Record<string, unknown>, 'Message', 'messages', MESSAGE_FIELDS);
+    }
+  }
 }

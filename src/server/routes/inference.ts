@@ -2,7 +2,7 @@
 import type { ChatRequest, EmbedRequest, EmbeddingRequest, GenerateRequest } from '../../api/types.js';
 import { sendJSON, type Context, type Router } from '../http.js';
 import { chatStream, collectChat } from '../inference/chat.js';
-import type { ServerDeps } from '../inference/common.js';
+import { checkRequestTypes, type ServerDeps } from '../inference/common.js';
 import { embed, embeddings } from '../inference/embed.js';
 import { collectGenerate, generateStream } from '../inference/generate.js';
 import { NdjsonWriter } from '../ndjson.js';
@@ -39,19 +39,23 @@ export async function respond<T extends object>(
 
 export function registerInferenceRoutes(router: Router, deps: ServerDeps): void {
   router.post('/api/generate', async (ctx) => {
-    const req = await ctx.json<GenerateRequest>();
+    const body = await ctx.json<GenerateRequest | null>();
+    checkRequestTypes(body, 'GenerateRequest');
+    const req = body ?? ({} as GenerateRequest);
     await respond(ctx, req.stream, generateStream(deps, req, ctx.signal), collectGenerate, 'GenerateResponse');
   });
   router.post('/api/chat', async (ctx) => {
-    const req = await ctx.json<ChatRequest>();
+    const body = await ctx.json<ChatRequest | null>();
+    checkRequestTypes(body, 'ChatRequest');
+    const req = body ?? ({} as ChatRequest);
     await respond(ctx, req.stream, chatStream(deps, req, ctx.signal), collectChat, 'ChatResponse');
   });
   router.post('/api/embed', async (ctx) => {
-    const req = await ctx.json<EmbedRequest>();
+    const req = (await ctx.json<EmbedRequest | null>()) ?? ({} as EmbedRequest);
     sendJSON(ctx.res, 200, await embed(deps, req, ctx.signal), 'EmbedResponse');
   });
   router.post('/api/embeddings', async (ctx) => {
-    const req = await ctx.json<EmbeddingRequest>();
+    const req = (await ctx.json<EmbeddingRequest | null>()) ?? ({} as EmbeddingRequest);
     sendJSON(ctx.res, 200, await embeddings(deps, req, ctx.signal), 'EmbeddingResponse');
   });
 }

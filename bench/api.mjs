@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+// The server's cost over driving node-llama-cpp directly, measured in one run on the same model,
+// binary (the runtime's own getLlamaInstance from dist/) and thread count (read from the server's
+// "model loaded" log line):
+//   * generation tokens/s through /api/generate ÷ direct     (goal ≥ 0.97)
+//   * warm time-to-first-token overhead, server − direct      (goal ≤ 15 ms)
+//   * 4 parallel streams ÷ 1 stream, aggregate tokens/s        (server with OLLAMA_NUM_PARALLEL=4)
+//   * idle server RSS (no model loaded) and RSS with the model loaded
+// Models: stories260K always; a generated Qwen2-0.5B-shaped Q8_0 model too with BENCH_QWEN=1
+// (writes ~500 MB to the temp dir and takes minutes). Needs `npm run build` first.
+// Usage: node bench/api.mjs   |   BENCH_QWEN=1 BENCH_TOKENS=64 node bench/api.mjs
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { importTs, median, startServe } from './lib.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const STORIES = path.resolve(root, '../shared/models/stories260K.gguf');
+const TOKENS = Number(process.env.BENCH_TOKENS ?? 200);
+const REPS = Number(process.env.BENCH_REPS ?? 5);
+const PROMPTS = ['Once upon a time', 'The little dog', 'One day, a girl', 'Tom and Sue', 'The sun was', 'A big bird', 'In the park'];
+
+const dist = (p) => import(pathToFileURL(path.join(root, 'dist', p)).href);
+
+/** Adds `name` to a fresh store with the real Store and encoders (via the test helper). */
+async function storeWith(name, gguf) {
+  const { addModel } = await importTs('test/helpers/models.ts');
+  const models = fs.mkdtempSync(path.join(os.tmpdir(), 'tollama-bench-api-'));
+  await addModel(models, name, gguf, { template: '{{ .Prompt }}' });
+  return models;
+}
+
+function rssMB(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** Streams one /api/generate; returns client-side first-token latency and decode rate. */
+async function serverStream(url, model, prompt, numPredict) {
+  const t0 = performance.now();
+  const r = await fetch(`${url}/api/generate`, {
+    method: 'POST',
+    body: JSON.stringify({ model, prompt, options: { temperature: 0, num_predict: numPredict } }),
+  });
+  const reader = r.body.getReader();
+  const dec = new TextDecoder();
+  let buf = '';
+  let first = 0;
+  let last;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf += dec.decode(value, { stream: true });
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = JSON.parse(buf.slice(0, i));
+      buf = buf.slice(i + 1);
+      if (line.error) throw new Error(line.error);
+      if (!first && !line.done) first = performance.now();
+      if (line.done) last = line;
+    }
+  }
+  const end = performance.now();
+  return { ttft: first - t0, tokens: last.eval_count, rate: (last.eval_count - 1) / ((end - first) / 1000), wall: end - t0 };
+}
+
+/** The same greedy generation driven directly through node-llama-cpp (EOS stops it, as in the server). */
+async function directStream(seq, model, prompt, numPredict) {
+  await seq.clearHistory();
+  const t0 = performance.now();
+  let tokens = [...model.tokenize(prompt, false, 'trimLeadingSpace')];
+  if (model.tokens.bos != null) tokens = [model.tokens.bos, ...tokens];
+  let first = 0;
+  let n = 0;
+  const it = seq.evaluate(tokens, { temperature: 0 });
+  for await (const tok of it) {
+    n++;
+    if (n === 1) first = performance.now();
+    // Detokenize as the server does for each piece.
+    model.detokenize([tok]);
+    if (n >= numPredict || model.isEogToken(tok)) break;
+  }
+  const end = performance.now();
+  return { ttft: first - t0, tokens: n, rate: (n - 1) / ((end - first) / 1000) };
+}
+
+async function bench(label, gguf, numPredict) {
+  console.log(`\n-- ${label}: ${path.basename(gguf)}, ${numPredict} tokens, ${REPS} reps, ${os.availableParallelism()} cores`);
+  const models = await storeWith('bench', gguf);
+
+  // Server, one slot.
+  const s1 = await startServe({ OLLAMA_MODELS: models, OLLAMA_NUM_PARALLEL: '1' });
+  const url1 = `http://${s1.host}`;
+  const idleRss = rssMB(s1.proc.pid);
+  let serverLog = '';
+  s1.proc.stderr.on('data', (d) => (serverLog += d));
+  await serverStream(url1, 'bench', PROMPTS[0], 4); // load + warm
+  const threads = Number(/model loaded.*?threads=(\d+)/.exec(serverLog)?.[1] ?? 1);
+  const loadedRss = rssMB(s1.proc.pid);
+  const srv = [];
+  for (let i = 0; i < REPS; i++) srv.push(await serverStream(url1, 'bench', PROMPTS[i % PROMPTS.length], numPredict));
+  await s1.stop();
+
+  // Direct, same binary and threads.
+  const { getLlamaInstance } = await dist('runtime/llama.js');
+  const llama = await getLlamaInstance();
+  const model = await llama.loadModel({ modelPath: gguf });
+  const ctx = await model.createContext({ contextSize: Math.min(2048, model.trainContextSize), threads, batchSize: 512 });
+  const seq = ctx.getSequence();
+  await directStream(seq, model, PROMPTS[0], 4);
+  const dir = [];
+  for (let i = 0; i < REPS; i++) dir.push(await directStream(seq, model, PROMPTS[i % PROMPTS.length], numPredict));
+  await ctx.dispose();
+  await model.dispose();
+
+  // Four parallel streams vs one, on a server with four slots.
+  const s4 = await startServe({ OLLAMA_MODELS: models, OLLAMA_NUM_PARALLEL: '4' });
+  const url4 = `http://${s4.host}`;
+  await serverStream(url4, 'bench', PROMPTS[0], 4);
+  const one = [];
+  const four = [];
+  for (let i = 0; i < Math.max(2, Math.ceil(REPS / 2)); i++) {
+    const t0 = performance.now();
+    const r = await serverStream(url4, 'bench', PROMPTS[i % PROMPTS.length], numPredict);
+    one.push(r.tokens / ((performance.now() - t0) / 1000));
+    const t1 = performance.now();
+    const rs = await Promise.all([0, 1, 2, 3].map((k) => serverStream(url4, 'bench', PROMPTS[(i + k) % PROMPTS.length], numPredict)));
+    four.push(rs.reduce((a, x) => a + x.tokens, 0) / ((performance.now() - t1) / 1000));
+  }
+  await s4.stop();
+  fs.rmSync(models, { recursive: true, force: true });
+
+  const sRate = median(srv.map((r) => r.rate));
+  const dRate = median(dir.map((r) => r.rate));
+  const sTtft = median(srv.map((r) => r.ttft));
+  const dTtft = median(dir.map((r) => r.ttft));
+  const p1 = median(one);
+  const p4 = median(four);
+  console.log(`threads ${threads}; tokens per run: server ${srv.map((r) => r.tokens).join(',')}, direct ${dir.map((r) => r.tokens).join(',')}`);
+  console.log(`generation tokens/s        server ${sRate.toFixed(1).padStart(8)}   direct ${dRate.toFixed(1).padStart(8)}   ratio ${(sRate / dRate).toFixed(3)}  (goal ≥ 0.97)`);
+  console.log(`time to first token (ms)   server ${sTtft.toFixed(2).padStart(8)}   direct ${dTtft.toFixed(2).padStart(8)}   overhead ${(sTtft - dTtft).toFixed(2)} ms  (goal ≤ 15 ms)`);
+  console.log(`aggregate tokens/s         1 stream ${p1.toFixed(1).padStart(6)}   4 streams ${p4.toFixed(1).padStart(6)}   ratio ${(p4 / p1).toFixed(2)}`);
+  console.log(`server RSS (MB)            idle ${idleRss.toFixed(1)}   model loaded ${loadedRss.toFixed(1)}`);
+}
+
+await bench('stories260K', STORIES, TOKENS);
+if (process.env.BENCH_QWEN === '1') {
+  const { writeModel, qwen2_05b } = await importTs('test/helpers/gguf.ts');
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tollama-bench-qwen-')), 'qwen2-0.5b-q8_0.gguf');
+  await writeModel(file, qwen2_05b);
+  try {
+    await bench('qwen2-0.5B-shaped Q8_0 (random weights)', file, Number(process.env.BENCH_QWEN_TOKENS ?? 64));
+  } finally {
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  }
+}
+process.exit(0);

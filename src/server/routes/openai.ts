@@ -1,0 +1,119 @@
+/**
+ * The OpenAI-compatible routes (reference §3.11): `/v1/chat/completions`, `/v1/completions`,
+ * `/v1/embeddings`, `/v1/models`, `/v1/models/:model`. Each request is mapped to its Ollama
+ * counterpart, run through the same service functions as `/api/*`, and the answer mapped back;
+ * streams are server-sent events ending with `data: [DONE]`. Every error, including a bad JSON
+ * body, is OpenAI-shaped: `{"error":{"message","type","param":null,"code":null}}`.
+ */
+import { PayloadTooLargeError } from '../../api/errors.js';
+import type { ChatResponse, GenerateResponse, ListModelResponse } from '../../api/types.js';
+import { localTimestamp } from '../gotime.js';
+import { sendJSON, type Context, type Handler, type Router } from '../http.js';
+import { chatStream, collectChat } from '../inference/chat.js';
+import type { ServerDeps } from '../inference/common.js';
+import { embed } from '../inference/embed.js';
+import { collectGenerate, generateStream } from '../inference/generate.js';
+import { ChatStreamMapper, fromChatCompletionRequest, toChatCompletion } from '../openai/chat.js';
+import { makeId } from '../openai/common.js';
+import { CompletionStreamMapper, fromCompletionRequest, toCompletion } from '../openai/completions.js';
+import { fromEmbeddingRequest, toEmbeddingList } from '../openai/embeddings.js';
+import { toOpenAIError } from '../openai/errors.js';
+import { toModelFromShow, toModelList } from '../openai/models.js';
+import { SseWriter } from '../openai/sse.js';
+import { showModel } from './models.js';
+
+/** Runs a handler and answers any error it throws (before streaming began) in OpenAI's shape. */
+function openAI(handler: Handler): Handler {
+  return async (ctx) => {
+    try {
+      await handler(ctx);
+    } catch (err) {
+      const { status, body } = toOpenAIError(err);
+      if (err instanceof PayloadTooLargeError && !ctx.res.headersSent) {
+        // Stop reading the rest of the upload: answer, then close the connection.
+        ctx.res.setHeader('Connection', 'close');
+        ctx.res.once('finish', () => ctx.req.socket.destroySoon?.());
+      }
+      sendJSON(ctx.res, status, body);
+    }
+  };
+}
+
+/** `stream_options.include_usage`, tolerating any shape of `stream_options`. */
+function includeUsage(body: unknown): boolean {
+  const so = (body as { stream_options?: unknown } | null)?.stream_options;
+  return typeof so === 'object' && so !== null && (so as { include_usage?: unknown }).include_usage === true;
+}
+
+/**
+ * Streams an Ollama response generator as SSE, each Ollama object mapped to zero or more
+ * OpenAI chunks. Validation errors thrown before the first object still get their status.
+ */
+async function streamSse<T>(ctx: Context, source: AsyncGenerator<T>, map: (item: T) => unknown[]): Promise<void> {
+  const w = new SseWriter(ctx.res);
+  try {
+    for await (const item of source) {
+      if (ctx.signal.aborted || !w.open) {
+        await source.return(undefined as never);
+        return;
+      }
+      for (const chunk of map(item)) w.write(chunk);
+    }
+    w.done();
+  } catch (err) {
+    w.fail(err);
+  }
+}
+
+async function chatCompletions(deps: ServerDeps, ctx: Context): Promise<void> {
+  const body = await ctx.json<unknown>();
+  const req = fromChatCompletionRequest(body);
+  const source = chatStream(deps, req, ctx.signal);
+  if (!req.stream) {
+    const last = await collectChat(source);
+    sendJSON(ctx.res, 200, toChatCompletion(makeId('chatcmpl'), last));
+    return;
+  }
+  const mapper = new ChatStreamMapper({ includeUsage: includeUsage(body) });
+  await streamSse<ChatResponse>(ctx, source, (r) => mapper.push(r));
+}
+
+async function completions(deps: ServerDeps, ctx: Context): Promise<void> {
+  const body = await ctx.json<unknown>();
+  const req = fromCompletionRequest(body);
+  const source = generateStream(deps, req, ctx.signal);
+  if (!req.stream) {
+    const last = await collectGenerate(source);
+    sendJSON(ctx.res, 200, toCompletion(makeId('cmpl'), last));
+    return;
+  }
+  const mapper = new CompletionStreamMapper({ includeUsage: includeUsage(body) });
+  await streamSse<GenerateResponse>(ctx, source, (r) => mapper.push(r));
+}
+
+async function embeddings(deps: ServerDeps, ctx: Context): Promise<void> {
+  const { request, encoding } = fromEmbeddingRequest(await ctx.json<unknown>());
+  const r = await embed(deps, request, ctx.signal);
+  sendJSON(ctx.res, 200, toEmbeddingList(request.model, r, encoding));
+}
+
+async function listModels(deps: ServerDeps, ctx: Context): Promise<void> {
+  const list = await deps.store.list();
+  list.sort((a, b) => b.modifiedAt.getTime() - a.modifiedAt.getTime());
+  const models = list.map((m) => ({ name: m.shortName, model: m.shortName, modified_at: localTimestamp(m.modifiedAt) }) as ListModelResponse);
+  sendJSON(ctx.res, 200, toModelList(models));
+}
+
+async function retrieveModel(deps: ServerDeps, ctx: Context): Promise<void> {
+  const name = ctx.params.model ?? '';
+  const show = await showModel(deps, { model: name });
+  sendJSON(ctx.res, 200, toModelFromShow(name, show));
+}
+
+export function registerOpenAIRoutes(router: Router, deps: ServerDeps): void {
+  router.post('/v1/chat/completions', openAI((ctx) => chatCompletions(deps, ctx)));
+  router.post('/v1/completions', openAI((ctx) => completions(deps, ctx)));
+  router.post('/v1/embeddings', openAI((ctx) => embeddings(deps, ctx)));
+  router.get('/v1/models', openAI((ctx) => listModels(deps, ctx)));
+  router.get('/v1/models/:model', openAI((ctx) => retrieveModel(deps, ctx)));
+}
