@@ -3,6 +3,7 @@
  * template, system prompt, parameters, messages and licences, plus its capabilities (read from
  * the GGUF header and the template, as Ollama's Model.Capabilities does).
  */
+import { statSync } from 'node:fs';
 import { NotFoundError, BadRequestError } from '../api/errors.js';
 import type { Capability, Message } from '../api/types.js';
 import { readGGUF, type GGUFInfo } from '../registry/gguf/index.js';
@@ -92,13 +93,23 @@ export async function resolveModel(store: Store, model: string, notFound?: (m: s
 
 const ggufCache = new Map<string, Promise<GGUFInfo>>();
 
-/** The GGUF header of a model's weights, read once per blob (blobs never change). */
+/**
+ * The GGUF header of a model's weights, read once per blob. The key includes size and mtime, so
+ * a blob damaged on disk after it was first read is read (and refused) again.
+ */
 export function modelGGUF(path: string): Promise<GGUFInfo> {
-  let p = ggufCache.get(path);
+  let key = path;
+  try {
+    const st = statSync(path);
+    key = `${path}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    /* missing: readGGUF reports it */
+  }
+  let p = ggufCache.get(key);
   if (!p) {
     p = readGGUF(path);
-    ggufCache.set(path, p);
-    p.catch(() => ggufCache.delete(path));
+    ggufCache.set(key, p);
+    p.catch(() => ggufCache.delete(key));
     if (ggufCache.size > 64) ggufCache.delete(ggufCache.keys().next().value!);
   }
   return p;

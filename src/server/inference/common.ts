@@ -3,7 +3,7 @@
  * model's params layer ← the request), keep_alive, think validation, and acquiring a loaded
  * runner from the scheduler.
  */
-import { BadRequestError } from '../../api/errors.js';
+import { ApiError, BadRequestError } from '../../api/errors.js';
 import { durationToMs, parseKeepAlive } from '../../api/duration.js';
 import { applyRequestOptions, defaultOptions, validateOptions, type Options } from '../../api/options.js';
 import type { Capability, ModelDetails } from '../../api/types.js';
@@ -11,7 +11,7 @@ import type { Store } from '../../registry/store/index.js';
 import { resolveRunnerOptions, type Lease, type Runner, type Scheduler } from '../../runtime/index.js';
 import type { ServerConfig } from '../env.js';
 import type { ServerLogger } from '../log.js';
-import { capabilities, type ResolvedModel } from '../model.js';
+import { capabilities, modelGGUF, type ResolvedModel } from '../model.js';
 
 export interface ServerDeps {
   store: Store;
@@ -70,7 +70,16 @@ export function resolveThink(model: string, caps: Capability[], think: unknown):
   return think;
 }
 
+/** A damaged weights file gets the bounded GGUF reader's plain message (500), not llama.cpp's internals. */
+async function checkWeights(m: ResolvedModel): Promise<void> {
+  if (!m.modelPath) return;
+  await modelGGUF(m.modelPath).catch((err: unknown) => {
+    throw new ApiError(500, `unable to load model ${m.shortName}: ${err instanceof Error ? err.message : String(err)}`);
+  });
+}
+
 export async function requireCapabilities(model: string, m: ResolvedModel, needed: Capability[], what: string): Promise<Capability[]> {
+  await checkWeights(m);
   const caps = await capabilities(m);
   for (const c of needed) {
     if (caps.includes(c)) continue;
@@ -83,6 +92,7 @@ export async function requireCapabilities(model: string, m: ResolvedModel, neede
 /** Loads (or reuses) the model's runner; the caller must release the lease. */
 export async function acquire(deps: ServerDeps, m: ResolvedModel, options: Options, keepAlive: unknown, signal?: AbortSignal): Promise<Lease<Runner>> {
   if (!m.modelPath) throw new BadRequestError(`model '${m.shortName}' has no weights`);
+  await checkWeights(m);
   const runnerOptions = resolveRunnerOptions(
     { num_ctx: options.num_ctx, num_batch: options.num_batch, num_thread: options.num_thread, num_gpu: options.num_gpu, main_gpu: options.main_gpu ?? null, use_mmap: options.use_mmap ?? null },
     { contextLength: deps.config.contextLength, numParallel: deps.config.numParallel },
