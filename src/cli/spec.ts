@@ -230,7 +230,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'import',
-    use: 'import FILE',
+    use: 'import FILE|-',
     short: 'Import models from a tar file',
     args: { kind: 'exact', n: 1 },
     flags: [{ name: 'name', type: 'string', usage: 'Import the model under this name' }],

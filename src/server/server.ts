@@ -17,9 +17,10 @@ import { registerBasicRoutes } from './routes/basic.js';
 import { registerInferenceRoutes } from './routes/inference.js';
 import { registerModelRoutes } from './routes/models.js';
 import { securityMiddleware } from './security.js';
-import { registerOptionalRoutes } from './routes/optional.js';
 import { registerCreateRoutes } from './routes/create.js';
 import { registerRegistryRoutes } from './routes/registry.js';
+import { registerTransferRoutes } from './routes/transfer.js';
+import { registerOpenAIRoutes } from './routes/openai.js';
 import { pull } from '../registry/remote/index.js';
 
 export interface RunningServer {
@@ -35,6 +36,8 @@ export function buildRouter(deps: ServerDeps): Router {
   registerModelRoutes(router, deps);
   registerInferenceRoutes(router, deps);
   registerRegistryRoutes(router, deps);
+  registerTransferRoutes(router, { store: deps.store });
+  registerOpenAIRoutes(router, deps);
   registerCreateRoutes(router, {
     store: deps.store,
     env: deps.config.noPrune ? { ...process.env, OLLAMA_NOPRUNE: '1' } : process.env,
@@ -64,7 +67,6 @@ export async function startServer(config: ServerConfig = readServerConfig(), log
   });
   const deps: ServerDeps = { store, sched, config, log };
   const router = buildRouter(deps);
-  await registerOptionalRoutes(router, deps);
   const server = createHttpServer(router, {
     middleware: securityMiddleware({ origins: config.origins, listenHost: config.host.host, apiKeys: config.apiKeys }),
     onError: (err) => log.error('request failed', { error: err instanceof Error ? err.message : String(err) }),

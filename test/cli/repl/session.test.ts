@@ -203,6 +203,27 @@ describe('REPL slash commands', () => {
     });
   });
 
+  it.each([
+    ['stories260K.gguf', false, 'm'],
+    ['base:latest', true, 'base:latest'],
+    ['', true, 'm'],
+    ['bad:name:x', true, 'm'],
+  ])('/save bases the new model on parent %j only when the server has it', async (parent, exists, from) => {
+    const withParent = { ...info, details: { ...info.details!, parent_model: parent } };
+    const t = setup({
+      '/api/create': () => [{ status: 'success' }],
+      '/api/show': (b: { model: string }) => {
+        if (b.model === 'm') return withParent;
+        if (exists && b.model === parent) return withParent;
+        throw Object.assign(new Error(`model '${b.model}' not found`), { status: 404 });
+      },
+    });
+    t.s.info = withParent;
+    await t.s.submit('/save mine');
+    expect(t.take().out).toBe("Created new model 'mine'\n");
+    expect((t.client.calls.at(-1)!.body as { from: string }).from).toBe(from);
+  });
+
   it('/save with an invalid name', async () => {
     const t = setup();
     await t.s.submit('/save bad:name:x');

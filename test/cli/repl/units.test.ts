@@ -109,6 +109,11 @@ describe('keys', () => {
     ['abc', [{ kind: 'text', text: 'abc' }]],
     ['\r', [{ kind: 'key', name: 'enter' }]],
     ['\n', [{ kind: 'key', name: 'lf' }]],
+    // Typed ahead in cooked mode (the tty turned Enter into LF): Enter, not Ctrl+J.
+    ['hi\n', [{ kind: 'text', text: 'hi' }, { kind: 'key', name: 'enter' }]],
+    ['a\nb\n', [{ kind: 'text', text: 'a' }, { kind: 'key', name: 'enter' }, { kind: 'text', text: 'b' }, { kind: 'key', name: 'enter' }]],
+    ['\n\n', [{ kind: 'key', name: 'enter' }, { kind: 'key', name: 'enter' }]],
+    ['a\r\n', [{ kind: 'text', text: 'a' }, { kind: 'key', name: 'enter' }]],
     ['\x01\x05\x0b\x15\x17', ['ctrl-a', 'ctrl-e', 'ctrl-k', 'ctrl-u', 'ctrl-w'].map((name) => ({ kind: 'key', name }))],
     ['\x1bb\x1bf', [{ kind: 'key', name: 'word-left' }, { kind: 'key', name: 'word-right' }]],
     ['\x1b[A\x1b[B\x1bOC\x1b[3~', ['up', 'down', 'right', 'delete'].map((name) => ({ kind: 'key', name }))],

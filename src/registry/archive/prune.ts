@@ -1,0 +1,89 @@
+/**
+ * `ollama prune`: removes blobs no manifest references and stale unfinished downloads, with a
+ * dry run. Safety rules (docs/offline.md):
+ *  - nothing is removed when some manifest cannot be read (it might reference anything);
+ *  - unfinished files (`sha256-<hex>-partial[-N]`, our `sha256-tmp-…`) go only when older than
+ *    an hour: a younger one may be a download or import in progress;
+ *  - unreferenced blobs go at any age, except while a transfer may be running (some unfinished
+ *    file is younger than an hour): then blobs younger than an hour stay, since a pull, create
+ *    or import writes its blobs before its manifest;
+ *  - the manifests are read again just before deleting, and only `blobs/` entries are touched
+ *    (never followed through symlinks), by names the digest validator produced.
+ */
+import { lstat, readdir, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { fileNameToDigest } from '../digest.js';
+import { loadAllManifests, referencedDigests } from '../store/gc.js';
+import type { Store } from '../store/index.js';
+import { ArchiveError } from './errors.js';
+
+export const STALE_AFTER_MS = 60 * 60 * 1000;
+const UNFINISHED = /^sha256-(?:[0-9a-f]{64}-partial(?:-\d+)?|tmp-[A-Za-z0-9-]+)$/;
+
+export interface PruneItem {
+  /** `sha256:<hex>` for blobs, the file name for unfinished files. */
+  name: string;
+  kind: 'blob' | 'partial';
+  size: number;
+}
+
+export interface PrunePlanResult {
+  dryRun: boolean;
+  removed: PruneItem[];
+  /** Kept because they may belong to a transfer in progress. */
+  kept: PruneItem[];
+  /** Σ sizes of `removed`. */
+  freed: number;
+}
+
+export async function pruneBlobs(store: Store, opts: { dryRun?: boolean; now?: number } = {}): Promise<PrunePlanResult> {
+  const now = opts.now ?? Date.now();
+  const load = async (): Promise<Set<string>> => {
+    const { loaded, failed } = await loadAllManifests(store.paths);
+    if (failed.length) throw new ArchiveError(`not pruning: ${failed.length} manifest(s) could not be read`, 500);
+    return referencedDigests(loaded);
+  };
+  let refs = await load();
+  let names: string[] = [];
+  try {
+    names = await readdir(store.paths.blobsDir);
+  } catch {
+    names = [];
+  }
+  const entries: Array<{ file: string; size: number; age: number }> = [];
+  for (const file of names) {
+    const st = await lstat(path.join(store.paths.blobsDir, file)).catch(() => null);
+    if (st?.isFile()) entries.push({ file, size: st.size, age: now - st.mtimeMs });
+  }
+  const busy = entries.some((e) => UNFINISHED.test(e.file) && e.age < STALE_AFTER_MS);
+  const removed: PruneItem[] = [];
+  const kept: PruneItem[] = [];
+  const victims: Array<{ item: PruneItem; file: string }> = [];
+  for (const e of entries) {
+    const digest = fileNameToDigest(e.file);
+    if (digest) {
+      if (refs.has(digest)) continue;
+      const item: PruneItem = { name: digest, kind: 'blob', size: e.size };
+      if (busy && e.age < STALE_AFTER_MS) kept.push(item);
+      else victims.push({ item, file: e.file });
+    } else if (UNFINISHED.test(e.file)) {
+      const item: PruneItem = { name: e.file, kind: 'partial', size: e.size };
+      if (e.age < STALE_AFTER_MS) kept.push(item);
+      else victims.push({ item, file: e.file });
+    }
+  }
+  if (!opts.dryRun && victims.length) refs = await load();
+  for (const v of victims) {
+    if (v.item.kind === 'blob' && refs.has(v.item.name)) continue; // a manifest appeared meanwhile
+    if (!opts.dryRun) {
+      const p = v.item.kind === 'blob' ? store.blobPath(v.item.name) : path.join(store.paths.blobsDir, v.file);
+      try {
+        await unlink(p);
+      } catch {
+        continue;
+      }
+    }
+    removed.push(v.item);
+  }
+  return { dryRun: !!opts.dryRun, removed, kept, freed: removed.reduce((s, i) => s + i.size, 0) };
+}

@@ -1,0 +1,373 @@
+/**
+ * The interactive `ollama run` REPL in a real terminal: tmux runs the real `bin/ollama` against a
+ * real server and the real stories260K model; keys go in with `send-keys`, the screen comes back
+ * with `capture-pane`. Every wait polls the screen (or a file) until the expected text appears.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addModel, haveStories, repoRoot, STORIES } from '../helpers/models.js';
+import { startServer, type TestServer } from '../helpers/server.js';
+
+const haveTmux = spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
+if (!haveTmux) console.warn('skipping REPL tmux tests: tmux is not installed');
+if (!haveStories) console.warn(`skipping REPL tmux tests: ${STORIES} is absent`);
+
+const PLACEHOLDER = '>>> Send a message (/? for help)';
+const LILY = ', there was a little girl named Lily';
+const WAIT = 45_000;
+
+/** One tmux server on its own socket (parallel test files never share it). */
+class Tmux {
+  readonly socket = `tollama-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+
+  cmd(...args: string[]): string {
+    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  }
+
+  kill(): void {
+    spawnSync('tmux', ['-L', this.socket, 'kill-server'], { stdio: 'ignore' });
+  }
+}
+
+/** A 100×30 pane running `ollama run …`; its exit code and `stty -a` land in files when it ends. */
+class Pane {
+  private static n = 0;
+  readonly name: string;
+  readonly exitFile: string;
+  readonly sttyFile: string;
+
+  constructor(
+    readonly tmux: Tmux,
+    dir: string,
+    env: NodeJS.ProcessEnv,
+    args: string[],
+  ) {
+    this.name = `p${Pane.n++}`;
+    this.exitFile = path.join(dir, `${this.name}.exit`);
+    this.sttyFile = path.join(dir, `${this.name}.stty`);
+    const script = path.join(dir, `${this.name}.sh`);
+    const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+    const exports = ['HOME', 'OLLAMA_HOST', 'OLLAMA_NOAUTOSTART'].map((k) => `export ${k}=${q(env[k] ?? '')}`);
+    fs.writeFileSync(
+      script,
+      [
+        // bash, not dash: a Ctrl+C that the program handles must not also end the script.
+        '#!/bin/bash',
+        ...exports,
+        `cd ${q(repoRoot)}`,
+        `${q(process.execPath)} bin/ollama ${args.map(q).join(' ')}`,
+        `echo "EXIT=$?" > ${q(this.exitFile)}.tmp`,
+        `stty -a > ${q(this.sttyFile)}`,
+        `mv ${q(this.exitFile)}.tmp ${q(this.exitFile)}`,
+        'exec sleep 3600',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    tmux.cmd('new-session', '-d', '-s', this.name, '-x', '100', '-y', '30', `bash ${q(script)}`);
+  }
+
+  /** Everything the pane shows, scrollback included, wrapped lines joined. */
+  screen(): string {
+    return this.tmux.cmd('capture-pane', '-p', '-J', '-S', '-', '-t', this.name);
+  }
+
+  /** Types text literally (no key names). */
+  type(text: string): void {
+    this.tmux.cmd('send-keys', '-t', this.name, '-l', text);
+  }
+
+  keys(...names: string[]): void {
+    this.tmux.cmd('send-keys', '-t', this.name, ...names);
+  }
+
+  line(text: string): void {
+    this.type(text);
+    this.keys('Enter');
+  }
+
+  cursorVisible(): boolean {
+    return this.tmux.cmd('display-message', '-p', '-t', this.name, '#{cursor_flag}').trim() === '1';
+  }
+
+  exitCode(): number | undefined {
+    if (!fs.existsSync(this.exitFile)) return undefined;
+    return Number(/EXIT=(\d+)/.exec(fs.readFileSync(this.exitFile, 'utf8'))![1]);
+  }
+
+  /** Polls the screen until `test` holds on the text after the last `marker` line. */
+  async waitFor(test: (text: string) => boolean, what: string, marker?: string, timeout = WAIT): Promise<string> {
+    const end = Date.now() + timeout;
+    let s = '';
+    for (;;) {
+      s = this.screen();
+      const from = marker === undefined ? -1 : s.lastIndexOf(marker);
+      const text = marker === undefined ? s : from < 0 ? '' : s.slice(from + marker.length);
+      if (test(text)) return text;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Waits for `needle` to appear after the last `marker` (the whole screen without one). */
+  waitText(needle: string, marker?: string, timeout?: number): Promise<string> {
+    return this.waitFor((t) => t.includes(needle), JSON.stringify(needle) + (marker ? ` after ${JSON.stringify(marker)}` : ''), marker, timeout);
+  }
+
+  /** Waits for a fresh empty prompt after the last `marker` line (the answer is complete). */
+  waitPrompt(marker: string): Promise<string> {
+    return this.waitText(PLACEHOLDER, marker);
+  }
+
+  async waitExit(timeout = WAIT): Promise<number> {
+    const end = Date.now() + timeout;
+    for (;;) {
+      const c = this.exitCode();
+      if (c !== undefined) return c;
+      if (Date.now() > end) throw new Error(`the pane's command did not end; screen:\n${this.screen()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** After exit: the terminal is back in cooked mode with echo, and the cursor is visible. */
+  expectTerminalRestored(): void {
+    const stty = fs.readFileSync(this.sttyFile, 'utf8');
+    expect(stty).toMatch(/(^|\s)icanon(\s|$)/);
+    expect(stty).toMatch(/(^|\s)echo(\s|$)/);
+    expect(this.cursorVisible()).toBe(true);
+  }
+}
+
+/** The text between `>>> <input>` and the next prompt: the model's answer to that input. */
+function answerTo(text: string): string {
+  const end = text.indexOf(PLACEHOLDER);
+  return (end < 0 ? text : text.slice(0, end)).trim();
+}
+
+describe.skipIf(!haveTmux || !haveStories)('ollama run REPL in tmux against a real server and stories260K', () => {
+  let server: TestServer;
+  let tmux: Tmux;
+  let dir: string;
+  let pane: Pane;
+
+  const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'ollama'), ...args], { env: server.env(), encoding: 'utf8' });
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollama-tmux-'));
+    tmux = new Tmux();
+    server = await startServer();
+    await addModel(server.models, 'stories', STORIES, { params: { temperature: 0, num_predict: 48 } });
+    pane = new Pane(tmux, dir, server.env(), ['run', 'stories']);
+  });
+
+  afterAll(async () => {
+    tmux?.kill();
+    await server?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows the >>> prompt with its placeholder', async () => {
+    const s = await pane.waitText(PLACEHOLDER);
+    expect(s).not.toContain('Error');
+  });
+
+  it('a prompt gets the model’s real text, then a fresh prompt', async () => {
+    pane.line('Once upon a time');
+    const after = await pane.waitPrompt('>>> Once upon a time\n');
+    expect(answerTo(after).startsWith(LILY.trim())).toBe(true);
+  });
+
+  it('/set parameter temperature 0 and /show parameters', async () => {
+    pane.line('/set parameter temperature 0');
+    await pane.waitText("Set parameter 'temperature' to '0'", '>>> /set parameter temperature 0\n');
+    pane.line('/show parameters');
+    const s = await pane.waitPrompt('>>> /show parameters\n');
+    expect(s).toContain('Model defined parameters:\n  num_predict                    48\n  temperature                    0\n\nUser defined parameters:\n  temperature                    0\n');
+  });
+
+  it('unknown /x and Ctrl+C at an empty prompt', async () => {
+    pane.line('/x');
+    await pane.waitText("Unknown command '/x'. Type /? for help", '>>> /x\n');
+    await pane.waitPrompt("Unknown command '/x'");
+    pane.keys('C-c');
+    const s = await pane.waitText('Use Ctrl + d or /bye to exit.', "Unknown command '/x'. Type /? for help\n");
+    expect(s).toMatch(/^>>>\s*\nUse Ctrl \+ d or \/bye to exit\.\n/);
+    await pane.waitPrompt('Use Ctrl + d or /bye to exit.');
+  });
+
+  it('/clear empties the context: the first answer comes back', async () => {
+    pane.line('/clear');
+    await pane.waitPrompt('Cleared session context');
+    pane.line('Once upon a time');
+    const after = await pane.waitPrompt('>>> Once upon a time\n');
+    expect(answerTo(after).startsWith(LILY.trim())).toBe(true);
+  });
+
+  it('""" multi-line input', async () => {
+    pane.line('/clear');
+    await pane.waitPrompt('Cleared session context');
+    pane.line('"""Once upon');
+    await pane.waitText('... Press Enter to send', '>>> """Once upon\n');
+    pane.line('a time"""');
+    const after = await pane.waitPrompt('... a time"""\n');
+    expect(answerTo(after)).not.toBe('');
+    expect(after).not.toContain('Error');
+  });
+
+  it('Ctrl+C during a long answer leaves a usable prompt and the next message works', async () => {
+    pane.line('/clear');
+    await pane.waitPrompt('Cleared session context');
+    pane.line('/set parameter num_predict 2000');
+    await pane.waitPrompt("Set parameter 'num_predict' to '2000'");
+    pane.line('Once upon a time');
+    await pane.waitText('Lily', '>>> Once upon a time\n');
+    pane.keys('C-c');
+    const cut = await pane.waitPrompt('>>> Once upon a time\n');
+    // Word-wrapped to the 100-column pane: no answer line is longer than width−5.
+    for (const l of answerTo(cut).split('\n')) expect(l.length, l).toBeLessThanOrEqual(95);
+    expect(cut, cut).not.toContain('Use Ctrl + d');
+    expect(cut).not.toContain('Error');
+    pane.line('/set parameter num_predict 30');
+    await pane.waitPrompt("Set parameter 'num_predict' to '30'");
+    pane.line('One day');
+    const after = await pane.waitPrompt('>>> One day\n');
+    expect(answerTo(after)).not.toBe('');
+    expect(after).not.toContain('Error');
+  });
+
+  it('/save creates a model that ollama list shows, and /load loads it', async () => {
+    pane.line('/clear');
+    await pane.waitPrompt('Cleared session context');
+    pane.line('/set parameter num_predict 48');
+    await pane.waitPrompt("Set parameter 'num_predict' to '48'");
+    pane.line('Once upon a time');
+    await pane.waitPrompt('>>> Once upon a time\n');
+    pane.line('/save mystory');
+    const saved = await pane.waitPrompt('>>> /save mystory\n');
+    expect(saved).toContain("Created new model 'mystory'");
+    const list = cli('list');
+    expect(list.status).toBe(0);
+    expect(list.stdout).toMatch(/^mystory:latest\s/m);
+    pane.line('/load mystory');
+    const loaded = await pane.waitPrompt('>>> /load mystory\n');
+    expect(loaded).toContain("Loading model 'mystory'");
+    expect(loaded).not.toContain("Couldn't find");
+    pane.line('Once upon a time');
+    const after = await pane.waitPrompt('>>> Once upon a time\n');
+    expect(answerTo(after).startsWith(LILY.trim())).toBe(true);
+  });
+
+  it('/set verbose prints the stats after the answer', async () => {
+    pane.line('/set verbose');
+    await pane.waitPrompt("Set 'verbose' mode.");
+    pane.line('Once upon a time');
+    const after = await pane.waitText('eval rate:', '>>> Once upon a time\n');
+    expect(after).toMatch(/^total duration: {7}\S+$/m);
+    expect(after).toMatch(/^eval count: {11}\d+ token\(s\)$/m);
+    await pane.waitPrompt('eval rate:');
+    pane.line('/set quiet');
+    await pane.waitPrompt("Set 'quiet' mode.");
+  });
+
+  it('Up recalls the previous input', async () => {
+    pane.keys('Up');
+    await pane.waitText('>>> /set quiet', "Set 'quiet' mode.\n");
+    pane.keys('Up');
+    await pane.waitText('>>> Once upon a time', "Set 'quiet' mode.\n");
+    pane.keys('C-u');
+    await pane.waitPrompt("Set 'quiet' mode.\n");
+  });
+
+  it('a bracketed paste of two lines is one message, sent by the next Enter', async () => {
+    pane.line('/clear');
+    await pane.waitPrompt('Cleared session context');
+    tmux.cmd('set-buffer', '-b', 'story', 'Once upon\na time');
+    tmux.cmd('paste-buffer', '-p', '-d', '-b', 'story', '-t', pane.name);
+    await pane.waitText('>>> Once upon\n... a time', 'Cleared session context\n');
+    pane.keys('Enter');
+    const after = await pane.waitPrompt('... a time\n');
+    expect(answerTo(after)).not.toBe('');
+  });
+
+  it('/load of a missing model says so and keeps the session', async () => {
+    pane.line('/load nosuchmodel');
+    const s = await pane.waitPrompt('>>> /load nosuchmodel\n');
+    expect(s).toContain("Couldn't find model 'nosuchmodel'");
+  });
+
+  it('/bye exits 0 and restores the terminal', async () => {
+    pane.line('/bye');
+    expect(await pane.waitExit()).toBe(0);
+    pane.expectTerminalRestored();
+  });
+
+  it('running the saved model replays its messages, then Ctrl+D on an empty line exits 0', async () => {
+    const p = new Pane(tmux, dir, server.env(), ['run', 'mystory']);
+    const s = await p.waitText(PLACEHOLDER);
+    const start = s.indexOf('>>> Once upon a time\n');
+    expect(start, s).toBeGreaterThanOrEqual(0);
+    const replay = s.slice(start + '>>> Once upon a time\n'.length);
+    expect(replay.startsWith(LILY.trim())).toBe(true);
+    // The assistant content is followed by a blank line, then the prompt.
+    expect(replay).toMatch(/\S\n\n>>> Send a message/);
+    p.keys('C-d');
+    expect(await p.waitExit()).toBe(0);
+    p.expectTerminalRestored();
+  });
+
+  it('a line typed while the model loads is sent once the prompt is up', async () => {
+    const p = new Pane(tmux, dir, server.env(), ['run', 'stories']);
+    p.line('Once upon a time');
+    const after = await p.waitPrompt('>>> Once upon a time\n');
+    expect(answerTo(after).startsWith(LILY.trim())).toBe(true);
+    p.line('/bye');
+    expect(await p.waitExit()).toBe(0);
+  });
+
+  it('one-shot on a terminal: word-wrapped to the pane, then the shell', async () => {
+    const p = new Pane(tmux, dir, server.env(), ['run', 'stories', 'Once upon a time']);
+    expect(await p.waitExit()).toBe(0);
+    const s = p.screen().trimEnd();
+    expect(s.startsWith(LILY)).toBe(true);
+    for (const l of s.split('\n')) expect(l.length, l).toBeLessThanOrEqual(95);
+    p.expectTerminalRestored();
+  });
+
+  it('one-shot Ctrl+C stops the answer quietly and exits 0', async () => {
+    await addModel(server.models, 'longstory', STORIES, { params: { temperature: 0, num_predict: 2000 } });
+    const p = new Pane(tmux, dir, server.env(), ['run', 'longstory', 'Once upon a time']);
+    await p.waitText('Lily');
+    p.keys('C-c');
+    expect(await p.waitExit()).toBe(0);
+    expect(p.screen()).not.toMatch(/Error|\n\s+at /);
+    p.expectTerminalRestored();
+  });
+
+  it('a server killed mid-answer: the REPL says so and exits non-zero with the terminal restored', async () => {
+    const other = await startServer();
+    try {
+      await addModel(other.models, 'stories', STORIES, { params: { temperature: 0, num_predict: 2000 } });
+      const p = new Pane(tmux, dir, other.env(), ['run', 'stories']);
+      await p.waitText(PLACEHOLDER);
+      p.line('Once upon a time');
+      await p.waitText('Lily', '>>> Once upon a time\n');
+      const died = new Promise((r) => other.proc.once('exit', r));
+      other.proc.kill('SIGKILL');
+      await died;
+      const code = await p.waitExit();
+      expect(code).not.toBe(0);
+      expect(p.screen()).toMatch(/^Error: .+/m);
+      p.expectTerminalRestored();
+    } finally {
+      if (other.proc.exitCode === null && other.proc.signalCode === null) await other.stop();
+      else {
+        // stop() waits for an 'exit' event, which a process killed here has already sent.
+        fs.rmSync(other.models, { recursive: true, force: true });
+        fs.rmSync(other.env().HOME!, { recursive: true, force: true });
+      }
+    }
+  }, 120_000);
+});
