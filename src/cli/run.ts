@@ -132,6 +132,7 @@ export async function runOnce(client: ApiClient, opts: RunOptions, info: ShowRes
   try {
     for await (const r of client.stream<GenerateResponse>('/api/generate', body, signal)) {
       spinner.stop();
+      if (signal?.aborted) break; // Ctrl+C or a closed pipe: nothing more is written
       last = r;
       renderer.chunk(r.thinking, r.response, r.tool_calls);
     }
@@ -141,6 +142,7 @@ export async function runOnce(client: ApiClient, opts: RunOptions, info: ShowRes
   } finally {
     spinner.stop();
   }
+  if (signal?.aborted) return 0;
   renderer.finish();
   if (opts.prompt !== '') io.stdout.write('\n\n');
   if (opts.verbose && last) io.stderr.write(formatStats(last));
@@ -179,6 +181,20 @@ export function runOptions(args: string[], flags: CommandFlags, stdinText: strin
   };
 }
 
+/**
+ * `ollama run m "…" | head`: once the reader goes away, stdout writes fail with EPIPE. Ollama
+ * (Go) dies quietly of SIGPIPE; here the answer is cancelled and the run ends without a stack
+ * trace. The listener stays attached so late writes to the closed pipe are ignored too.
+ */
+function stopOnClosedPipe(stdout: RunIO['stdout'], ac: AbortController): void {
+  const emitter = stdout as Partial<NodeJS.EventEmitter>;
+  if (typeof emitter.on !== 'function') return;
+  emitter.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || ac.signal.aborted) return ac.abort();
+    throw err;
+  });
+}
+
 export async function run(args: string[], flags: CommandFlags, io: RunIO = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, client: ApiClient = new Client()): Promise<number> {
   const stdinTTY = io.stdin.isTTY === true;
   const stdinText = stdinTTY ? '' : await readStdinText(io.stdin);
@@ -193,6 +209,7 @@ export async function run(args: string[], flags: CommandFlags, io: RunIO = { std
     const ac = new AbortController();
     const onSigint = () => ac.abort();
     process.once('SIGINT', onSigint);
+    stopOnClosedPipe(io.stdout, ac);
     try {
       return await runOnce(client, opts, info, io, ac.signal);
     } finally {

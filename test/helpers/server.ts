@@ -58,7 +58,7 @@ export async function startServer(opts: { env?: Record<string, string>; models?:
     log: () => output,
     env: (extra = {}) => ({ ...process.env, HOME: home, OLLAMA_HOST: host, OLLAMA_NOAUTOSTART: '1', ...extra }),
     async stop() {
-      if (proc.exitCode === null) {
+      if (proc.exitCode === null && proc.signalCode === null) {
         const exited = new Promise((r) => proc.once('exit', r));
         proc.kill('SIGTERM');
         const t = setTimeout(() => proc.kill('SIGKILL'), 5000);

@@ -72,8 +72,20 @@ export function App({ session, onExit, width }: AppProps) {
     sync();
   };
 
+  // The echo of an entered line stays in the live area without its newline until more output
+  // follows, so that when the REPL exits on it (`/bye`, Ctrl+D) Ink's last frame is that line and
+  // the shell prompt comes right after it, as in Ollama (no blank line).
+  const echoOpen = useRef(false);
   const write = (s: string) => {
+    if (echoOpen.current) {
+      echoOpen.current = false;
+      out.current += '\n';
+    }
     out.current += s;
+  };
+  const echo = (text: string) => {
+    write(prefix() + text);
+    echoOpen.current = true;
   };
   // Streaming text arrives token by token (over 1,000 a second from small models); re-render at
   // most once per frame so Ink keeps up.
@@ -99,9 +111,13 @@ export function App({ session, onExit, width }: AppProps) {
   };
   session.io = { out: write, err: write };
   const prefix = () => (session.composing ? '... ' : '>>> ');
-  const finish = (code: number) => {
+  /** Ends the REPL; `onLine` keeps the open echo line as the last frame (Ink adds its newline). */
+  const finish = (code: number, onLine = false) => {
     exiting.current = true;
-    if (out.current !== '') write('\n');
+    if (!onLine) {
+      echoOpen.current = false;
+      if (out.current !== '') write('\n');
+    }
     sync();
     setDone(code);
   };
@@ -144,11 +160,11 @@ export function App({ session, onExit, width }: AppProps) {
     try {
       const r = await chatTurn(session, wrapSink, ac.signal, true);
       if (r.kind === 'cancelled') {
-        if (out.current !== '') write('\n');
+        if (out.current !== '' && !echoOpen.current) write('\n');
       } else if (session.verbose) write(formatStats(r.metrics));
     } catch (err) {
       const c = classifyChatError(err);
-      if (out.current !== '') write('\n');
+      if (out.current !== '' && !echoOpen.current) write('\n');
       write(c.text);
       if (c.fatal) {
         busy.current = false;
@@ -161,7 +177,7 @@ export function App({ session, onExit, width }: AppProps) {
   };
 
   const submit = async (text: string, pasted: boolean) => {
-    write(prefix() + text + '\n');
+    echo(text);
     if (!pasted) session.history.add(text);
     line.current = ed.emptyLine();
     busy.current = true;
@@ -169,7 +185,7 @@ export function App({ session, onExit, width }: AppProps) {
     try {
       const action = await session.submit(text, pasted);
       busy.current = false;
-      if (action.kind === 'exit') return finish(action.code);
+      if (action.kind === 'exit') return finish(action.code, echoOpen.current);
       if (action.kind === 'send') await send(action.content);
     } catch (err) {
       write(`Error: ${errorText(err)}\n`);
@@ -212,13 +228,17 @@ export function App({ session, onExit, width }: AppProps) {
         void submit(ed.lineText(l), false);
         return;
       case 'ctrl-c':
-        write(prefix() + ed.lineText(l) + '\n' + CTRL_C_HINT + '\n');
+        echo(ed.lineText(l));
+        write(CTRL_C_HINT + '\n');
         session.discardInput();
         line.current = ed.emptyLine();
         session.history.pos = session.history.entries.length;
         return;
       case 'ctrl-d':
-        if (l.chars.length === 0 && !session.composing) return finish(0);
+        if (l.chars.length === 0 && !session.composing) {
+          echo('');
+          return finish(0, true);
+        }
         line.current = ed.deleteChar(l);
         return;
       case 'ctrl-a':

@@ -11,6 +11,7 @@ export async function chatTurn(s: Session, sink: RenderSink, signal: AbortSignal
   let last: ChatResponse | undefined;
   try {
     for await (const resp of s.client.stream<ChatResponse>('/api/chat', s.chatRequest(), signal)) {
+      if (signal.aborted) return { kind: 'cancelled' }; // nothing is shown after Ctrl+C
       last = resp;
       r.chunk(resp.message?.thinking, resp.message?.content, resp.message?.tool_calls);
     }

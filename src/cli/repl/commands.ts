@@ -73,8 +73,7 @@ export async function saveCommand(s: Session, line: string): Promise<Action | vo
     invalid();
     return;
   }
-  const parent = s.info?.details?.parent_model ?? '';
-  const req: Record<string, unknown> = { model: name, from: parent !== '' && tryParseModelName(parent) ? parent : s.model };
+  const req: Record<string, unknown> = { model: name, from: await saveBase(s) };
   if (s.system !== '') req.system = s.system;
   if (Object.keys(s.options).length > 0) req.parameters = { ...s.options };
   const messages = [...(s.info?.messages ?? []), ...s.messages];
@@ -91,6 +90,23 @@ export async function saveCommand(s: Session, line: string): Promise<Action | vo
     throw err;
   }
   s.io.out(`Created new model '${name}'\n`);
+}
+
+/**
+ * The `from` of /save: Ollama uses `details.parent_model` when it parses as a name, but for a
+ * model created from a GGUF file that is the file's name (`stories260K.gguf` parses as a name
+ * too), and the server would then try to pull it from the registry. So the parent is used only
+ * when the server has it; otherwise the session's own model is the base.
+ */
+async function saveBase(s: Session): Promise<string> {
+  const parent = s.info?.details?.parent_model ?? '';
+  if (parent === '' || !tryParseModelName(parent)) return s.model;
+  try {
+    await s.client.request<ShowResponse>('POST', '/api/show', { model: parent });
+    return parent;
+  } catch {
+    return s.model;
+  }
 }
 
 export async function showCommand(s: Session, line: string): Promise<Action | void> {

@@ -40,7 +40,14 @@ const CSI: Record<string, KeyName> = {
   '1;5D': 'word-left', '1;5C': 'word-right', '1;3D': 'word-left', '1;3C': 'word-right',
 };
 
-/** Splits one chunk of raw input into events (text runs are merged). */
+/**
+ * Splits one chunk of raw input into events (text runs are merged).
+ *
+ * A lone LF is the Ctrl+J key (a newline inside the message). An LF that arrives together with
+ * other input is a line typed ahead while the terminal was still in cooked mode (during the
+ * model load, where the tty turns Enter into LF): it counts as Enter, as in Ollama; an LF right
+ * after a CR in the same chunk is part of that CR's line ending and is dropped.
+ */
 export function parseKeys(data: string): KeyEvent[] {
   const out: KeyEvent[] = [];
   const text = (t: string) => {
@@ -69,6 +76,10 @@ export function parseKeys(data: string): KeyEvent[] {
       else if (n === 'f' || n === 'F') key('word-right');
       else if (n === '\x7f' || n === '\x08') key('alt-backspace');
       if (n !== undefined) i++;
+      continue;
+    }
+    if (c === '\n' && chars.length > 1) {
+      if (chars[i - 1] !== '\r') key('enter');
       continue;
     }
     const ctl = CONTROL[c];
