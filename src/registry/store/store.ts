@@ -55,15 +55,9 @@ export interface StoredModel {
   modifiedAt: Date;
 }
 
-/** `details` of /api/tags, in Ollama's field order. */
-export interface ModelDetails {
-  parent_model: string;
-  format: string;
-  family: string;
-  families: string[] | null;
-  parameter_size: string;
-  quantization_level: string;
-}
+/** `details` of /api/tags: the wire type, in Ollama's field order. */
+export type { ModelDetails } from '../../api/types.js';
+import type { ModelDetails } from '../../api/types.js';
 
 export interface ListedModel extends StoredModel {
   /** Shortest display name (`name` and `model` of /api/tags). */
