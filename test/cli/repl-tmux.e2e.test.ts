@@ -50,7 +50,7 @@ class Pane {
     this.sttyFile = path.join(dir, `${this.name}.stty`);
     const script = path.join(dir, `${this.name}.sh`);
     const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-    const exports = ['HOME', 'OLLAMA_HOST', 'OLLAMA_NOAUTOSTART'].map((k) => `export ${k}=${q(env[k] ?? '')}`);
+    const exports = ['HOME', 'OLLAMA_HOST', 'OLLAMA_NOAUTOSTART', 'OLLAMA_EDITOR'].map((k) => `export ${k}=${q(env[k] ?? '')}`);
     fs.writeFileSync(
       script,
       [
@@ -162,7 +162,10 @@ describe.skipIf(!haveTmux || !haveStories)('ollama run REPL in tmux against a re
     tmux = new Tmux();
     server = await startServer();
     await addModel(server.models, 'stories', STORIES, { params: { temperature: 0, num_predict: 48 } });
-    pane = new Pane(tmux, dir, server.env(), ['run', 'stories']);
+    // Ctrl+G's editor: a script that replaces the buffer's file with a prompt.
+    const editor = path.join(dir, 'editor.sh');
+    fs.writeFileSync(editor, '#!/bin/sh\nprintf "Once upon a time" > "$1"\n', { mode: 0o755 });
+    pane = new Pane(tmux, dir, { ...server.env(), OLLAMA_EDITOR: editor }, ['run', 'stories']);
   });
 
   afterAll(async () => {
@@ -282,6 +285,16 @@ describe.skipIf(!haveTmux || !haveStories)('ollama run REPL in tmux against a re
     await pane.waitText('>>> Once upon a time', "Set 'quiet' mode.\n");
     pane.keys('C-u');
     await pane.waitPrompt("Set 'quiet' mode.\n");
+  });
+
+  it('Ctrl+G edits the line in $OLLAMA_EDITOR; Ctrl+L clears the screen and keeps the line', async () => {
+    pane.keys('h', 'i', 'C-g');
+    await pane.waitText('>>> Once upon a time', "Set 'quiet' mode.\n");
+    pane.keys('C-l');
+    await pane.waitText('>>> Once upon a time');
+    expect(pane.screen().trimStart().startsWith('>>> Once upon a time')).toBe(true);
+    pane.keys('C-u');
+    await pane.waitText(PLACEHOLDER);
   });
 
   it('a bracketed paste of two lines is one message, sent by the next Enter', async () => {
