@@ -1,6 +1,9 @@
 // `ollama pull` of a model with a 1 GiB layer from a loopback CNCF distribution registry ÷
 // `curl -o` of the same blob (goal ≤ 1.25×, hashing included), and `ollama push` of it ÷
-// `curl -T` monolithic upload (goal ≤ 1.25×). BENCH_PULL_BYTES overrides the size.
+// `curl -T` monolithic upload (goal ≤ 1.25×). BENCH_PULL_BYTES overrides the size,
+// BENCH_PULL_ROUNDS the number of interleaved rounds (default 3). Besides the ratio of the
+// medians it prints the median of the per-round ratios (each ours ÷ the curl run right next
+// to it), which is steadier on a machine shared with other work.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +14,7 @@ import { importTs, median, startServe } from './lib.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin', 'ollama');
 const bytes = Number(process.env.BENCH_PULL_BYTES ?? 1024 ** 3);
+const rounds = Math.max(1, Number(process.env.BENCH_PULL_ROUNDS ?? 3));
 if (spawnSync('which', ['docker-registry']).status !== 0 || spawnSync('which', ['curl']).status !== 0) {
   console.log('pull/push benchmark skipped: docker-registry or curl is not installed');
   process.exit(0);
@@ -41,7 +45,7 @@ try {
   const curls = [];
   try {
     spawnSync(process.execPath, [bin, 'create', 'bench', '-f', 'Modelfile'], { cwd: work, env, stdio: 'ignore' });
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < rounds; round++) {
       const name = `127.0.0.1:${registry.port}/bench/m${round}:latest`;
       spawnSync(process.execPath, [bin, 'cp', 'bench', name], { env, stdio: 'ignore' });
       // A fresh repository each round, so nothing is mounted or skipped.
@@ -56,9 +60,12 @@ try {
         }),
       );
     }
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < rounds; round++) {
       const dst = fs.mkdtempSync(path.join(work, 'dst-'));
       const s2 = await startServe({ OLLAMA_MODELS: dst });
+      // Untimed: flush what the pushes (and earlier rounds) left dirty in the page cache, so
+      // neither side pays for another phase's writeback (the pull fsyncs its blob; curl not).
+      spawnSync('sync');
       try {
         const env2 = { ...process.env, OLLAMA_HOST: s2.host, OLLAMA_NOAUTOSTART: '1' };
         pulls.push(time(() => spawnSync(process.execPath, [bin, 'pull', `127.0.0.1:${registry.port}/bench/m0:latest`, '--insecure'], { env: env2, stdio: 'ignore' })));
@@ -67,17 +74,21 @@ try {
         fs.rmSync(dst, { recursive: true, force: true });
       }
       const out = path.join(work, 'curl.out');
+      spawnSync('sync');
       curls.push(time(() => spawnSync('curl', ['-s', '-L', '-o', out, `${registry.base}/v2/bench/m0/blobs/sha256:${hex}`])));
       fs.rmSync(out, { force: true });
     }
   } finally {
     await server.stop();
   }
-  const row = (label, ours, base, what) => console.log(`${label.padEnd(30)} ${ours.toFixed(0).padStart(7)} ms  = ${(ours / base).toFixed(2)}× ${what}  (goal ≤ 1.25×)`);
+  const paired = (ours, base) => median(ours.map((x, i) => x / base[i])).toFixed(2);
+  const row = (label, ours, base, what) =>
+    console.log(`${label.padEnd(30)} ${median(ours).toFixed(0).padStart(7)} ms  = ${(median(ours) / median(base)).toFixed(2)}× ${what} (per round ${paired(ours, base)}×)  (goal ≤ 1.25×)`);
+  console.log(`load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} on ${os.cpus().length} cores, ${rounds} rounds`);
   console.log(`curl -o (download)             ${median(curls).toFixed(0).padStart(7)} ms`);
-  row('ollama pull', median(pulls), median(curls), 'curl -o');
+  row('ollama pull', pulls, curls, 'curl -o');
   console.log(`curl -T (monolithic upload)    ${median(curlPuts).toFixed(0).padStart(7)} ms`);
-  row('ollama push', median(pushes), median(curlPuts), 'curl -T');
+  row('ollama push', pushes, curlPuts, 'curl -T');
 } finally {
   await registry.stop();
   fs.rmSync(work, { recursive: true, force: true });

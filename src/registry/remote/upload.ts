@@ -1,9 +1,11 @@
 /**
  * Uploading one blob (reference §7.4): HEAD (already there → done), cross-repo mount when the
- * layer came from another repository of the same registry, else a monolithic PUT or, for big
- * blobs, sequential PATCHes (never parallel: distribution corrupts concurrent PATCHes) and a
- * final PUT `?digest=`. A 307 on PATCH (Ollama's registry) sends that part by PUT to the
- * redirect target, without credentials.
+ * layer came from another repository of the same registry, else one monolithic PUT `?digest=`
+ * streaming the whole file (what `curl -T` does; the fastest path) or, for Ollama's registry,
+ * when a chunk size is set, or when the registry refuses the monolithic PUT (413/405/501),
+ * sequential PATCHes (never parallel: distribution corrupts concurrent PATCHes) and a final
+ * PUT `?digest=`. A 307 on PATCH (Ollama's registry) sends that part by PUT to the redirect
+ * target, without credentials. The file is read once: the digest comes from the manifest.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -13,11 +15,12 @@ import { AbortedError, RegistryError } from './errors.js';
 import { discard, header, rawRequest, type RawResponse } from './http.js';
 import { planParts } from './parts.js';
 import type { StorePort } from './storeport.js';
-import { blobURL, uploadStartURL } from './url.js';
+import { blobURL, isOllamaHost, uploadStartURL } from './url.js';
 
 export interface UploadTuning {
-  /** Blobs up to this size go in one PUT; bigger ones in PATCHes of this size.
-   *  Default: Ollama's part size (total/16 clamped to [100 MB, 1000 MB]). */
+  /** Blobs up to this size go in one PUT; bigger ones in PATCHes of this size. Default: no
+   *  limit (one monolithic PUT), except for Ollama's registry, which gets Ollama's part size
+   *  (total/16 clamped to [100 MB, 1000 MB]) as Ollama sends it. */
   uploadChunkSize?: number;
   /** Attempts per blob upload (a failed session is restarted from scratch; default 3). */
   maxAttempts?: number;
@@ -31,6 +34,12 @@ export interface UploadBlob {
 }
 
 export type UploadResult = 'exists' | 'mounted' | 'uploaded';
+
+/** Bytes per read of the file being uploaded (large reads: fewer syscalls and socket writes). */
+const READ_CHUNK = 1024 * 1024;
+
+/** Statuses of a monolithic PUT that mean "send it in chunks instead". */
+const NO_MONOLITHIC = new Set([405, 413, 501]);
 
 function withQuery(url: string, q: string): string {
   return url + (url.includes('?') ? '&' : '?') + q;
@@ -66,6 +75,8 @@ export async function uploadBlob(
   const from = mountSource(client, blob.from);
   opts.onStart?.();
   const maxAttempts = opts.maxAttempts ?? 3;
+  const chunk = opts.uploadChunkSize ?? planParts(blob.size)[0]?.Size ?? 1;
+  let monolithic = opts.uploadChunkSize !== undefined || isOllamaHost(client.ref.host) ? blob.size <= chunk : true;
   for (let attempt = 1; ; attempt++) {
     try {
       const start = await client.send({
@@ -83,13 +94,12 @@ export async function uploadBlob(
       if (start.status !== 202) throw await client.errorFrom(start, 'starting upload');
       let loc = nextLocation(client, start);
       discard(start);
-      const chunk = opts.uploadChunkSize ?? planParts(blob.size)[0]?.Size ?? 1;
       let sent = 0;
       const progress = (n: number) => {
         sent += n;
         opts.onProgress?.(sent);
       };
-      if (blob.size <= chunk) {
+      if (monolithic) {
         const res = await client.send({
           method: 'PUT',
           url: withQuery(loc, `digest=${blob.digest}`),
@@ -99,6 +109,13 @@ export async function uploadBlob(
           signal,
           redirects: 'none',
         });
+        if (NO_MONOLITHIC.has(res.status)) {
+          // The registry wants chunks: start over in PATCHes (not counted as an attempt).
+          discard(res);
+          monolithic = false;
+          attempt--;
+          continue;
+        }
         if (res.status !== 201) throw await client.errorFrom(res, `uploading ${blob.digest.slice(7, 19)}`);
         discard(res);
         return 'uploaded';
@@ -136,7 +153,7 @@ function nextLocation(client: RegistryClient, res: RawResponse): string {
 
 function counted(path: string, start: number, end: number, onBytes: (n: number) => void, reset: () => void) {
   reset();
-  const s = createReadStream(path, { start, end });
+  const s = createReadStream(path, { start, end, highWaterMark: READ_CHUNK });
   s.on('data', (c) => onBytes((c as Buffer).length));
   return s;
 }
@@ -178,7 +195,7 @@ async function patchPart(
       method: 'PUT',
       url: target,
       headers: { 'content-type': 'application/octet-stream', 'content-length': len },
-      body: () => createReadStream(path, { start, end }),
+      body: () => createReadStream(path, { start, end, highWaterMark: READ_CHUNK }),
       signal,
       insecureTLS: client.ref.insecure,
       blockLocal: !client.registryIsLocal,

@@ -95,6 +95,19 @@ describe.skipIf(!available)('pull through a fault-injecting proxy', () => {
     expectComplete(root);
   });
 
+  it('(a+b) with the hash thread: a cut part resumes and the digest is right; a flipped byte is caught', async () => {
+    const thread = { ...opts, hashOnThread: true };
+    let cuts = 0;
+    proxy.fault = (req) => (isModelPart(req.url!, req.headers.range) && cuts++ < 2 ? { kind: 'cut', after: 100_000 } : undefined);
+    const root = store();
+    await drain(pullModel(root, name(), thread));
+    expectComplete(root);
+    proxy.fault = (req) => (isModelPart(req.url!, req.headers.range) ? { kind: 'flip', at: 1234 } : undefined);
+    const other = store();
+    await expect(drain(pullModel(other, name(), thread))).rejects.toThrow(/^digest mismatch, file must be downloaded again/);
+    expect(listFiles(other).some((f) => f.includes('partial') || f.startsWith('manifests/'))).toBe(false);
+  });
+
   it('(c) two 500 answers are retried with back-off', async () => {
     let n = 0;
     proxy.fault = (req) =>

@@ -1,4 +1,5 @@
-/** Push paths the distribution registry does not exercise: Ollama's 307-on-PATCH uploads. */
+/** Push paths the distribution registry does not exercise: Ollama's 307-on-PATCH uploads, a
+ * registry refusing monolithic PUTs. */
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import http from 'node:http';
@@ -114,5 +115,69 @@ describe('push', () => {
     expect(log.filter((l) => l.startsWith('PATCH')).some((l) => l.includes('next=1'))).toBe(true);
     reg.server.close();
     cdn.server.close();
+  });
+
+  /** A registry keeping upload sessions in memory; `refuseOver` = 413 for bigger monolithic PUTs. */
+  async function sessionRegistry(refuseOver: number) {
+    const sessions = new Map<string, Buffer[]>();
+    const log: string[] = [];
+    let n = 0;
+    const reg = await listen((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        log.push(`${req.method} ${req.url!.split('?')[0]} ${body.length}`);
+        const id = req.url!.split('/').pop()!.split('?')[0]!;
+        if (req.method === 'HEAD') res.writeHead(404);
+        else if (req.method === 'POST') {
+          sessions.set(`u${n}`, []);
+          res.writeHead(202, { location: `/v2/a/b/blobs/uploads/u${n++}` });
+        } else if (req.method === 'PATCH') {
+          sessions.get(id)!.push(body);
+          res.writeHead(202, { location: `/v2/a/b/blobs/uploads/${id}` });
+        } else if (req.method === 'PUT' && req.url!.includes('/blobs/uploads/')) {
+          if (body.length > refuseOver) res.writeHead(413);
+          else {
+            const all = Buffer.concat([...sessions.get(id)!, body]);
+            const digest = new URL(req.url!, 'http://x').searchParams.get('digest')!;
+            res.writeHead('sha256:' + createHash('sha256').update(all).digest('hex') === digest ? 201 : 400);
+          }
+        } else if (req.method === 'PUT') res.writeHead(201);
+        else res.writeHead(500);
+        res.end();
+      });
+    });
+    return { reg, log };
+  }
+
+  it('uploads each blob in one monolithic PUT by default (no PATCH), reading the file once', async () => {
+    const root = tempStore();
+    roots.push(root);
+    const m = fakeModel({ modelSize: 300_000 });
+    const { reg, log } = await sessionRegistry(Infinity);
+    const name = `127.0.0.1:${reg.port}/a/b:c`;
+    writeModel(root, name, m);
+    const events = await drain(pushModel(root, name, { insecure: true, credentials: null }));
+    expect(events.at(-1)).toEqual({ status: 'success' });
+    expect(log.filter((l) => l.startsWith('PATCH'))).toEqual([]);
+    expect(log.filter((l) => l.startsWith('PUT /v2/a/b/blobs/uploads/')).map((l) => Number(l.split(' ')[2]))).toContain(300_000);
+    reg.server.close();
+  });
+
+  it('falls back to sequential PATCHes when the registry refuses a big monolithic PUT (413)', async () => {
+    const root = tempStore();
+    roots.push(root);
+    const m = fakeModel({ modelSize: 300_000 });
+    const { reg, log } = await sessionRegistry(100_000);
+    const name = `127.0.0.1:${reg.port}/a/b:c`;
+    writeModel(root, name, m);
+    // The fallback uses Ollama's part size (100 MB at least): one PATCH for this blob.
+    const events = await drain(pushModel(root, name, { insecure: true, credentials: null, maxAttempts: 1 }));
+    expect(events.at(-1)).toEqual({ status: 'success' });
+    const puts = log.filter((l) => l.startsWith('PUT /v2/a/b/blobs/uploads/'));
+    expect(puts.some((l) => l.endsWith(' 300000'))).toBe(true); // tried monolithic first
+    expect(log.filter((l) => l.startsWith('PATCH')).map((l) => Number(l.split(' ')[2]))).toEqual([300_000]);
+    reg.server.close();
   });
 });
