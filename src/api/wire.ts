@@ -71,12 +71,17 @@ interface FieldSpec {
   array: boolean;
 }
 
-const specCache = new Map<WireType, FieldSpec[]>();
+interface TypeSpec {
+  fields: FieldSpec[];
+  known: Set<string>;
+}
 
-function fieldSpecs(type: WireType): FieldSpec[] {
-  let specs = specCache.get(type);
-  if (!specs) {
-    specs = (WIRE_ORDER[type] as readonly string[]).map((raw) => {
+const specCache = new Map<WireType, TypeSpec>();
+
+function typeSpec(type: WireType): TypeSpec {
+  let spec = specCache.get(type);
+  if (!spec) {
+    const fields = (WIRE_ORDER[type] as readonly string[]).map((raw): FieldSpec => {
       const [head, nestedRaw] = raw.split(':') as [string, string | undefined];
       const omitEmpty = head.endsWith('?');
       const name = omitEmpty ? head.slice(0, -1) : head;
@@ -84,9 +89,10 @@ function fieldSpecs(type: WireType): FieldSpec[] {
       const nested = (array ? nestedRaw!.slice(0, -2) : nestedRaw) as WireType | undefined;
       return nested ? { name, omitEmpty, nested, array } : { name, omitEmpty, array };
     });
-    specCache.set(type, specs);
+    spec = { fields, known: new Set(fields.map((f) => f.name)) };
+    specCache.set(type, spec);
   }
-  return specs;
+  return spec;
 }
 
 /** Go's notion of an empty value for `omitempty`: false, 0, "", nil, empty slice or map. */
@@ -106,23 +112,22 @@ export function isGoEmpty(v: unknown): boolean {
 export function toWire(type: WireType, value: object): Record<string, unknown> {
   const src = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  const known = new Set<string>();
-  for (const f of fieldSpecs(type)) {
-    known.add(f.name);
+  const { fields, known } = typeSpec(type);
+  for (const f of fields) {
     let v = src[f.name];
+    if (v === undefined) continue;
     if (f.omitEmpty) {
       if (isGoEmpty(v)) continue;
       if (!f.nested && isPlainObject(v) && Object.keys(v).length === 0) continue;
     }
-    if (v === undefined) continue;
     if (f.nested && v !== null && typeof v === 'object') {
       const t = f.nested;
       v = f.array && Array.isArray(v) ? v.map((item) => (isPlainObject(item) ? toWire(t, item) : item)) : toWire(t, v);
     }
     out[f.name] = v;
   }
-  for (const k of Object.keys(src)) {
-    if (!known.has(k) && src[k] !== undefined) out[k] = src[k];
+  for (const k in src) {
+    if (!known.has(k) && Object.hasOwn(src, k) && src[k] !== undefined) out[k] = src[k];
   }
   return out;
 }

@@ -58,105 +58,135 @@ export interface GenerationDeps {
   tokens: number[];
   /** How many leading tokens are BOS (0 or 1), never cut by truncation. */
   bosCount: number;
+  /**
+   * Called once when the generation is over, with a promise that settles when the sequence is
+   * idle again (a token decoded ahead may still be running): free the sequence after it.
+   */
+  release?: (idle: Promise<void>) => void;
 }
 
-/** The token loop. Yields text pieces; returns the stats. */
-export async function* runGeneration(deps: GenerationDeps, req: GenerateRequest): AsyncGenerator<string, GenerateResult> {
+/**
+ * The token loop. Yields text pieces; returns the stats. `open` prepares the generation (it may
+ * wait for a free sequence); nothing runs until the generator is first iterated.
+ *
+ * Pipelined: as soon as token N arrives, and when another token is wanted, the decode of N (which
+ * samples N+1) is started on node-llama-cpp's worker thread, and only then is N turned into text
+ * and handed to the consumer, so the consumer's per-token work (JSON, the HTTP write) runs while
+ * the next token is computed instead of before it. When N ends the generation after all (a stop
+ * sequence, the consumer stops), the decode already started finishes in the background and the
+ * sequence is released after it (`release`); its token is never sampled into the output.
+ */
+export async function* runGeneration(open: () => Promise<GenerationDeps>, req: GenerateRequest): AsyncGenerator<string, GenerateResult> {
   const start = req.startTime ?? process.hrtime.bigint();
-  const { model, sequence: seq, nlc } = deps;
-  const opts = req.options ?? {};
-  const ctxSize = seq.contextSize;
-  const shift = req.shift !== false;
+  const deps = await open();
+  let idle: Promise<void> = Promise.resolve();
+  try {
+    const { model, sequence: seq, nlc } = deps;
+    const opts = req.options ?? {};
+    const ctxSize = seq.contextSize;
+    const shift = req.shift !== false;
 
-  let tokens = deps.tokens;
-  let truncated = false;
-  if (tokens.length >= ctxSize) {
-    if (!shift) throw new ContextLengthError();
-    tokens = truncatePromptTokens(tokens, ctxSize, opts.num_keep ?? DEFAULT_SAMPLING.num_keep, deps.bosCount);
-    truncated = true;
-  }
+    let tokens = deps.tokens;
+    let truncated = false;
+    if (tokens.length >= ctxSize) {
+      if (!shift) throw new ContextLengthError();
+      tokens = truncatePromptTokens(tokens, ctxSize, opts.num_keep ?? DEFAULT_SAMPLING.num_keep, deps.bosCount);
+      truncated = true;
+    }
 
-  // reuse the part of the sequence's cache that matches this prompt (at least one token is evaluated)
-  const cached = seq.contextTokens;
-  let common = 0;
-  while (common < cached.length && common < tokens.length && cached[common] === tokens[common]) common++;
-  if (common === tokens.length) common--;
-  if (common < seq.nextTokenIndex) await seq.eraseContextTokenRanges([{ start: common, end: seq.nextTokenIndex }]);
-  const toEval = tokens.slice(common);
+    // reuse the part of the sequence's cache that matches this prompt (at least one token is evaluated)
+    const cached = seq.contextTokens;
+    let common = 0;
+    while (common < cached.length && common < tokens.length && cached[common] === tokens[common]) common++;
+    if (common === tokens.length) common--;
+    if (common < seq.nextTokenIndex) await seq.eraseContextTokenRanges([{ start: common, end: seq.nextTokenIndex }]);
+    const toEval = tokens.slice(common);
 
-  const history: number[] = tokens.slice();
-  const generated: number[] = [];
-  const sampling = resolveSampling(opts, () => history, ctxSize);
-  const maxTokens = resolveMaxTokens(opts.num_predict, ctxSize);
-  const stops = new StopDetector([...(opts.stop ?? []), ...(deps.grammar?.stops ?? [])]);
-  const text = new TokenTextAssembler((t, last) => model.detokenize(t as Token[], false, last as Token[]), tokens);
-  const signal = req.signal;
+    const history: number[] = tokens.slice();
+    const generated: number[] = [];
+    const sampling = resolveSampling(opts, () => history, ctxSize);
+    const maxTokens = resolveMaxTokens(opts.num_predict, ctxSize);
+    const stops = new StopDetector([...(opts.stop ?? []), ...(deps.grammar?.stops ?? [])]);
+    const text = new TokenTextAssembler((t, last) => model.detokenize(t as Token[], false, last as Token[]), tokens);
+    const signal = req.signal;
 
-  let doneReason: DoneReason = 'stop';
-  let promptEnd: bigint | undefined;
-  const evalStart = process.hrtime.bigint();
+    let doneReason: DoneReason = 'stop';
+    let promptEnd: bigint | undefined;
+    const evalStart = process.hrtime.bigint();
 
-  if (maxTokens === 0) {
-    await seq.evaluateWithoutGeneratingNewTokens(toEval as Token[]);
-    promptEnd = process.hrtime.bigint();
-    doneReason = 'length';
-  } else {
-    const grammarEvaluationState = deps.grammar
-      ? new nlc.LlamaGrammarEvaluationState({ model, grammar: deps.grammar.grammar })
-      : undefined;
-    const iter = seq.evaluate(toEval as Token[], {
-      ...sampling.evaluate,
-      grammarEvaluationState,
-    } as SequenceEvaluateOptions);
-    let stopped = false;
-    for await (const token of iter) {
-      promptEnd ??= process.hrtime.bigint();
-      if (signal?.aborted) throw new RequestAbortedError();
-      generated.push(token);
-      history.push(token);
-      const piece = text.push(token);
-      if (piece) {
-        const r = stops.push(piece);
-        if (r.emit) yield r.emit;
-        if (r.stopped) {
-          stopped = true;
-          doneReason = 'stop';
-          break;
+    if (maxTokens === 0) {
+      await seq.evaluateWithoutGeneratingNewTokens(toEval as Token[]);
+      promptEnd = process.hrtime.bigint();
+      doneReason = 'length';
+    } else {
+      const grammarEvaluationState = deps.grammar
+        ? new nlc.LlamaGrammarEvaluationState({ model, grammar: deps.grammar.grammar })
+        : undefined;
+      // evaluateWithMetadata: evaluate() is a generator wrapped around it, one more hop per token
+      const iter = seq.evaluateWithMetadata(toEval as Token[], {}, {
+        ...sampling.evaluate,
+        grammarEvaluationState,
+      } as SequenceEvaluateOptions);
+      let stopped = false;
+      let next: Promise<IteratorResult<{ token: Token }, void>> | undefined = iter.next();
+      try {
+        while (next) {
+          const r: IteratorResult<{ token: Token }, void> = await next;
+          next = undefined;
+          if (r.done) break; // end of generation (EOS) or nothing to sample
+          const token = r.value.token;
+          promptEnd ??= process.hrtime.bigint();
+          if (signal?.aborted) throw new RequestAbortedError();
+          generated.push(token);
+          history.push(token); // before the next sample reads it (repeat penalty)
+          if (generated.length >= maxTokens) doneReason = 'length';
+          // context full: -2 ("fill the context") and shift:false stop here instead of shifting
+          else if (seq.nextTokenIndex >= ctxSize - 1 && (maxTokens === Infinity || !shift)) doneReason = 'length';
+          else next = iter.next(); // decode this token (sampling the next) while this one is sent
+          const piece = text.push(token);
+          if (piece) {
+            const p = stops.push(piece);
+            if (p.emit) yield p.emit;
+            if (p.stopped) {
+              stopped = true;
+              doneReason = 'stop';
+              break;
+            }
+          }
         }
+      } finally {
+        // return() waits for a decode still running, so the sequence is idle once it settles
+        const ahead = next;
+        ahead?.catch(() => {});
+        idle = iter.return(undefined).then(() => undefined, () => undefined);
       }
-      if (generated.length >= maxTokens) {
-        doneReason = 'length';
-        break;
-      }
-      // context full: -2 ("fill the context") and shift:false stop here instead of shifting
-      if (seq.nextTokenIndex >= ctxSize - 1 && (maxTokens === Infinity || !shift)) {
-        doneReason = 'length';
-        break;
+      promptEnd ??= process.hrtime.bigint();
+      if (!stopped) {
+        const r = stops.push(text.flush());
+        let tail = r.emit;
+        if (!r.stopped) tail += stops.flush();
+        else doneReason = 'stop';
+        if (tail) yield tail;
       }
     }
-    promptEnd ??= process.hrtime.bigint();
-    if (!stopped) {
-      const r = stops.push(text.flush());
-      let tail = r.emit;
-      if (!r.stopped) tail += stops.flush();
-      else doneReason = 'stop';
-      if (tail) yield tail;
-    }
-  }
 
-  const end = process.hrtime.bigint();
-  const contextOut = tokens.slice(deps.bosCount);
-  for (const t of generated) contextOut.push(t);
-  return {
-    done_reason: doneReason,
-    context: contextOut,
-    total_duration: Number(end - start) + (req.startTime === undefined ? (req.loadDuration ?? 0) : 0),
-    load_duration: req.loadDuration ?? 0,
-    prompt_eval_count: toEval.length,
-    prompt_eval_duration: Number((promptEnd ?? end) - evalStart),
-    eval_count: generated.length,
-    eval_duration: Number(end - (promptEnd ?? end)),
-    seed: sampling.seed,
-    prompt_truncated: truncated,
-  };
+    const end = process.hrtime.bigint();
+    const contextOut = tokens.slice(deps.bosCount);
+    for (const t of generated) contextOut.push(t);
+    return {
+      done_reason: doneReason,
+      context: contextOut,
+      total_duration: Number(end - start) + (req.startTime === undefined ? (req.loadDuration ?? 0) : 0),
+      load_duration: req.loadDuration ?? 0,
+      prompt_eval_count: toEval.length,
+      prompt_eval_duration: Number((promptEnd ?? end) - evalStart),
+      eval_count: generated.length,
+      eval_duration: Number(end - (promptEnd ?? end)),
+      seed: sampling.seed,
+      prompt_truncated: truncated,
+    };
+  } finally {
+    if (deps.release) deps.release(idle);
+    else await idle;
+  }
 }

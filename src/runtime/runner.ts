@@ -9,7 +9,7 @@ import os from 'node:os';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel } from 'node-llama-cpp';
 import { finishEmbedding, assertFinite } from './embed.js';
 import { InputTooLongError, ModelLoadError, RequestAbortedError, RunnerClosedError, RuntimeError } from './errors.js';
-import { runGeneration, type GenerateRequest, type GenerateResult } from './generate.js';
+import { runGeneration, type GenerateRequest, type GenerateResult, type GenerationDeps } from './generate.js';
 import { createGrammar, parseFormat } from './grammar.js';
 import { getLlamaInstance, loadNodeLlamaCpp, type NodeLlamaCpp } from './llama.js';
 import { silentLogger, type RuntimeLogger } from './logger.js';
@@ -40,10 +40,13 @@ export interface EmbedResult {
   prompt_eval_count: number;
 }
 
-/** A streamed generation: iterate for text pieces, then await `result` for the stats. */
+/**
+ * A streamed generation: iterate for text pieces, then await `result` for the stats. A thin
+ * iterator over the runtime's generator (no extra async-generator hop per piece).
+ */
 export class Generation implements AsyncIterable<string> {
   readonly result: Promise<GenerateResult>;
-  private readonly iter: AsyncGenerator<string, void>;
+  private readonly iter: AsyncIterator<string, void>;
 
   constructor(source: AsyncGenerator<string, GenerateResult>) {
     let resolve!: (r: GenerateResult) => void;
@@ -53,16 +56,26 @@ export class Generation implements AsyncIterable<string> {
       reject = rej;
     });
     this.result.catch(() => {});
-    this.iter = (async function* () {
-      try {
-        resolve(yield* source);
-      } catch (err) {
-        reject(err);
+    const onStep = (r: IteratorResult<string, GenerateResult>): IteratorResult<string, void> => {
+      if (!r.done) return r;
+      resolve(r.value);
+      return { done: true, value: undefined };
+    };
+    const onError = (err: unknown): never => {
+      reject(err);
+      throw err;
+    };
+    const stopped = (): IteratorResult<string, void> => {
+      reject(new RequestAbortedError()); // no-op when already settled
+      return { done: true, value: undefined };
+    };
+    this.iter = {
+      next: () => source.next().then(onStep, onError),
+      return: () => source.return(undefined as never).then(stopped, (err: unknown) => {
+        stopped();
         throw err;
-      } finally {
-        reject(new RequestAbortedError()); // no-op when already settled
-      }
-    })();
+      }),
+    };
   }
 
   [Symbol.asyncIterator](): AsyncIterator<string> {
@@ -71,7 +84,7 @@ export class Generation implements AsyncIterable<string> {
 
   /** Stops the generation (frees its sequence); pending `result` rejects with RequestAbortedError. */
   async cancel(): Promise<void> {
-    await this.iter.return(undefined);
+    await this.iter.return!(undefined);
   }
 
   /** Runs to the end and returns the whole text with the stats (stream: false). */
@@ -93,6 +106,8 @@ export class Runner {
   private readonly waiters: Array<(s: LlamaContextSequence | undefined) => void> = [];
   private embedding: Promise<LlamaEmbeddingContext> | undefined;
   private embedLock: Promise<unknown> = Promise.resolve();
+  /** Sequences still finishing a decode started ahead, released when it ends. */
+  private readonly busy = new Set<Promise<void>>();
   private closed = false;
 
   private constructor(
@@ -201,10 +216,11 @@ export class Runner {
 
   /** Starts a generation. Nothing runs until the result is iterated (or collect() is called). */
   generate(req: GenerateRequest): Generation {
-    return new Generation(this.generateImpl(req));
+    return new Generation(runGeneration(() => this.prepare(req), req));
   }
 
-  private async *generateImpl(req: GenerateRequest): AsyncGenerator<string, GenerateResult> {
+  /** Everything a generation needs, with a free sequence (waits for one). */
+  private async prepare(req: GenerateRequest): Promise<GenerationDeps> {
     this.ensureOpen();
     if (req.signal?.aborted) throw new RequestAbortedError();
     const format = parseFormat(req.format);
@@ -215,21 +231,22 @@ export class Runner {
     const tokens = [...(bos !== undefined ? [bos] : []), ...prefix, ...this.tokenize(req.prompt ?? '')];
     if (tokens.length === 0) throw new RuntimeError('the prompt is empty', 400);
     const seq = await this.acquireSequence(req.signal);
-    try {
-      return yield* runGeneration(
-        {
-          nlc: this.nlc,
-          model: this.model,
-          sequence: seq,
-          grammar: grammar as never,
-          tokens,
-          bosCount: bos !== undefined ? 1 : 0,
-        },
-        req,
-      );
-    } finally {
-      this.releaseSequence(seq);
-    }
+    return {
+      nlc: this.nlc,
+      model: this.model,
+      sequence: seq,
+      grammar: grammar as never,
+      tokens,
+      bosCount: bos !== undefined ? 1 : 0,
+      // a token decoded ahead may still be running: hand the sequence out again after it
+      release: (idle) => {
+        const done = idle.then(() => {
+          this.busy.delete(done);
+          this.releaseSequence(seq);
+        });
+        this.busy.add(done);
+      },
+    };
   }
 
   /** Embeds each input (in order). Serialised: one embedding evaluation at a time per runner. */
@@ -280,6 +297,7 @@ export class Runner {
     const emb = this.embedding;
     this.embedding = undefined;
     if (emb) await emb.then((c) => c.dispose()).catch(() => {});
+    await Promise.all(this.busy);
     await this.context.dispose().catch(() => {});
     await this.model.dispose().catch(() => {});
     this.logger.debug('model unloaded', { model: this.name });

@@ -48,8 +48,37 @@ export function formatRFC3339Nano(t: Instant, opts: { utc?: boolean; offsetMinut
 }
 
 /** `created_at`: UTC, nanosecond precision. */
-export function createdAt(t: Instant = nowNs()): string {
+export function createdAt(t?: Instant): string {
+  if (t === undefined) return createdAtMs(performance.timeOrigin + performance.now());
+  if (typeof t === 'number' && Number.isFinite(t) && t >= 0) return createdAtMs(t);
   return formatRFC3339Nano(t, { utc: true });
+}
+
+// Every streamed chunk carries a created_at: the date-and-seconds part is formatted once per
+// second and reused; only the fraction is formatted per call.
+let cachedSecond = -1;
+let cachedPrefix = '';
+
+/** created_at for a non-negative epoch time in ms; the same text as formatRFC3339Nano(ms, utc). */
+function createdAtMs(ms: number): string {
+  const whole = Math.floor(ms);
+  let sec = Math.floor(whole / 1000);
+  // nanoseconds within the second, rounded as toNs rounds (may carry into the next second)
+  let frac = (whole - sec * 1000) * 1_000_000 + Math.round((ms - whole) * 1e6);
+  if (frac >= 1_000_000_000) {
+    sec += 1;
+    frac -= 1_000_000_000;
+  }
+  if (sec !== cachedSecond) {
+    cachedPrefix = formatRFC3339Nano(sec * 1000, { utc: true }).slice(0, -1); // without the 'Z'
+    cachedSecond = sec;
+  }
+  if (frac === 0) return cachedPrefix + 'Z';
+  let digits = String(frac).padStart(9, '0');
+  let end = 9;
+  while (digits.charCodeAt(end - 1) === 48) end--;
+  if (end < 9) digits = digits.slice(0, end);
+  return `${cachedPrefix}.${digits}Z`;
 }
 
 /** `modified_at` / `expires_at`: local time with offset (e.g. from `fs.stat(..., {bigint:true}).mtimeNs`). */

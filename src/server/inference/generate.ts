@@ -82,11 +82,16 @@ export async function* generateStream(deps: ServerDeps, req: GenerateRequest, si
     if (gen === undefined) return;
     // Thinking tags come from the model's own template, as in Ollama (also with a template override).
     const thinking = thinkingParserFor(inferThinkingTags(modelTemplate(m.template).parsed.root), think, rendered);
+    const model = req.model;
     for await (const piece of gen) {
       if (piece === '') continue;
-      const out = thinking ? thinking.add(piece) : { thinking: '', content: piece };
+      if (!thinking) {
+        yield { model, created_at: createdAt(), response: piece, done: false } as GenerateResponse;
+        continue;
+      }
+      const out = thinking.add(piece);
       if (out.content === '' && out.thinking === '') continue;
-      yield { ...base, created_at: createdAt(), response: out.content, ...(out.thinking ? { thinking: out.thinking } : {}), done: false } as GenerateResponse;
+      yield { model, created_at: createdAt(), response: out.content, ...(out.thinking ? { thinking: out.thinking } : {}), done: false } as GenerateResponse;
     }
     const rest = thinking ? thinking.flush() : { thinking: '', content: '' };
     const result = await gen.result;

@@ -5,7 +5,7 @@ import { chatStream, collectChat } from '../inference/chat.js';
 import { checkRequestTypes, type ServerDeps } from '../inference/common.js';
 import { embed, embeddings } from '../inference/embed.js';
 import { collectGenerate, generateStream } from '../inference/generate.js';
-import { NdjsonWriter } from '../ndjson.js';
+import { NdjsonWriter, TOKEN_STREAM_COALESCE_MS } from '../ndjson.js';
 import type { WireType } from '../../api/types.js';
 
 /**
@@ -23,7 +23,7 @@ export async function respond<T extends object>(
     sendJSON(ctx.res, 200, await collect(source), type);
     return;
   }
-  const w = new NdjsonWriter(ctx.res, type);
+  const w = new NdjsonWriter(ctx.res, type, { coalesceMs: TOKEN_STREAM_COALESCE_MS });
   try {
     for await (const item of source) {
       if (ctx.signal.aborted || !w.write(item)) {
