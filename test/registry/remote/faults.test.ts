@@ -144,7 +144,7 @@ describe.skipIf(!available)('pull through a fault-injecting proxy', () => {
   });
 
   it('resumes an aborted pull from the part descriptors in a fresh pull', async () => {
-    proxy.fault = (req) => (isModelPart(req.url!, req.headers.range) ? { kind: 'slow', chunk: 16_384, delayMs: 2 } : undefined);
+    proxy.fault = (req) => (isModelPart(req.url!, req.headers.range) ? { kind: 'slow', chunk: 16_384, delayMs: 6 } : undefined);
     const root = store();
     const ac = new AbortController();
     await expect(
