@@ -22,6 +22,8 @@ import { registerRegistryRoutes } from './routes/registry.js';
 import { registerTransferRoutes } from './routes/transfer.js';
 import { registerOpenAIRoutes } from './routes/openai.js';
 import { pull } from '../registry/remote/index.js';
+import { ensureOllamaKey } from '../registry/remote/keygen.js';
+import os from 'node:os';
 
 export interface RunningServer {
   server: http.Server;
@@ -49,6 +51,13 @@ export function buildRouter(deps: ServerDeps): Router {
 
 export async function startServer(config: ServerConfig = readServerConfig(), log: ServerLogger = createLogger(config.debug)): Promise<RunningServer> {
   for (const w of config.warnings) log.warn(w);
+  // Ollama creates ~/.ollama/id_ed25519 on first start (it signs ollama.com token requests).
+  try {
+    const msg = await ensureOllamaKey(os.homedir());
+    if (msg) process.stdout.write(msg);
+  } catch (err) {
+    log.warn('could not create ~/.ollama/id_ed25519', { error: err instanceof Error ? err.message : String(err) });
+  }
   const store = new Store(config.models, { warn: (msg) => log.warn(msg) });
   try {
     const { renamed, prune } = await store.startup({ env: config.noPrune ? { ...process.env, OLLAMA_NOPRUNE: '1' } : process.env });
