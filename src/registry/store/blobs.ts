@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
-import { chmod, copyFile, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { assertDigest, digestToFileName, isValidDigest } from '../digest.js';
 import {
@@ -106,6 +106,66 @@ async function publish(paths: StorePaths, tmp: string, digest: string, size: num
   return { digest, size, existed: false };
 }
 
+const WRITE_BATCH = 4 << 20;
+const SYNC_EVERY = 64 << 20;
+
+/**
+ * Writes a stream of chunks in order as large batches, one write in flight at a time, so the
+ * caller hashes the next bytes while the previous ones go to the file; written data is flushed to
+ * disk in the background every 64 MiB, so the final fsync finds little left to do.
+ */
+class BatchWriter {
+  private parts: Uint8Array[] = [];
+  private bytes = 0;
+  private inflight: Promise<void> = Promise.resolve();
+  private failed: unknown = undefined;
+  private unsynced = 0;
+  private syncing: Promise<void> | null = null;
+
+  constructor(private readonly fh: FileHandle) {}
+
+  async add(chunk: Uint8Array): Promise<void> {
+    this.parts.push(chunk);
+    this.bytes += chunk.byteLength;
+    if (this.bytes >= WRITE_BATCH) await this.flush();
+  }
+
+  async finish(): Promise<void> {
+    await this.flush();
+    await this.inflight;
+    await this.syncing;
+    if (this.failed !== undefined) throw this.failed;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.bytes === 0) return;
+    const buf = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.bytes);
+    this.parts = [];
+    this.bytes = 0;
+    await this.inflight;
+    if (this.failed !== undefined) throw this.failed;
+    this.inflight = this.writeAll(buf).catch((e: unknown) => {
+      this.failed = e;
+    });
+  }
+
+  private async writeAll(buf: Uint8Array): Promise<void> {
+    let off = 0;
+    while (off < buf.byteLength) {
+      const { bytesWritten } = await this.fh.write(buf, off, buf.byteLength - off);
+      off += bytesWritten;
+    }
+    this.unsynced += buf.byteLength;
+    if (this.unsynced >= SYNC_EVERY && !this.syncing) {
+      this.unsynced = 0;
+      this.syncing = this.fh.datasync().then(
+        () => void (this.syncing = null),
+        () => void (this.syncing = null),
+      );
+    }
+  }
+}
+
 /** Streams `source` into the store. See the module comment for the guarantees. */
 export async function writeBlob(
   paths: StorePaths,
@@ -123,18 +183,17 @@ export async function writeBlob(
   let closed = false;
   try {
     const hash = createHash('sha256');
+    const writer = new BatchWriter(fh);
     let size = 0;
     for await (const chunk of chunksOf(source)) {
       opts.signal?.throwIfAborted();
       size += chunk.byteLength;
       if (opts.maxBytes !== undefined && size > opts.maxBytes) throw new BlobTooLargeError(opts.maxBytes);
+      // The previous batch is being written while this chunk is hashed.
       hash.update(chunk);
-      let off = 0;
-      while (off < chunk.byteLength) {
-        const { bytesWritten } = await fh.write(chunk, off, chunk.byteLength - off);
-        off += bytesWritten;
-      }
+      await writer.add(chunk);
     }
+    await writer.finish();
     opts.signal?.throwIfAborted();
     await fh.sync();
     await fh.close();
