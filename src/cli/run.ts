@@ -216,6 +216,12 @@ export async function run(args: string[], flags: CommandFlags, io: RunIO = { std
       process.removeListener('SIGINT', onSigint);
     }
   }
+  // Ink renders only its last frame when it believes it runs in CI (CI=1 in the environment); a
+  // REPL on a real terminal must stay interactive, so that check is cleared before Ink loads.
+  if (process.stdout.isTTY) {
+    delete process.env.CI;
+    delete process.env.CONTINUOUS_INTEGRATION;
+  }
   const { startRepl } = await import('./repl/start.js');
   return startRepl(client, opts, info);
 }
