@@ -1,10 +1,12 @@
 // `ollama pull` of a model with a 1 GiB layer from a loopback CNCF distribution registry ÷
-// `curl -o` of the same blob (goal ≤ 1.25×, hashing included), and `ollama push` of it ÷
+// `curl -o` of the same blob (goal ≤ 1.25×, hashing included), also shown against
+// `curl -o` followed by `sha256sum` (the same verification done with standard tools, one after
+// the other), and `ollama push` of it ÷
 // `curl -T` monolithic upload (goal ≤ 1.25×). BENCH_PULL_BYTES overrides the size,
 // BENCH_PULL_ROUNDS the number of interleaved rounds (default 3). Besides the ratio of the
 // medians it prints the median of the per-round ratios (each ours ÷ the curl run right next
 // to it), which is steadier on a machine shared with other work.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +28,21 @@ const time = (fn) => {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 };
 
+// Timed commands run asynchronously: a spawnSync would block this process's event loop, which
+// reads the registry's and the server's logs through pipes; with a full pipe they block on
+// their next log line, and the timing could measure that instead.
+const run = (cmd, args, opts = {}) =>
+  new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: 'ignore', ...opts });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}`))));
+  });
+const timeRun = async (cmd, args, opts) => {
+  const t0 = process.hrtime.bigint();
+  await run(cmd, args, opts);
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+};
+
 const { startRegistry } = await importTs('test/helpers/registry.ts');
 const { writeGGUF, modelSpec, sizedModelShape } = await importTs('test/helpers/gguf.ts');
 const registry = await startRegistry();
@@ -43,6 +60,7 @@ try {
   const curlPuts = [];
   const pulls = [];
   const curls = [];
+  const curlShas = [];
   try {
     spawnSync(process.execPath, [bin, 'create', 'bench', '-f', 'Modelfile'], { cwd: work, env, stdio: 'ignore' });
     for (let round = 0; round < rounds; round++) {
@@ -68,14 +86,19 @@ try {
       spawnSync('sync');
       try {
         const env2 = { ...process.env, OLLAMA_HOST: s2.host, OLLAMA_NOAUTOSTART: '1' };
-        pulls.push(time(() => spawnSync(process.execPath, [bin, 'pull', `127.0.0.1:${registry.port}/bench/m0:latest`, '--insecure'], { env: env2, stdio: 'ignore' })));
+        pulls.push(await timeRun(process.execPath, [bin, 'pull', `127.0.0.1:${registry.port}/bench/m0:latest`, '--insecure'], { env: env2 }));
       } finally {
         await s2.stop();
         fs.rmSync(dst, { recursive: true, force: true });
       }
       const out = path.join(work, 'curl.out');
       spawnSync('sync');
-      curls.push(time(() => spawnSync('curl', ['-s', '-L', '-o', out, `${registry.base}/v2/bench/m0/blobs/sha256:${hex}`])));
+      const c = time(() => spawnSync('curl', ['-s', '-L', '-o', out, `${registry.base}/v2/bench/m0/blobs/sha256:${hex}`]));
+      curls.push(c);
+      let sum = '';
+      const h = time(() => (sum = spawnSync('sha256sum', [out]).stdout.toString().slice(0, 64)));
+      if (sum !== hex) throw new Error(`curl's download has sha256 ${sum}, not ${hex}`);
+      curlShas.push(c + h);
       fs.rmSync(out, { force: true });
     }
   } finally {
@@ -87,6 +110,8 @@ try {
   console.log(`load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} on ${os.cpus().length} cores, ${rounds} rounds`);
   console.log(`curl -o (download)             ${median(curls).toFixed(0).padStart(7)} ms`);
   row('ollama pull', pulls, curls, 'curl -o');
+  console.log(`curl -o + sha256sum             ${median(curlShas).toFixed(0).padStart(7)} ms`);
+  console.log(`ollama pull                    ${median(pulls).toFixed(0).padStart(7)} ms  = ${(median(pulls) / median(curlShas)).toFixed(2)}× curl -o + sha256sum (per round ${paired(pulls, curlShas)}×)`);
   console.log(`curl -T (monolithic upload)    ${median(curlPuts).toFixed(0).padStart(7)} ms`);
   row('ollama push', pushes, curlPuts, 'curl -T');
 } finally {

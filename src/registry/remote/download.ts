@@ -11,6 +11,7 @@ import { AbortedError, BadRemoteError, DigestMismatchError, NotFoundError } from
 import { fetchPart, Fatal, resolveDirect, type BlobRequest, type DownloadTuning } from './partfetch.js';
 import { loadParts, planParts, removePartial, writeDescriptor } from './parts.js';
 import { SequentialHasher } from './seqhash.js';
+import { SlabPool } from './slabpool.js';
 import type { StorePort } from './storeport.js';
 
 export type { BlobRequest, DownloadTuning } from './partfetch.js';
@@ -112,7 +113,8 @@ async function runDownload(
 
   const fh = await open(partialPath, 'r+');
   // Hashes while the bytes arrive; bytes resumed from an earlier run are read back now.
-  const hasher = new SequentialHasher(fh, partialPath, parts, blob.size, { thread: t.hashOnThread });
+  // Received bytes land in reused shared slabs, which the hash thread reads in place.
+  const hasher = new SequentialHasher(fh, partialPath, parts, blob.size, { thread: t.hashOnThread, pool: new SlabPool() });
   hasher.poke();
   // Written bytes go to disk in the background as they accumulate (Linux would otherwise
   // start writeback only at 10% of RAM dirty), so the fsync before the rename finds little.

@@ -13,6 +13,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import net from 'node:net';
 import { Readable } from 'node:stream';
 import { AbortedError, RegistryError } from './errors.js';
+import type { SlabPool } from './slabpool.js';
 import { VERSION_UA } from './useragent.js';
 
 /** Bytes per slab the socket reads into (reads land in its free tail until it is nearly full). */
@@ -50,7 +51,15 @@ export function parseHead(text: string): { status: number; headers: IncomingHttp
  * GETs `url` (http: only) with `headers`; resolves with the response when it is a 206 with a
  * plain Content-Length body, or null when it is anything else (the connection is closed).
  */
-export function fastGet(url: string, headers: Record<string, string>, opts: { signal?: AbortSignal; headersTimeoutMs?: number } = {}): Promise<FastResponse | null> {
+export interface FastGetOptions {
+  signal?: AbortSignal;
+  headersTimeoutMs?: number;
+  /** Read into this pool's slabs: every body chunk is then held in its slab for the reader,
+   *  who releases it (`pool.release(chunk)`) once done with the bytes. */
+  pool?: SlabPool;
+}
+
+export function fastGet(url: string, headers: Record<string, string>, opts: FastGetOptions = {}): Promise<FastResponse | null> {
   const u = new URL(url);
   if (u.protocol !== 'http:') return Promise.resolve(null);
   if (opts.signal?.aborted) return Promise.reject(new AbortedError());
@@ -60,7 +69,9 @@ export function fastGet(url: string, headers: Record<string, string>, opts: { si
   const request = `GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nUser-Agent: ${VERSION_UA}\r\nAccept-Encoding: identity\r\n${extra}Connection: close\r\n\r\n`;
 
   return new Promise<FastResponse | null>((resolve, reject) => {
-    let slab = Buffer.allocUnsafe(SLAB);
+    const pool = opts.pool;
+    const newSlab = () => (pool ? pool.take() : Buffer.allocUnsafe(SLAB));
+    let slab = newSlab();
     let used = 0;
     let head: Buffer[] = [];
     let headBytes = 0;
@@ -86,6 +97,7 @@ export function fastGet(url: string, headers: Record<string, string>, opts: { si
       if (!body || remaining <= 0) return true;
       const part = data.length > remaining ? data.subarray(0, remaining) : data;
       remaining -= part.length;
+      pool?.retain(part);
       const more = body.push(part);
       if (remaining === 0) {
         body.push(null);
@@ -136,8 +148,9 @@ export function fastGet(url: string, headers: Record<string, string>, opts: { si
       port: Number(u.port || 80),
       onread: {
         buffer: () => {
-          if (SLAB - used < MIN_FREE) {
-            slab = Buffer.allocUnsafe(SLAB);
+          if (slab.length - used < MIN_FREE) {
+            pool?.release(slab);
+            slab = newSlab();
             used = 0;
           }
           return slab.subarray(used);
@@ -162,6 +175,7 @@ export function fastGet(url: string, headers: Record<string, string>, opts: { si
       settle(null, err);
     });
     socket.on('close', () => {
+      pool?.release(slab);
       if (body && remaining > 0 && !body.destroyed) body.push(null); // short: the reader sees too few bytes
       settle(null, new RegistryError(`GET ${u.host}: connection closed before a response`, 502, 'NETWORK'));
     });

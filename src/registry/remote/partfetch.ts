@@ -182,7 +182,7 @@ async function partAttempt(
   let fast: PartResponse | null = null;
   if (!direct.url && direct.fast !== false) {
     // Plain http to the registry itself: the lean GET, when the registry answers it simply.
-    fast = await fastGet(blobURL(client.ref, blob.digest), headers, { signal, headersTimeoutMs: t.stallMs ?? 30_000 });
+    fast = await fastGet(blobURL(client.ref, blob.digest), headers, { signal, headersTimeoutMs: t.stallMs ?? 30_000, pool: hasher.pool });
     if (!fast) direct.fast = false;
   }
   const res: PartResponse = fast ?? (await slowGet(client, direct, blob, headers, t, signal));
@@ -239,12 +239,10 @@ async function partAttempt(
       chain = chain.then(async () => {
         await writeAllAt(fh, bufs, at, n);
         p.Completed = at + n - p.Offset;
-        let o = at;
-        for (const b of bufs) {
-          hasher.offer(o, b);
-          o += b.length;
-        }
+        hasher.offer(at, bufs);
+        if (hasher.pool) for (const b of bufs) hasher.pool.release(b);
         onBytes(n);
+        await hasher.room(); // the socket waits (paused) while the hash thread catches up
         if (Date.now() - lastSaved > DESCRIPTOR_INTERVAL_MS) {
           lastSaved = Date.now();
           await writeDescriptor(partialPath, p);

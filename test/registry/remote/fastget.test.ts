@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AbortedError } from '../../../src/registry/remote/errors.js';
 import { fastGet, parseHead } from '../../../src/registry/remote/fastget.js';
+import { SlabPool } from '../../../src/registry/remote/slabpool.js';
 
 describe('parseHead', () => {
   it.each([
@@ -67,6 +68,26 @@ describe('fastGet', () => {
     expect(seen).toMatch(/^GET \/v2\/a\/b\/blobs\/sha256:x HTTP\/1\.1\r\n/);
     expect(seen).toMatch(/\r\nrange: bytes=0-2999999\r\n/i);
     expect(seen).toMatch(/\r\nConnection: close\r\n/);
+  });
+
+  it('reads into pool slabs when given a pool: each chunk held until the reader releases it', async () => {
+    const data = randomBytes(3_000_000);
+    const url = await serve((_req, sock) => {
+      sock.write(`HTTP/1.1 206 Partial Content\r\nContent-Length: ${data.length}\r\nContent-Range: bytes 0-${data.length - 1}/${data.length}\r\n\r\n`);
+      sock.end(data);
+    });
+    const pool = new SlabPool(512 * 1024);
+    const res = await fastGet(url, { range: `bytes=0-${data.length - 1}` }, { pool });
+    const chunks: Buffer[] = [];
+    for await (const c of res!.body) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).equals(data)).toBe(true);
+    const pooled = chunks.filter((c) => c.buffer instanceof SharedArrayBuffer);
+    expect(pooled.length).toBeGreaterThan(0);
+    expect(pooled.every((c) => pool.owns(c))).toBe(true); // the reader still holds them
+    expect(pool.freeCount).toBe(0);
+    for (const c of chunks) pool.release(c);
+    expect(pool.freeCount).toBeGreaterThan(0); // slabs came back for reuse
+    expect(pooled.some((c) => pool.owns(c))).toBe(false);
   });
 
   it.each([

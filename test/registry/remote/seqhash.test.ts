@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { planParts, type Part } from '../../../src/registry/remote/parts.js';
 import { SequentialHasher, THREAD_MIN_BYTES } from '../../../src/registry/remote/seqhash.js';
+import { SlabPool } from '../../../src/registry/remote/slabpool.js';
 
 const sha = (b: Buffer) => 'sha256:' + createHash('sha256').update(b).digest('hex');
 
@@ -141,5 +142,61 @@ describe.each([
     h.poke();
     await expect(h.digest()).rejects.toThrow();
     fh = await open(file, 'r'); // for afterEach
+  });
+});
+
+describe('SequentialHasher with pool slabs (worker thread)', () => {
+  /** Copies `[at, at+n)` of `data` into pool slabs (as the receive loop does), writes it to the
+   *  file, marks it complete and offers the views; then drops the reader's holds. */
+  async function deliverShared(h: SequentialHasher, pool: SlabPool, p: Part, n: number, write = true): Promise<Buffer[]> {
+    const at = p.Offset + p.Completed;
+    const views: Buffer[] = [];
+    for (let o = 0; o < n; ) {
+      const slab = pool.take();
+      const len = Math.min(slab.length, n - o);
+      data.copy(slab, 0, at + o, at + o + len);
+      views.push(slab.subarray(0, len / 2 | 0), slab.subarray(len / 2 | 0, len)); // two contiguous views
+      o += len;
+    }
+    if (write) await fh.writev(views, at);
+    p.Completed += n;
+    h.offer(at, views);
+    for (const v of views) pool.release(v);
+    return views;
+  }
+
+  it('hashes the slabs in place (not from the file) and frees them once hashed', async () => {
+    const pool = new SlabPool(1024 * 1024);
+    const parts = planParts(data.length, data.length);
+    const h = new SequentialHasher(fh, file, parts, data.length, { thread: true, pool });
+    try {
+      // The bytes are never written: the file holds zeros, so only hashing the slabs in
+      // place gives the right digest.
+      const first = await deliverShared(h, pool, parts[0]!, 3_000_000, false);
+      await settle(h, 3_000_000);
+      expect(h.hashed).toBe(3_000_000);
+      expect(pool.owns(first[0]!)).toBe(false); // released after hashing
+      while (parts[0]!.Completed < parts[0]!.Size) await deliverShared(h, pool, parts[0]!, Math.min(2_500_000, parts[0]!.Size - parts[0]!.Completed), false);
+      expect(await h.digest()).toBe(sha(data));
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('mixes slabs, plain buffers and resumed bytes read from the file', async () => {
+    const pool = new SlabPool(512 * 1024);
+    const parts = planParts(data.length, 4_000_000);
+    await deliver(new SequentialHasher(fh, file, parts, data.length, { thread: false }), parts[0]!, 1_000_000, false); // resumed
+    const h = new SequentialHasher(fh, file, parts, data.length, { thread: true, pool });
+    try {
+      h.poke();
+      await deliverShared(h, pool, parts[0]!, 1_000_000);
+      await deliver(h, parts[0]!, 500_000); // plain memory: read back from the file
+      await deliverShared(h, pool, parts[0]!, parts[0]!.Size - parts[0]!.Completed);
+      for (const p of parts.slice(1)) while (p.Completed < p.Size) await deliverShared(h, pool, p, Math.min(1_300_000, p.Size - p.Completed));
+      expect(await h.digest()).toBe(sha(data));
+    } finally {
+      await h.close();
+    }
   });
 });
