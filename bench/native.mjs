@@ -54,9 +54,13 @@ function nodeRun(modelPath, patched, threads) {
 
 function rawRun(modelPath, threads) {
   const r = spawnSync(process.env.BENCH_RAW, ['-m', modelPath, '-t', String(threads), '-p', '0', '-n', String(tokens), '-r', '1', '-o', 'json'], {
-    encoding: 'utf8', env: { ...process.env, LD_LIBRARY_PATH: libDir },
+    // BENCH_RAW's own folder first: llama-bench's sonames (libllama.so.0, …) differ from the prebuilt
+    // ones, so that folder holds symlinks to the prebuilt .so files under those names (docs/native.md).
+    encoding: 'utf8', env: { ...process.env, LD_LIBRARY_PATH: `${path.dirname(process.env.BENCH_RAW)}:${libDir}` },
   });
   if (r.status !== 0) throw new Error(`llama-bench failed: ${r.stderr.slice(-800)}`);
+  const cpu = /loaded CPU backend from (\S+)/.exec(r.stderr)?.[1];
+  if (!cpu || path.dirname(fs.realpathSync(cpu)) !== fs.realpathSync(libDir)) throw new Error(`llama-bench did not load node-llama-cpp's prebuilt CPU backend (${cpu ?? 'none'})`);
   return JSON.parse(r.stdout)[0].avg_ts;
 }
 
