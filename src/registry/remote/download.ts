@@ -8,7 +8,7 @@
 import { open, rename } from 'node:fs/promises';
 import type { RegistryClient } from './client.js';
 import { AbortedError, BadRemoteError, DigestMismatchError, NotFoundError } from './errors.js';
-import { fetchPart, Fatal, resolveDirect, type BlobRequest, type DownloadTuning } from './partfetch.js';
+import { fetchPart, Fatal, resolveDirect, type BlobRequest, type DownloadTuning, type PartJob } from './partfetch.js';
 import { loadParts, planParts, removePartial, writeDescriptor } from './parts.js';
 import { SequentialHasher } from './seqhash.js';
 import { SlabPool } from './slabpool.js';
@@ -140,13 +140,17 @@ async function runDownload(
       const direct = await resolveDirect(client, blob, t, local.signal);
       const queue = [...pending];
       let firstError: unknown;
+      const job: PartJob = {
+        client, direct, blob, fh, partialPath, t, signal: local.signal, hasher,
+        onBytes: (n) => {
+          wrote(n);
+          progress(sum());
+        },
+      };
       const worker = async () => {
         for (let p = queue.shift(); p && !firstError; p = queue.shift()) {
           try {
-            await fetchPart(client, direct, blob, p, fh, partialPath, t, local.signal, hasher, (n) => {
-              wrote(n);
-              progress(sum());
-            });
+            await fetchPart(job, p);
           } catch (e) {
             firstError ??= e;
             local.abort();

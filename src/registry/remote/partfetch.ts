@@ -126,24 +126,27 @@ function larger(blob: BlobRequest, actual: number | string): Fatal {
   return new Fatal(new BadRemoteError(`blob ${blob.digest} is larger than the manifest declares (${actual} > ${blob.size} bytes); refusing it`));
 }
 
-export async function fetchPart(
-  client: RegistryClient,
-  direct: Direct,
-  blob: BlobRequest,
-  p: Part,
-  fh: FileHandle,
-  partialPath: string,
-  t: DownloadTuning,
-  signal: AbortSignal,
-  hasher: SequentialHasher,
-  onBytes: (written: number) => void,
-): Promise<void> {
+/** What every part of one blob's download shares. */
+export interface PartJob {
+  client: RegistryClient;
+  direct: Direct;
+  blob: BlobRequest;
+  fh: FileHandle;
+  partialPath: string;
+  t: DownloadTuning;
+  signal: AbortSignal;
+  hasher: SequentialHasher;
+  onBytes: (written: number) => void;
+}
+
+export async function fetchPart(job: PartJob, p: Part): Promise<void> {
+  const { blob, partialPath, t, signal } = job;
   const maxAttempts = t.maxAttempts ?? 6;
   let attempts = 0;
   let stalls = 0;
   while (p.Completed < p.Size) {
     try {
-      await partAttempt(client, direct, blob, p, fh, partialPath, t, signal, hasher, onBytes);
+      await partAttempt(job, p);
     } catch (e) {
       if (signal.aborted) throw new AbortedError();
       if (e instanceof Fatal || e instanceof AbortedError) throw e;
@@ -164,18 +167,8 @@ export async function fetchPart(
   }
 }
 
-async function partAttempt(
-  client: RegistryClient,
-  direct: Direct,
-  blob: BlobRequest,
-  p: Part,
-  fh: FileHandle,
-  partialPath: string,
-  t: DownloadTuning,
-  signal: AbortSignal,
-  hasher: SequentialHasher,
-  onBytes: (written: number) => void,
-): Promise<void> {
+async function partAttempt(job: PartJob, p: Part): Promise<void> {
+  const { client, direct, blob, fh, partialPath, t, signal, hasher, onBytes } = job;
   const start = p.Offset + p.Completed;
   const end = p.Offset + p.Size - 1;
   const headers = { range: `bytes=${start}-${end}` };
