@@ -185,3 +185,10 @@ export function corruptBlobs(root: string): string[] {
   }
   return bad;
 }
+
+/** Every progress event of a pull or push, in order (the iterable run to its end). */
+export async function collectProgress<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const p of it) out.push(p);
+  return out;
+}

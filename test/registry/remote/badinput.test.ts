@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidNameError } from '../../../src/registry/name.js';
 import { pullModel, type ProgressEvent, type PullOptions } from '../../../src/registry/remote/index.js';
-import { listFiles, tempStore } from '../../helpers/registry.js';
+import { listFiles, tempStore, collectProgress as drain } from '../../helpers/registry.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -35,12 +35,6 @@ function manifestWith(layers: unknown, extra: Record<string, unknown> = {}): str
     layers,
     ...extra,
   });
-}
-
-async function drain(it: AsyncIterable<ProgressEvent>): Promise<ProgressEvent[]> {
-  const out: ProgressEvent[] = [];
-  for await (const p of it) out.push(p);
-  return out;
 }
 
 describe('pull refuses hostile registry input', () => {

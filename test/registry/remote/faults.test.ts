@@ -15,16 +15,11 @@ import {
   writeModel,
   type FakeModel,
   type RunningRegistry,
+  collectProgress as drain,
 } from '../../helpers/registry.js';
 
 const available = hasRegistry();
 if (!available) console.warn(SKIP_MESSAGE);
-
-async function drain(it: AsyncIterable<ProgressEvent>): Promise<ProgressEvent[]> {
-  const out: ProgressEvent[] = [];
-  for await (const p of it) out.push(p);
-  return out;
-}
 
 const SIZE = 1_200_000;
 const opts = { insecure: true, backoffMs: 5, credentials: null, partSize: 300_000, maxParallel: 2 };

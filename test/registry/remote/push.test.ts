@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pushModel, type ProgressEvent } from '../../../src/registry/remote/index.js';
-import { fakeModel, tempStore, writeModel } from '../../helpers/registry.js';
+import { fakeModel, tempStore, writeModel, collectProgress as drain } from '../../helpers/registry.js';
 
 const roots: string[] = [];
 afterAll(() => {
@@ -17,12 +17,6 @@ async function listen(fn: http.RequestListener): Promise<{ server: http.Server; 
   const server = http.createServer(fn);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return { server, port: (server.address() as AddressInfo).port };
-}
-
-async function drain(it: AsyncIterable<ProgressEvent>): Promise<ProgressEvent[]> {
-  const out: ProgressEvent[] = [];
-  for await (const p of it) out.push(p);
-  return out;
 }
 
 describe('push', () => {

@@ -2,17 +2,11 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pullModel, pushModel, type ProgressEvent } from '../../../src/registry/remote/index.js';
-import { hasHtpasswd, corruptBlobs, fakeModel, hasRegistry, manifestPath, SKIP_MESSAGE, startRegistry, tempStore, writeModel, type RunningRegistry } from '../../helpers/registry.js';
+import { hasHtpasswd, corruptBlobs, fakeModel, hasRegistry, manifestPath, SKIP_MESSAGE, startRegistry, tempStore, writeModel, type RunningRegistry, collectProgress as drain } from '../../helpers/registry.js';
 import { startTokenServer, type TokenServer } from '../../helpers/tokenserver.js';
 
 const available = hasRegistry() && hasHtpasswd();
 if (!available) console.warn(SKIP_MESSAGE);
-
-async function drain(it: AsyncIterable<ProgressEvent>): Promise<ProgressEvent[]> {
-  const out: ProgressEvent[] = [];
-  for await (const p of it) out.push(p);
-  return out;
-}
 
 const roots: string[] = [];
 function store(): string {

@@ -14,16 +14,11 @@ import {
   tempStore,
   writeModel,
   type RunningRegistry,
+  collectProgress as collect,
 } from '../../helpers/registry.js';
 
 const available = hasRegistry();
 if (!available) console.warn(SKIP_MESSAGE);
-
-async function collect(it: AsyncIterable<ProgressEvent>): Promise<ProgressEvent[]> {
-  const out: ProgressEvent[] = [];
-  for await (const p of it) out.push(p);
-  return out;
-}
 
 const fast = { insecure: true, backoffMs: 5, credentials: null };
 
