@@ -5,7 +5,8 @@
 // `curl -T` monolithic upload (goal ≤ 1.25×). BENCH_PULL_BYTES overrides the size,
 // BENCH_PULL_ROUNDS the number of interleaved rounds (default 3). Besides the ratio of the
 // medians it prints the median of the per-round ratios (each ours ÷ the curl run right next
-// to it), which is steadier on a machine shared with other work.
+// to it), which is steadier on a machine shared with other work. BENCH_PULL_SETTLE: ms of quiet
+// before each timed run (default 3000; see below).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -61,6 +62,7 @@ try {
   const pulls = [];
   const curls = [];
   const curlShas = [];
+  const warmCurls = [];
   try {
     spawnSync(process.execPath, [bin, 'create', 'bench', '-f', 'Modelfile'], { cwd: work, env, stdio: 'ignore' });
     for (let round = 0; round < rounds; round++) {
@@ -78,23 +80,47 @@ try {
         }),
       );
     }
+    // Page warmth decides a 1 GiB write on a VM whose free memory goes back to the host (free
+    // page reporting, ~2 s after pages are freed): page-cache writes into pages just freed cost
+    // ~0.2 s/GiB, into fresh pages ~1.1 s/GiB. So every timed run starts the same way: the other
+    // side's output removed, `sync`, then SETTLE ms of quiet (default 3000: fresh pages, the
+    // state a download meets on an idle machine). curl also runs once more right after its own
+    // output was removed (pages just freed: its best case), shown as "warm".
+    const settle = () => new Promise((r) => setTimeout(r, Number(process.env.BENCH_PULL_SETTLE ?? 3000)));
+    const out = path.join(work, 'curl.out');
+    const curlOnce = async () => {
+      fs.rmSync(out, { force: true });
+      spawnSync('sync');
+      await settle();
+      return timeRun('curl', ['-s', '-L', '-o', out, `${registry.base}/v2/bench/m0/blobs/sha256:${hex}`]);
+    };
     for (let round = 0; round < rounds; round++) {
-      const dst = fs.mkdtempSync(path.join(work, 'dst-'));
-      const s2 = await startServe({ OLLAMA_MODELS: dst });
-      // Untimed: flush what the pushes (and earlier rounds) left dirty in the page cache, so
-      // neither side pays for another phase's writeback (the pull fsyncs its blob; curl not).
-      spawnSync('sync');
-      try {
-        const env2 = { ...process.env, OLLAMA_HOST: s2.host, OLLAMA_NOAUTOSTART: '1' };
-        pulls.push(await timeRun(process.execPath, [bin, 'pull', `127.0.0.1:${registry.port}/bench/m0:latest`, '--insecure'], { env: env2 }));
-      } finally {
-        await s2.stop();
-        fs.rmSync(dst, { recursive: true, force: true });
+      const pullOnce = async () => {
+        const dst = fs.mkdtempSync(path.join(work, 'dst-'));
+        const s2 = await startServe({ OLLAMA_MODELS: dst });
+        try {
+          fs.rmSync(out, { force: true });
+          spawnSync('sync');
+          await settle();
+          const env2 = { ...process.env, OLLAMA_HOST: s2.host, OLLAMA_NOAUTOSTART: '1' };
+          pulls.push(await timeRun(process.execPath, [bin, 'pull', `127.0.0.1:${registry.port}/bench/m0:latest`, '--insecure'], { env: env2 }));
+        } finally {
+          await s2.stop();
+          fs.rmSync(dst, { recursive: true, force: true });
+        }
+      };
+      // Alternate which goes first.
+      if (round % 2 === 0) {
+        await pullOnce();
+        curls.push(await curlOnce());
+      } else {
+        curls.push(await curlOnce());
+        await pullOnce();
       }
-      const out = path.join(work, 'curl.out');
+      fs.rmSync(out, { force: true });
       spawnSync('sync');
-      const c = time(() => spawnSync('curl', ['-s', '-L', '-o', out, `${registry.base}/v2/bench/m0/blobs/sha256:${hex}`]));
-      curls.push(c);
+      const c = await timeRun('curl', ['-s', '-L', '-o', out, `${registry.base}/v2/bench/m0/blobs/sha256:${hex}`]);
+      warmCurls.push(c);
       let sum = '';
       const h = time(() => (sum = spawnSync('sha256sum', [out]).stdout.toString().slice(0, 64)));
       if (sum !== hex) throw new Error(`curl's download has sha256 ${sum}, not ${hex}`);
@@ -108,9 +134,11 @@ try {
   const row = (label, ours, base, what) =>
     console.log(`${label.padEnd(30)} ${median(ours).toFixed(0).padStart(7)} ms  = ${(median(ours) / median(base)).toFixed(2)}× ${what} (per round ${paired(ours, base)}×)  (goal ≤ 1.25×)`);
   console.log(`load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} on ${os.cpus().length} cores, ${rounds} rounds`);
-  console.log(`curl -o (download)             ${median(curls).toFixed(0).padStart(7)} ms`);
+  console.log(`curl -o (download)             ${median(curls).toFixed(0).padStart(7)} ms  (fresh pages, as the pull)`);
   row('ollama pull', pulls, curls, 'curl -o');
-  console.log(`curl -o + sha256sum             ${median(curlShas).toFixed(0).padStart(7)} ms`);
+  console.log(`curl -o, warm pages            ${median(warmCurls).toFixed(0).padStart(7)} ms  (into page cache just freed: curl's best case)`);
+  console.log(`ollama pull                    ${median(pulls).toFixed(0).padStart(7)} ms  = ${(median(pulls) / median(warmCurls)).toFixed(2)}× curl -o, warm pages`);
+  console.log(`curl -o (warm) + sha256sum      ${median(curlShas).toFixed(0).padStart(7)} ms`);
   console.log(`ollama pull                    ${median(pulls).toFixed(0).padStart(7)} ms  = ${(median(pulls) / median(curlShas)).toFixed(2)}× curl -o + sha256sum (per round ${paired(pulls, curlShas)}×)`);
   console.log(`curl -T (monolithic upload)    ${median(curlPuts).toFixed(0).padStart(7)} ms`);
   row('ollama push', pushes, curlPuts, 'curl -T');

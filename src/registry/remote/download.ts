@@ -1,13 +1,14 @@
 /**
  * Downloading one blob: ranged parts (in parallel from a remote registry, one part from a
  * loopback one) into `-partial` (resumable from the part descriptors, also across processes),
- * hashed while they arrive (seqhash.ts: no second pass over the file), fsync, then the rename
- * into place if the sha256 matches. Part transfers, retries and stall restarts: partfetch.ts.
+ * hashed while they arrive (seqhash.ts: no second pass over the file), written with O_DIRECT
+ * where possible (directwrite.ts), fsync, then the rename into place if the sha256 matches. Part transfers, retries and stall restarts: partfetch.ts.
  * Concurrent requests for the same blob in this process share one download.
  */
 import { open, rename } from 'node:fs/promises';
 import type { RegistryClient } from './client.js';
 import { AbortedError, BadRemoteError, DigestMismatchError, NotFoundError } from './errors.js';
+import { DIRECT_MIN_BYTES, DirectFile } from './directwrite.js';
 import { fetchPart, Fatal, resolveDirect, type BlobRequest, type DownloadTuning, type PartJob } from './partfetch.js';
 import { loadParts, planParts, removePartial, writeDescriptor } from './parts.js';
 import { SequentialHasher } from './seqhash.js';
@@ -112,17 +113,19 @@ async function runDownload(
   progress(sum());
 
   const fh = await open(partialPath, 'r+');
+  const odirect = (t.directIO ?? blob.size >= DIRECT_MIN_BYTES) ? await DirectFile.open(partialPath) : null;
   // Hashes while the bytes arrive; bytes resumed from an earlier run are read back now.
   // Received bytes land in reused shared slabs, which the hash thread reads in place.
   const hasher = new SequentialHasher(fh, partialPath, parts, blob.size, { thread: t.hashOnThread, pool: new SlabPool() });
   hasher.poke();
   // Written bytes go to disk in the background as they accumulate (Linux would otherwise
-  // start writeback only at 10% of RAM dirty), so the fsync before the rename finds little.
+  // start writeback only at 10% of RAM dirty), so the fsync before the rename finds little; with
+  // O_DIRECT the bytes are on the disk already.
   let unsynced = 0;
   let syncing: Promise<void> | null = null;
   const wrote = (n: number) => {
     unsynced += n;
-    if (unsynced < SYNC_EVERY || syncing) return;
+    if (unsynced < SYNC_EVERY || syncing || odirect?.usable) return;
     unsynced = 0;
     syncing = fh.datasync().then(
       () => void (syncing = null),
@@ -141,7 +144,7 @@ async function runDownload(
       const queue = [...pending];
       let firstError: unknown;
       const job: PartJob = {
-        client, direct, blob, fh, partialPath, t, signal: local.signal, hasher,
+        client, direct, blob, fh, partialPath, t, signal: local.signal, hasher, odirect,
         onBytes: (n) => {
           wrote(n);
           progress(sum());
@@ -181,6 +184,7 @@ async function runDownload(
     signal.removeEventListener('abort', onOuter);
     await hasher.close();
     await syncing;
+    await odirect?.close();
     await fh.close();
     if (discardPartial) await removePartial(partialPath);
   }

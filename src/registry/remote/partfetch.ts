@@ -10,6 +10,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { RegistryClient } from './client.js';
 import { AbortedError, BadRemoteError, NotFoundError, RegistryError } from './errors.js';
+import type { DirectFile } from './directwrite.js';
+import { PartWriter, type Written } from './directwrite.js';
 import { fastGet } from './fastget.js';
 import { discard, header, rawRequest, type RawResponse } from './http.js';
 import { writeDescriptor, type Part } from './parts.js';
@@ -32,6 +34,9 @@ export interface DownloadTuning {
   maxStalls?: number;
   /** Hash on a worker thread (default: blobs of THREAD_MIN_BYTES = 32 MiB and more). */
   hashOnThread?: boolean;
+  /** Write with O_DIRECT where the file system allows (default: blobs of DIRECT_MIN_BYTES =
+   *  32 MiB and more; directwrite.ts). */
+  directIO?: boolean;
 }
 
 export interface BlobRequest {
@@ -136,6 +141,8 @@ export interface PartJob {
   t: DownloadTuning;
   signal: AbortSignal;
   hasher: SequentialHasher;
+  /** The partial file's O_DIRECT handle (directwrite.ts), or null for buffered writes only. */
+  odirect: DirectFile | null;
   onBytes: (written: number) => void;
 }
 
@@ -207,6 +214,16 @@ async function partAttempt(job: PartJob, p: Part): Promise<void> {
     }
   }
   const lastPart = end === blob.size - 1;
+  const writer = new PartWriter(fh, job.odirect, hasher.pool, start);
+  // Bytes that reached the file: complete, to the hasher, progress.
+  const landed = (written: Written[]) => {
+    for (const w of written) {
+      p.Completed = w.at + w.bytes - p.Offset;
+      hasher.offer(w.at, w.views);
+      if (hasher.pool) for (const b of w.views) hasher.pool.release(b);
+      onBytes(w.bytes);
+    }
+  };
   await new Promise<void>((resolve, reject) => {
     let chain = Promise.resolve();
     let pos = start; // absolute offset of the next byte received
@@ -225,16 +242,11 @@ async function partAttempt(job: PartJob, p: Part): Promise<void> {
       lastFlush = Date.now();
       const bufs = batch;
       const n = batchBytes;
-      const at = pos - n;
       batch = [];
       batchBytes = 0;
       queued += n;
       chain = chain.then(async () => {
-        await writeAllAt(fh, bufs, at, n);
-        p.Completed = at + n - p.Offset;
-        hasher.offer(at, bufs);
-        if (hasher.pool) for (const b of bufs) hasher.pool.release(b);
-        onBytes(n);
+        landed(await writer.write(bufs, n));
         await hasher.room(); // the socket waits (paused) while the hash thread catches up
         if (Date.now() - lastSaved > DESCRIPTOR_INTERVAL_MS) {
           lastSaved = Date.now();
@@ -260,7 +272,10 @@ async function partAttempt(job: PartJob, p: Part): Promise<void> {
       if (e) res.body.destroy();
       // Bytes received before a cut or stall are good: keep them, so the retry resumes after
       // them. A protocol breach (Fatal) discards them.
-      if (!(e instanceof Fatal)) flush();
+      if (!(e instanceof Fatal)) {
+        flush();
+        chain = chain.then(async () => landed(await writer.end()));
+      } else chain = chain.then(() => writer.drop());
       chain.then(() => (e ? reject(e) : resolve()), reject);
     }
     res.body.on('data', (chunk: Buffer) => {
@@ -295,18 +310,6 @@ const WRITE_BATCH = 4 * 1024 * 1024;
 const FLUSH_INTERVAL_MS = 100;
 /** Received bytes waiting for the disk before the socket is paused. */
 const MAX_QUEUED = 4 * WRITE_BATCH;
-
-/** Writes `bufs` (`n` bytes together) at `at`, continuing after short writes. */
-async function writeAllAt(fh: FileHandle, bufs: Buffer[], at: number, n: number): Promise<void> {
-  const { bytesWritten } = await fh.writev(bufs, at);
-  if (bytesWritten >= n) return;
-  const rest = Buffer.concat(bufs).subarray(bytesWritten);
-  for (let off = 0; off < rest.length; ) {
-    const r = await fh.write(rest, off, rest.length - off, at + bytesWritten + off);
-    if (r.bytesWritten <= 0) throw new Error('could not write to the partial file');
-    off += r.bytesWritten;
-  }
-}
 
 /** A part's GET through the full client (auth, redirects) or to the direct URL; error
  *  statuses become errors, so what returns is a 200 or 206. */

@@ -103,6 +103,23 @@ describe.skipIf(!available)('pull through a fault-injecting proxy', () => {
     expect(listFiles(other).some((f) => f.includes('partial') || f.startsWith('manifests/'))).toBe(false);
   });
 
+  it('(a+b) with O_DIRECT writes (parts at unaligned offsets): a cut part resumes, a flipped byte is caught', async () => {
+    for (const hashOnThread of [true, false]) {
+      const direct = { ...opts, hashOnThread, directIO: true };
+      let cuts = 0;
+      proxy.fault = (req) => (isModelPart(req.url!, req.headers.range) && cuts++ < 2 ? { kind: 'cut', after: 100_001 } : undefined);
+      const root = store();
+      await drain(pullModel(root, name(), direct));
+      expectComplete(root);
+      expect(cuts).toBeGreaterThanOrEqual(2);
+      proxy.fault = (req) => (isModelPart(req.url!, req.headers.range) ? { kind: 'flip', at: 4097 } : undefined);
+      const other = store();
+      await expect(drain(pullModel(other, name(), direct))).rejects.toThrow(/^digest mismatch, file must be downloaded again/);
+      expect(listFiles(other).some((f) => f.includes('partial') || f.startsWith('manifests/'))).toBe(false);
+      proxy.fault = () => undefined;
+    }
+  });
+
   it('(c) two 500 answers are retried with back-off', async () => {
     let n = 0;
     proxy.fault = (req) =>
