@@ -11,7 +11,7 @@
  *
  * O_DIRECT wants the file offset, the length and the memory address aligned (4096 covers
  * every common block size). The received bytes sit at arbitrary places in the receive slabs,
- * so a PartWriter copies them into page-aligned staging slabs (views from the same SlabPool,
+ * so a PartWriter copies them into aligned staging slabs (views from the same SlabPool,
  * so the hash thread still reads them in place) and writes each full staging slab with one
  * O_DIRECT write. The unaligned ends of a part (before its first aligned offset, after its
  * last) go through the ordinary file handle; no page is ever written both ways at once.
@@ -21,6 +21,8 @@
 import fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import { ALIGN, type SlabPool } from './slabpool.js';
 
 /** Blobs from this size on are written with O_DIRECT (smaller ones are not worth a second fd). */
@@ -30,16 +32,37 @@ export const DIRECT_MIN_BYTES = 32 * 1024 * 1024;
 export class DirectFile {
   private disabled = false;
 
-  private constructor(private readonly fh: FileHandle) {}
+  private constructor(
+    private readonly fh: FileHandle,
+    /** A page of real data (O_DIRECT, unlinked) that memory alignment is probed against. */
+    private readonly probe: FileHandle,
+  ) {}
 
   /** Opens `path` for O_DIRECT writes, or null where the platform or file system has none. */
   static async open(path: string): Promise<DirectFile | null> {
     const flag = fs.constants.O_DIRECT;
     if (!flag) return null;
+    let fh: FileHandle | undefined;
+    // The partial file cannot serve for the probe: O_DIRECT reads of a hole (a fresh,
+    // truncated partial) skip the alignment check. So a page of real data beside it does.
+    // Named as the store's temp files (sha256-tmp-…), which start-up prune removes if left.
+    const probePath = join(dirname(path), `sha256-tmp-${process.pid}-align-${randomBytes(4).toString('hex')}`);
     try {
-      return new DirectFile(await open(path, fs.constants.O_RDWR | flag));
+      fh = await open(path, fs.constants.O_RDWR | flag);
+      const w = await open(probePath, 'w', 0o600);
+      try {
+        await w.write(Buffer.alloc(ALIGN, 1), 0, ALIGN, 0);
+        await w.datasync();
+      } finally {
+        await w.close();
+      }
+      const probe = await open(probePath, fs.constants.O_RDONLY | flag);
+      return new DirectFile(fh, probe);
     } catch {
+      await fh?.close().catch(() => undefined);
       return null;
+    } finally {
+      await fs.promises.rm(probePath, { force: true }).catch(() => undefined);
     }
   }
 
@@ -53,10 +76,9 @@ export class DirectFile {
   }
 
   /**
-   * Where in `sab` memory is page-aligned: the offset at which a 4096-byte O_DIRECT read
-   * into it succeeds (EINVAL means misaligned). glibc puts large allocations 16 bytes past a
-   * page boundary, so 4096 − 16 is tried first. Reads from offset 0 of the partial file, which
-   * is at least DIRECT_MIN_BYTES long, and changes nothing in it.
+   * Where in `sab` memory is aligned as the disk wants it: the offset at which a 4096-byte
+   * O_DIRECT read into it succeeds (EINVAL means misaligned). glibc puts large allocations 16
+   * bytes past a page boundary, so 4096 − 16 is tried first. Reads the probe page.
    */
   findAligned = (sab: SharedArrayBuffer): number | null => {
     const candidates = [ALIGN - 16, 0];
@@ -64,7 +86,7 @@ export class DirectFile {
     for (const at of candidates) {
       if (at + ALIGN > sab.byteLength) continue;
       try {
-        fs.readSync(this.fh.fd, new Uint8Array(sab, at, ALIGN), 0, ALIGN, 0);
+        fs.readSync(this.probe.fd, new Uint8Array(sab, at, ALIGN), 0, ALIGN, 0);
         return at;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EINVAL') return null;
@@ -91,6 +113,7 @@ export class DirectFile {
   }
 
   async close(): Promise<void> {
+    await this.probe.close();
     await this.fh.close();
   }
 }
@@ -172,7 +195,7 @@ export class PartWriter {
   /** A staging slab's capacity now: up to the next aligned offset, then whole slabs. */
   private room(): number {
     const mis = this.pos % ALIGN;
-    return mis ? ALIGN - mis : this.staging!.length;
+    return mis ? Math.min(ALIGN - mis, this.staging!.length) : this.staging!.length;
   }
 
   private async flushStaged(): Promise<Written> {
