@@ -33,11 +33,11 @@ const seq = ctx.getSequence();
 let toks = [model.tokens.bos, ...model.tokenize('Once upon a time', true)].filter((t) => t != null);
 // warm-up
 { const it = seq.evaluate(toks, { temperature: 0, yieldEogToken: true }); const { value } = await it.next(); await it.return(); toks = [value]; }
+// One evaluate() iterator for all tokens, as the runtime generates (src/runtime/generate.ts);
+// a fresh iterator per token would add node-llama-cpp's per-call set-up to every token.
 const t0 = performance.now();
-for (let i = 0; i < Number(n); i++) {
-  const it = seq.evaluate(toks, { temperature: 0, yieldEogToken: true });
-  const { value } = await it.next(); await it.return(); toks = [value];
-}
+let i = 0;
+for await (const _ of seq.evaluate(toks, { temperature: 0, yieldEogToken: true })) if (++i >= Number(n)) break;
 console.log(JSON.stringify({ buildType: llama.buildType, tps: Number(n) / ((performance.now() - t0) / 1000) }));
 await ctx.dispose(); await model.dispose(); await llama.dispose();
 `;
