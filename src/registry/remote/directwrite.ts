@@ -25,6 +25,9 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { ALIGN, type SlabPool } from './slabpool.js';
 
+/** Staged bytes older than this are written at the next write() (progress, resume points). */
+const STAGE_MAX_MS = 100;
+
 /** Blobs from this size on are written with O_DIRECT (smaller ones are not worth a second fd). */
 export const DIRECT_MIN_BYTES = 32 * 1024 * 1024;
 
@@ -133,6 +136,8 @@ export interface Written {
 export class PartWriter {
   private staging: Buffer | null = null;
   private staged = 0;
+  /** When the oldest staged byte arrived (for slow links: see write()). */
+  private stagedSince = 0;
   /** File offset of staging[0] (while staging), or of the next byte. */
   private pos: number;
 
@@ -164,6 +169,7 @@ export class PartWriter {
           }
         }
         const k = Math.min(b.length - off, this.room() - this.staged);
+        if (this.staged === 0) this.stagedSince = Date.now();
         b.copy(this.staging, this.staged, off, off + k);
         this.staged += k;
         off += k;
@@ -171,7 +177,30 @@ export class PartWriter {
       }
       this.pool.release(b);
     }
+    // On a slow link a staging slab takes long to fill, and staged bytes are neither on disk
+    // (resume points) nor counted (progress): once they are STAGE_MAX_MS old, the whole pages
+    // among them are written now and the rest (< 4096 bytes) moves to a fresh slab.
+    if (this.staging && this.staged >= ALIGN && this.pos % ALIGN === 0 && Date.now() - this.stagedSince >= STAGE_MAX_MS) {
+      out.push(await this.flushPages());
+    }
     return out;
+  }
+
+  /** Writes the whole pages staged (pos is aligned), keeping the rest staged in a new slab. */
+  private async flushPages(): Promise<Written> {
+    const old = this.staging!;
+    const pages = this.staged - (this.staged % ALIGN);
+    const rest = this.staged - pages;
+    const next = rest ? this.pool!.takeAligned(this.direct!.findAligned) : null;
+    if (rest && !next) return this.flushStaged(); // no slab for the rest: all of it now (its tail buffered)
+    if (next) old.copy(next, 0, pages, this.staged);
+    this.staging = old.subarray(0, pages);
+    this.staged = pages;
+    const w = await this.flushStaged();
+    this.staging = next;
+    this.staged = rest;
+    this.stagedSince = Date.now();
+    return w;
   }
 
   private async buffered(bufs: Buffer[], n: number): Promise<Written> {

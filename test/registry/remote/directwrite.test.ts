@@ -562,6 +562,39 @@ describe('PartWriter: fallbacks', () => {
   });
 });
 
+describe('PartWriter: slow links', () => {
+  it('staged bytes older than 100 ms are written (whole pages) at the next write; the rest stays staged', async () => {
+    await makePartial('filled');
+    const { d, log } = await simulatedDirect();
+    const pool = new SlabPool(SLAB);
+    const give = (at: number, k: number) => {
+      const c = pool.take().subarray(0, k);
+      data.copy(c, 0, at, at + k);
+      return c;
+    };
+    const now = vi.spyOn(Date, 'now');
+    try {
+      now.mockReturnValue(1_000);
+      const w = new PartWriter(fh, d, pool, 8192);
+      expect(await w.write([give(8192, 5000)], 5000)).toEqual([]); // fresh: staged
+      now.mockReturnValue(1_050);
+      expect(await w.write([give(13192, 1000)], 1000)).toEqual([]); // 50 ms: still staged
+      now.mockReturnValue(1_150);
+      const out = await w.write([give(14192, 3000)], 3000); // 150 ms: 9000 staged → 2 pages out
+      expect(out.map((x) => [x.at, x.bytes])).toEqual([[8192, 8192]]);
+      for (const x of out) for (const v of x.views) pool.release(v);
+      const rest = await w.end();
+      expect(rest.map((x) => [x.at, x.bytes])).toEqual([[16384, 808]]);
+      for (const x of rest) for (const v of x.views) pool.release(v);
+      expect(log.calls.map((c) => [c.at, c.len, c.ok])).toEqual([[8192, 8192, true]]);
+      expectFile([[8192, 8192 + 9000]], background);
+      expect(pool.freeCount).toBeGreaterThan(0);
+    } finally {
+      now.mockRestore();
+    }
+  });
+});
+
 describe('SlabPool.takeAligned', () => {
   it('asks findAligned once per slab, across take/release cycles', () => {
     const pool = new SlabPool(SLAB);

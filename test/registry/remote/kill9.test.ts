@@ -42,23 +42,24 @@ describe.skipIf(!available)('kill -9 mid-pull, then pull again', () => {
     for (const r of [...roots, build]) if (r) rmSync(r, { recursive: true, force: true });
   });
 
-  it('resumes from the descriptors another (killed) process left behind', async () => {
+  it.each([false, true])('resumes from the descriptors another (killed) process left behind (O_DIRECT: %s)', async (directIO) => {
     const SIZE = 2_000_000;
     const model = fakeModel({ modelSize: SIZE });
     const hex = model.digests[0]!.slice(7);
     const src = tempStore();
     const root = tempStore();
     roots.push(src, root);
-    writeModel(src, `${reg.host}/alice/kill:v1`, model);
-    await drain(pushModel(src, `${reg.host}/alice/kill:v1`, { insecure: true, credentials: null }));
-    const name = `${proxy.host}/alice/kill:v1`;
+    const repo = `alice/kill${directIO ? 'd' : ''}:v1`;
+    writeModel(src, `${reg.host}/${repo}`, model);
+    await drain(pushModel(src, `${reg.host}/${repo}`, { insecure: true, credentials: null }));
+    const name = `${proxy.host}/${repo}`;
 
     proxy.fault = (req) => (req.url!.includes(hex) && req.headers.range !== 'bytes=0-0' ? { kind: 'slow', chunk: 4096, delayMs: 3 } : undefined);
     const script = join(build, 'child.mjs');
     writeFileSync(
       script,
       `import { pullModel } from './src/registry/remote/index.js';
-for await (const p of pullModel(process.argv[2], process.argv[3], { insecure: true, credentials: null, partSize: 500000, maxParallel: 2 })) {
+for await (const p of pullModel(process.argv[2], process.argv[3], { insecure: true, credentials: null, partSize: 500000, maxParallel: 2, directIO: ${directIO} })) {
   process.stdout.write(JSON.stringify(p) + '\\n');
 }
 `,
@@ -87,7 +88,7 @@ for await (const p of pullModel(process.argv[2], process.argv[3], { insecure: tr
 
     proxy.fault = () => undefined;
     proxy.blobBytes = 0;
-    await drain(pullModel(root, name, { insecure: true, credentials: null, partSize: 500_000 }));
+    await drain(pullModel(root, name, { insecure: true, credentials: null, partSize: 500_000, directIO }));
     expect(readFileSync(manifestPath(root, name)).equals(model.manifest)).toBe(true);
     expect(corruptBlobs(root)).toEqual([]);
     expect(proxy.blobBytes).toBeLessThan(SIZE);
