@@ -80,12 +80,11 @@ try {
         }),
       );
     }
-    // Page warmth decides a 1 GiB write on a VM whose free memory goes back to the host (free
-    // page reporting, ~2 s after pages are freed): page-cache writes into pages just freed cost
-    // ~0.2 s/GiB, into fresh pages ~1.1 s/GiB. So every timed run starts the same way: the other
-    // side's output removed, `sync`, then SETTLE ms of quiet (default 3000: fresh pages, the
-    // state a download meets on an idle machine). curl also runs once more right after its own
-    // output was removed (pages just freed: its best case), shown as "warm".
+    // On this VM the cost of a 1 GiB page-cache write swings from 0.2 to 3 s of system time with
+    // the state of recently freed memory (the VM hands free memory back to its host), so every
+    // timed run starts the same way: the other side's output removed, `sync`, then SETTLE ms of
+    // quiet (default 3000). curl also runs once more right after its own output was removed,
+    // shown as "warm". The pull writes with O_DIRECT and does not depend on the page cache.
     const settle = () => new Promise((r) => setTimeout(r, Number(process.env.BENCH_PULL_SETTLE ?? 3000)));
     const out = path.join(work, 'curl.out');
     const curlOnce = async () => {
@@ -134,9 +133,9 @@ try {
   const row = (label, ours, base, what) =>
     console.log(`${label.padEnd(30)} ${median(ours).toFixed(0).padStart(7)} ms  = ${(median(ours) / median(base)).toFixed(2)}× ${what} (per round ${paired(ours, base)}×)  (goal ≤ 1.25×)`);
   console.log(`load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} on ${os.cpus().length} cores, ${rounds} rounds`);
-  console.log(`curl -o (download)             ${median(curls).toFixed(0).padStart(7)} ms  (fresh pages, as the pull)`);
+  console.log(`curl -o (download)             ${median(curls).toFixed(0).padStart(7)} ms  (after rm, sync, 3 s quiet, as the pull)`);
   row('ollama pull', pulls, curls, 'curl -o');
-  console.log(`curl -o, warm pages            ${median(warmCurls).toFixed(0).padStart(7)} ms  (into page cache just freed: curl's best case)`);
+  console.log(`curl -o, warm pages            ${median(warmCurls).toFixed(0).padStart(7)} ms  (right after rm of its own output)`);
   console.log(`ollama pull                    ${median(pulls).toFixed(0).padStart(7)} ms  = ${(median(pulls) / median(warmCurls)).toFixed(2)}× curl -o, warm pages`);
   console.log(`curl -o (warm) + sha256sum      ${median(curlShas).toFixed(0).padStart(7)} ms`);
   console.log(`ollama pull                    ${median(pulls).toFixed(0).padStart(7)} ms  = ${(median(pulls) / median(curlShas)).toFixed(2)}× curl -o + sha256sum (per round ${paired(pulls, curlShas)}×)`);

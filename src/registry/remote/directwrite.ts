@@ -2,9 +2,9 @@
  * Writing a download's bytes to the partial file, with O_DIRECT where the file system allows.
  *
  * Buffered writes of a big blob cost more CPU than anything else in a pull: every byte is
- * copied into freshly allocated page-cache pages (on a VM whose free memory goes back to the
- * host, each first touch of a page is a fault in the hypervisor too), and the fsync before the
- * rename then writes them all out again. O_DIRECT hands the bytes to the disk from our own
+ * copied into page-cache pages (on a VM that hands free memory back to its host, getting those
+ * pages can cost several times the copy), and the fsync before the rename then writes them all
+ * out again. O_DIRECT hands the bytes to the disk from our own
  * memory instead: measured on the 2-vCPU VM, 1 GiB costs 0.1 s of system time instead of
  * 0.7–2.5 s, and the final fsync has almost nothing left to do. The page cache is not filled,
  * so a later model load reads from disk, as it would after a reboot.
