@@ -49,8 +49,11 @@ export class ProgressDisplay {
     if (p.digest) return this.layer(p);
     if (this.statuses.has(p.status)) return;
     this.statuses.add(p.status);
-    if (this.multi) this.multi.log(p.status + '\n');
-    else this.stream.write(p.status + '\n');
+    // A status goes below the bars drawn so far, as Ollama prints it ("verifying sha256 digest",
+    // "writing manifest", "success" after the layers): the bars are finished first (they stay on
+    // screen), and any later layer starts a new set below the status.
+    this.stop();
+    this.stream.write(p.status + '\n');
   }
 
   private layer(p: ProgressResponse): void {

@@ -21,4 +21,23 @@ describe('progress display', () => {
     expect(out).toBe(`pulling manifest\npulling cccccccccccc:   0% 0 B/1 KB\npulling cccccccccccc:  30% 300 B/1 KB\npulling cccccccccccc: 100% 1 KB\nsuccess\n`);
     expect(out).not.toContain('\x1b');
   });
+  it('on a terminal, statuses after the bars are printed below them, in order (as Ollama does)', () => {
+    let out = '';
+    const stream = { isTTY: true, columns: 100, write: (s: string) => ((out += s), true), cursorTo: () => true, moveCursor: () => true, clearLine: () => true, clearScreenDown: () => true, on: () => stream, removeListener: () => stream };
+    const p = new ProgressDisplay(stream as never);
+    const digest = 'sha256:' + 'd'.repeat(64);
+    p.update({ status: 'pulling manifest' });
+    p.update({ status: 'x', digest, total: 1000, completed: 500 });
+    p.update({ status: 'x', digest, total: 1000, completed: 1000 });
+    for (const status of ['verifying sha256 digest', 'writing manifest', 'success']) p.update({ status });
+    p.stop();
+    // eslint-disable-next-line no-control-regex
+    const text = out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    const at = (s: string) => text.lastIndexOf(s);
+    expect(at('pulling manifest')).toBeGreaterThanOrEqual(0);
+    expect(at('pulling dddddddddddd: 100%')).toBeGreaterThan(at('pulling manifest'));
+    expect(at('verifying sha256 digest')).toBeGreaterThan(at('pulling dddddddddddd: 100%'));
+    expect(at('writing manifest')).toBeGreaterThan(at('verifying sha256 digest'));
+    expect(at('success')).toBeGreaterThan(at('writing manifest'));
+  });
 });
