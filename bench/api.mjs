@@ -68,7 +68,7 @@ function serverStream(url, model, prompt, numPredict) {
       res.on('end', () => {
         const end = performance.now();
         if (!last) return reject(new Error('no final line'));
-        resolve({ ttft: first - t0, tokens: last.eval_count, rate: (last.eval_count - 1) / ((end - first) / 1000), wall: end - t0 });
+        resolve({ ttft: first - t0, tokens: last.eval_count, rate: (last.eval_count - 1) / ((end - first) / 1000), wall: end - t0, evalRate: (last.eval_count - 1) / (last.eval_duration / 1e9) });
       });
     });
     req.on('error', reject);
@@ -197,6 +197,10 @@ async function bench(label, gguf, numPredict) {
   console.log(`threads ${threads}, context ${contextSize}, ${interleave ? 'interleaved rounds' : 'server phase, then direct phase'}; tokens per run: server ${srv.map((r) => r.tokens).join(',')}, direct ${dir.map((r) => r.tokens).join(',')}`);
   console.log(`generation tokens/s        server ${sRate.toFixed(1).padStart(8)}   direct ${dRate.toFixed(1).padStart(8)}   ratio ${(sRate / dRate).toFixed(3)}  (goal ≥ 0.97)`);
   console.log(`  per-round ratios ${ratios.map((r) => r.toFixed(2)).join(' ')}; median ${median(ratios).toFixed(3)}; load ${os.loadavg()[0].toFixed(2)}`);
+  // The server's own eval_duration (first token to the end, measured in the runner): with it
+  // ≈ direct, the rest of the gap is HTTP and the client; below direct, it is in the server.
+  const eRate = median(srv.map((r) => r.evalRate));
+  console.log(`  server-side rate (eval_count / eval_duration) ${eRate.toFixed(1)}  ÷ direct ${(eRate / dRate).toFixed(3)}`);
   console.log(`time to first token (ms)   server ${sTtft.toFixed(2).padStart(8)}   direct ${dTtft.toFixed(2).padStart(8)}   overhead ${(sTtft - dTtft).toFixed(2)} ms  (goal ≤ 15 ms)`);
   console.log(`aggregate tokens/s         1 stream ${p1.toFixed(1).padStart(6)}   4 streams ${p4.toFixed(1).padStart(6)}   ratio ${(p4 / p1).toFixed(2)}`);
   console.log(`server RSS (MB)            idle ${idleRss.toFixed(1)}   model loaded ${loadedRss.toFixed(1)}`);
