@@ -21,8 +21,8 @@
 import fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { tempBlobPath } from '../store/blobs.js';
 import { ALIGN, type SlabPool } from './slabpool.js';
 
 /** Staged bytes older than this are written at the next write() (progress, resume points). */
@@ -48,8 +48,8 @@ export class DirectFile {
     let fh: FileHandle | undefined;
     // The partial file cannot serve for the probe: O_DIRECT reads of a hole (a fresh,
     // truncated partial) skip the alignment check. So a page of real data beside it does.
-    // Named as the store's temp files (sha256-tmp-…), which start-up prune removes if left.
-    const probePath = join(dirname(path), `sha256-tmp-${process.pid}-align-${randomBytes(4).toString('hex')}`);
+    // A store temp file, which start-up prune removes if left.
+    const probePath = tempBlobPath(dirname(path));
     try {
       fh = await open(path, fs.constants.O_RDWR | flag);
       const w = await open(probePath, 'w', 0o600);
@@ -188,19 +188,16 @@ export class PartWriter {
 
   /** Writes the whole pages staged (pos is aligned), keeping the rest staged in a new slab. */
   private async flushPages(): Promise<Written> {
-    const old = this.staging!;
     const pages = this.staged - (this.staged % ALIGN);
     const rest = this.staged - pages;
     const next = rest ? this.pool!.takeAligned(this.direct!.findAligned) : null;
     if (rest && !next) return this.flushStaged(); // no slab for the rest: all of it now (its tail buffered)
+    const old = this.staging!;
     if (next) old.copy(next, 0, pages, this.staged);
-    this.staging = old.subarray(0, pages);
-    this.staged = pages;
-    const w = await this.flushStaged();
     this.staging = next;
     this.staged = rest;
     this.stagedSince = Date.now();
-    return w;
+    return this.writeOut(old.subarray(0, pages));
   }
 
   private async buffered(bufs: Buffer[], n: number): Promise<Written> {
@@ -229,8 +226,13 @@ export class PartWriter {
 
   private async flushStaged(): Promise<Written> {
     const buf = this.staging!.subarray(0, this.staged);
-    const at = this.pos;
     this.staging = null;
+    return this.writeOut(buf);
+  }
+
+  /** Writes `buf` at pos: its whole pages with O_DIRECT when pos is aligned, the rest buffered. */
+  private async writeOut(buf: Buffer): Promise<Written> {
+    const at = this.pos;
     const aligned = at % ALIGN === 0 ? buf.length - (buf.length % ALIGN) : 0;
     if (!aligned || !(await this.direct!.write(buf.subarray(0, aligned), at))) {
       await writeAllAt(this.fh, [buf], at, buf.length);

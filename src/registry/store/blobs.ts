@@ -42,8 +42,13 @@ export function isTempBlobName(name: string): boolean {
   return name.startsWith(TEMP_PREFIX);
 }
 
+/** A fresh temp-file path in `blobsDir` (`sha256-tmp-<pid>-<random>`, removed by prune if left). */
+export function tempBlobPath(blobsDir: string): string {
+  return path.join(blobsDir, `${TEMP_PREFIX}${process.pid}-${randomBytes(8).toString('hex')}`);
+}
+
 function tempPath(paths: StorePaths): string {
-  return path.join(paths.blobsDir, `${TEMP_PREFIX}${process.pid}-${randomBytes(8).toString('hex')}`);
+  return tempBlobPath(paths.blobsDir);
 }
 
 export async function ensureBlobsDir(paths: StorePaths): Promise<void> {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi, type TestContext } from 'vitest';
 import { DirectFile, PartWriter, type Written } from '../../../src/registry/remote/directwrite.js';
 import { ALIGN, SlabPool } from '../../../src/registry/remote/slabpool.js';
+import { prng as uint32Prng } from '../../helpers/gguf/writer.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -19,16 +20,10 @@ const ceilA = (x: number) => floorA(x + ALIGN - 1);
 /** Bytes of [start, end) a PartWriter should write with O_DIRECT: the whole aligned pages. */
 const directShare = (start: number, end: number) => Math.max(0, floorA(end) - ceilA(start));
 
-/** Small seeded PRNG (mulberry32), so a failing chunking can be replayed. */
+/** Seeded PRNG in [0, 1) (the GGUF writer's mulberry32), so a failing chunking can be replayed. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = uint32Prng(seed);
+  return () => next() / 4294967296;
 }
 
 /** Body chunk sizes as a socket delivers them: some tiny, some a few KiB, some a whole slab. */
