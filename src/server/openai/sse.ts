@@ -4,6 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { goJSON } from '../gojson.js';
+import { WriteCoalescer } from '../coalesce.js';
 import { sendJSON } from '../http.js';
 import { toOpenAIError } from './errors.js';
 
@@ -16,7 +17,17 @@ export function sseFrame(chunk: unknown): string {
 
 export class SseWriter {
   private begun = false;
-  constructor(private readonly res: ServerResponse) {}
+  private readonly out: WriteCoalescer;
+
+  /** `coalesceMs`: frames that follow a write sooner are written together (WriteCoalescer). */
+  constructor(
+    private readonly res: ServerResponse,
+    opts: { coalesceMs?: number } = {},
+  ) {
+    this.out = new WriteCoalescer((text) => {
+      if (this.open) this.res.write(text);
+    }, opts.coalesceMs ?? 0);
+  }
 
   get started(): boolean {
     return this.begun;
@@ -26,17 +37,21 @@ export class SseWriter {
   }
 
   write(chunk: unknown): boolean {
-    if (!this.open) return false;
+    if (!this.open) {
+      this.out.discard();
+      return false;
+    }
     if (!this.begun) {
       this.res.writeHead(200, { 'Content-Type': 'text/event-stream' });
       this.begun = true;
     }
-    this.res.write(sseFrame(chunk));
+    this.out.push(sseFrame(chunk));
     return true;
   }
 
   /** Writes `data: [DONE]` and ends. */
   done(): void {
+    this.out.flush();
     if (!this.open) return;
     if (!this.begun) {
       this.res.writeHead(200, { 'Content-Type': 'text/event-stream' });
@@ -47,6 +62,7 @@ export class SseWriter {
 
   /** Before streaming: an OpenAI JSON error with status. After: an error frame, then the end. */
   fail(err: unknown): void {
+    this.out.flush();
     if (!this.open) return;
     const { status, body } = toOpenAIError(err);
     if (!this.begun) {

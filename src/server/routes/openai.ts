@@ -7,6 +7,7 @@
  */
 import { PayloadTooLargeError } from '../../api/errors.js';
 import type { ChatResponse, GenerateResponse, ListModelResponse } from '../../api/types.js';
+import { TOKEN_STREAM_COALESCE_MS } from '../coalesce.js';
 import { localTimestamp } from '../gotime.js';
 import { sendJSON, type Context, type Handler, type Router } from '../http.js';
 import { chatStream, collectChat } from '../inference/chat.js';
@@ -50,7 +51,7 @@ function includeUsage(body: unknown): boolean {
  * OpenAI chunks. Validation errors thrown before the first object still get their status.
  */
 async function streamSse<T>(ctx: Context, source: AsyncGenerator<T>, map: (item: T) => unknown[]): Promise<void> {
-  const w = new SseWriter(ctx.res);
+  const w = new SseWriter(ctx.res, { coalesceMs: TOKEN_STREAM_COALESCE_MS });
   try {
     for await (const item of source) {
       if (ctx.signal.aborted || !w.open) {
