@@ -19,6 +19,14 @@ export function median(xs) {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
+/** The q-quantile (0–1) of `xs`, interpolated between the two nearest ranks. */
+export function quantile(xs, q) {
+  const s = [...xs].sort((a, b) => a - b);
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  return lo + 1 < s.length ? s[lo] + (s[lo + 1] - s[lo]) * (pos - lo) : s[lo];
+}
+
 export function row(label, value, baseline, goal) {
   const ratio = baseline ? ` (${(value / baseline).toFixed(2)}× baseline)` : '';
   console.log(`${label.padEnd(44)} ${value.toFixed(1).padStart(9)} ms${ratio}${goal ? `  goal ${goal}` : ''}`);
