@@ -10,7 +10,8 @@
 // Models: stories260K always; a generated Qwen2-0.5B-shaped Q8_0 model too with BENCH_QWEN=1
 // (writes ~500 MB to the temp dir and takes minutes). Needs `npm run build` first.
 // Usage: node bench/api.mjs   |   BENCH_QWEN=1 BENCH_REPS=11 node bench/api.mjs
-// Tuning: BENCH_TOKENS (500), BENCH_QWEN_TOKENS (64), BENCH_REPS (31), BENCH_WARM (3), BENCH_IDLE_MS (200)
+// Tuning: BENCH_TOKENS (500), BENCH_QWEN_TOKENS (64), BENCH_REPS (31), BENCH_WARM (3 rounds) and
+// BENCH_WARM_TOKENS (768: at least this many warm-up tokens), BENCH_IDLE_MS (200), BENCH_SETTLE_MS (150)
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -24,6 +25,8 @@ const TOKENS = Number(process.env.BENCH_TOKENS ?? 500);
 const REPS = Number(process.env.BENCH_REPS ?? 31);
 const WARM = Number(process.env.BENCH_WARM ?? 3);
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 200);
+const WARM_TOKENS = Number(process.env.BENCH_WARM_TOKENS ?? 768);
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 150);
 const PROMPTS = ['Once upon a time', 'The little dog', 'One day, a girl', 'Tom and Sue', 'The sun was', 'A big bird', 'In the park'];
 
 const dist = (p) => import(pathToFileURL(path.join(root, 'dist', p)).href);
@@ -112,11 +115,11 @@ async function bench(label, gguf, numPredict) {
   console.log(`\n-- ${label}: ${path.basename(gguf)}, ${numPredict} tokens, ${REPS} reps, ${os.availableParallelism()} cores`);
   const models = await storeWith('bench', gguf);
 
-  // Server (one slot) and direct. With 1 thread they run side by side in interleaved rounds (the
-  // order alternates), so that load from anything else on the machine hits both alike. With more
-  // threads the phases run one after the other, each with only its own model loaded: ggml's
-  // threads meet at a barrier per operation, so any other busy thread (a second context's
-  // polling workers) stalls them on 2 cores.
+  // Server (one slot) and direct, both loaded side by side, run in interleaved rounds (the order
+  // alternates) so that load from anything else on the machine hits both alike. With more than
+  // one thread, ggml's workers keep spinning ~100 ms after a context's last graph (measured on
+  // the 0.5B model), which would steal a core from the other side's next run: each run then
+  // waits SETTLE_MS first.
   const s1 = await startServe({ OLLAMA_MODELS: models, OLLAMA_NUM_PARALLEL: '1' });
   const url1 = `http://${s1.host}`;
   const idleRss = rssMB(s1.proc.pid);
@@ -126,7 +129,12 @@ async function bench(label, gguf, numPredict) {
   const threads = Number(/model loaded.*?threads=(\d+)/.exec(serverLog)?.[1] ?? 1);
   const contextSize = Number(/model loaded.*?contextLength=(\d+)/.exec(serverLog)?.[1] ?? 2048);
   const loadedRss = rssMB(s1.proc.pid);
-  const interleave = threads === 1;
+  const settleMs = threads > 1 ? SETTLE_MS : 0;
+  // Untimed full-length rounds first: both processes' JavaScript (node-llama-cpp's and the
+  // server's) is still being optimised during the first several hundred tokens, and the server
+  // has more of it; a server runs for hours, so its warm rate is the one that counts (0.5B
+  // model: 3 warm-up rounds of 64 tokens gave 0.958, 12 rounds 0.973).
+  const warmRounds = Math.max(WARM, Math.ceil(WARM_TOKENS / numPredict));
 
   // Direct: same binary, threads, context size and batch size as the server's runner.
   const { getLlamaInstance } = await dist('runtime/llama.js');
@@ -147,46 +155,36 @@ async function bench(label, gguf, numPredict) {
 
   const srv = [];
   const dir = [];
-  // Interleaved 1-thread rounds are also run with the machine idle before every run (see below).
+  // 1-thread rounds are run a second time with the machine idle before every run (see below).
   const srvIdle = [];
   const dirIdle = [];
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-  if (interleave) {
-    await openDirect();
-    // Untimed full-length rounds first: both processes' JavaScript (node-llama-cpp's and the
-    // server's) is still being optimised during the first few thousand tokens, and the server
-    // has more of it; a server runs for hours, so its warm rate is the one that counts.
-    for (let i = 0; i < WARM; i++) {
-      await serverStream(url1, 'bench', PROMPTS[i % PROMPTS.length], numPredict);
-      await directStream(direct.seq, direct.model, resolveSampling, PROMPTS[i % PROMPTS.length], numPredict);
-    }
-    // Rounds of one server run and one direct run on the same prompt, the order alternating.
-    // Steady: back to back, as in a stream of requests. Idle: IDLE_MS of sleep before every run.
-    // On this VM a run that starts from idle vCPUs is slower for its first ~100 ms, and more so
-    // for the server (two processes, more thread wake-ups per token) than in-process; a busy-wait
-    // instead of the sleep removes the difference, so it is the host's idle handling, not code.
-    const rounds = async (s, d, idleMs) => {
-      for (let i = 0; i < REPS; i++) {
-        const prompt = PROMPTS[i % PROMPTS.length];
-        const runS = async () => s.push(await serverStream(url1, 'bench', prompt, numPredict));
-        const runD = async () => d.push(await directStream(direct.seq, direct.model, resolveSampling, prompt, numPredict));
-        for (const run of i % 2 === 0 ? [runS, runD] : [runD, runS]) {
-          if (idleMs > 0) await sleep(idleMs);
-          await run();
-        }
-      }
-    };
-    await rounds(srv, dir, 0);
-    if (IDLE_MS > 0) await rounds(srvIdle, dirIdle, IDLE_MS);
-    await s1.stop();
-  } else {
-    for (let i = 0; i < WARM; i++) await serverStream(url1, 'bench', PROMPTS[i % PROMPTS.length], numPredict);
-    for (let i = 0; i < REPS; i++) srv.push(await serverStream(url1, 'bench', PROMPTS[i % PROMPTS.length], numPredict));
-    await s1.stop();
-    await openDirect();
-    for (let i = 0; i < WARM; i++) await directStream(direct.seq, direct.model, resolveSampling, PROMPTS[i % PROMPTS.length], numPredict);
-    for (let i = 0; i < REPS; i++) dir.push(await directStream(direct.seq, direct.model, resolveSampling, PROMPTS[i % PROMPTS.length], numPredict));
+  await openDirect();
+  for (let i = 0; i < warmRounds; i++) {
+    if (settleMs > 0) await sleep(settleMs);
+    await serverStream(url1, 'bench', PROMPTS[i % PROMPTS.length], numPredict);
+    if (settleMs > 0) await sleep(settleMs);
+    await directStream(direct.seq, direct.model, resolveSampling, PROMPTS[i % PROMPTS.length], numPredict);
   }
+  // Rounds of one server run and one direct run on the same prompt, the order alternating.
+  // Steady: back to back, as in a stream of requests. Idle: IDLE_MS of sleep before every run.
+  // On this VM a run that starts from idle vCPUs is slower for its first ~100 ms, and more so
+  // for the server (two processes, more thread wake-ups per token) than in-process; a busy-wait
+  // instead of the sleep removes the difference, so it is the host's idle handling, not code.
+  const rounds = async (s, d, idleMs) => {
+    for (let i = 0; i < REPS; i++) {
+      const prompt = PROMPTS[i % PROMPTS.length];
+      const runS = async () => s.push(await serverStream(url1, 'bench', prompt, numPredict));
+      const runD = async () => d.push(await directStream(direct.seq, direct.model, resolveSampling, prompt, numPredict));
+      for (const run of i % 2 === 0 ? [runS, runD] : [runD, runS]) {
+        if (Math.max(idleMs, settleMs) > 0) await sleep(Math.max(idleMs, settleMs));
+        await run();
+      }
+    }
+  };
+  await rounds(srv, dir, 0);
+  if (IDLE_MS > 0 && threads === 1) await rounds(srvIdle, dirIdle, IDLE_MS);
+  await s1.stop();
   await closeDirect();
 
   // Four parallel streams vs one, on a server with four slots.
@@ -214,7 +212,7 @@ async function bench(label, gguf, numPredict) {
   const p4 = median(four);
   const ratios = srv.map((r, i) => r.rate / dir[i].rate);
   const span = (rs) => `${Math.min(...rs.map((r) => r.tokens))}–${Math.max(...rs.map((r) => r.tokens))}`;
-  console.log(`threads ${threads}, context ${contextSize}, ${interleave ? `interleaved rounds after ${WARM} warm-up rounds` : 'server phase, then direct phase'}; tokens per run: server ${span(srv)}, direct ${span(dir)}`);
+  console.log(`threads ${threads}, context ${contextSize}, interleaved rounds after ${warmRounds} warm-up rounds${settleMs ? `, ${settleMs} ms settle before each run` : ''}; tokens per run: server ${span(srv)}, direct ${span(dir)}`);
   console.log(`generation tokens/s        server ${sRate.toFixed(1).padStart(8)}   direct ${dRate.toFixed(1).padStart(8)}   ratio ${(sRate / dRate).toFixed(3)}  (goal ≥ 0.97)`);
   console.log(`  per-round ratios: median ${median(ratios).toFixed(3)}, quartiles ${quantile(ratios, 0.25).toFixed(3)}–${quantile(ratios, 0.75).toFixed(3)}, ${ratios.length} rounds; load ${os.loadavg()[0].toFixed(2)}`);
   // The server's own eval_duration (first token to the end, measured in the runner): with it
