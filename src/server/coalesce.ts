@@ -2,6 +2,7 @@
  * Coalescing of fast token streams (one NDJSON line or SSE frame per generated token) into at
  * most one socket write per window, written at a moment that does not stall the model.
  */
+import type { ServerResponse } from 'node:http';
 
 /**
  * The coalescing window of generated-token streams (/api/generate, /api/chat and the OpenAI
@@ -97,5 +98,58 @@ export class WriteCoalescer {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
+  }
+}
+
+/**
+ * The state both streaming formats share (NDJSON for Ollama's routes, SSE for the OpenAI ones):
+ * the 200 status with the format's content type sent once, the client's liveness, and a
+ * WriteCoalescer that writes only while the client is there.
+ */
+export class CoalescedResponse {
+  private begun = false;
+  private readonly out: WriteCoalescer;
+
+  constructor(
+    readonly res: ServerResponse,
+    private readonly contentType: string,
+    coalesceMs = 0,
+  ) {
+    this.out = new WriteCoalescer((text) => {
+      if (this.open) this.res.write(text);
+    }, coalesceMs);
+  }
+
+  /** True once the 200 status has been sent. */
+  get started(): boolean {
+    return this.begun;
+  }
+
+  /** False when the client has gone away (writes are then dropped). */
+  get open(): boolean {
+    return !this.res.destroyed && !this.res.writableEnded;
+  }
+
+  /** Sends the 200 status and content type, once. */
+  begin(): void {
+    if (this.begun) return;
+    this.res.writeHead(200, { 'Content-Type': this.contentType });
+    this.begun = true;
+  }
+
+  /** Queues `text` after the status; false (held text dropped) when the client is gone. */
+  push(text: string): boolean {
+    if (!this.open) {
+      this.out.discard();
+      return false;
+    }
+    this.begin();
+    this.out.push(text);
+    return true;
+  }
+
+  /** Writes held text now. */
+  flush(): void {
+    this.out.flush();
   }
 }

@@ -8,7 +8,7 @@
 import type { ServerResponse } from 'node:http';
 import { messageOf } from '../api/errors.js';
 import { toWire, type WireType } from '../api/types.js';
-import { WriteCoalescer } from './coalesce.js';
+import { CoalescedResponse } from './coalesce.js';
 import { goJSON } from './gojson.js';
 import { sendError } from './http.js';
 
@@ -27,41 +27,29 @@ export interface NdjsonWriterOptions {
 }
 
 export class NdjsonWriter {
-  private begun = false;
-  private readonly out: WriteCoalescer;
+  private readonly out: CoalescedResponse;
 
   constructor(
     private readonly res: ServerResponse,
     private readonly type?: WireType,
     opts: NdjsonWriterOptions = {},
   ) {
-    this.out = new WriteCoalescer((text) => {
-      if (this.open) this.res.write(text);
-    }, opts.coalesceMs ?? 0);
+    this.out = new CoalescedResponse(res, NDJSON_CONTENT_TYPE, opts.coalesceMs);
   }
 
   /** True once the 200 status and a first line have been sent. */
   get started(): boolean {
-    return this.begun;
+    return this.out.started;
   }
 
   /** False when the client has gone away (writes are then dropped). */
   get open(): boolean {
-    return !this.res.destroyed && !this.res.writableEnded;
+    return this.out.open;
   }
 
   /** Writes one object as a line. Returns false when the client is gone. */
   write(value: object): boolean {
-    if (!this.open) {
-      this.out.discard();
-      return false;
-    }
-    if (!this.begun) {
-      this.res.writeHead(200, { 'Content-Type': NDJSON_CONTENT_TYPE });
-      this.begun = true;
-    }
-    this.out.push(goJSON(this.type ? toWire(this.type, value) : value) + '\n');
-    return true;
+    return this.out.push(goJSON(this.type ? toWire(this.type, value) : value) + '\n');
   }
 
   /** Writes the held lines now. */
@@ -73,7 +61,7 @@ export class NdjsonWriter {
   fail(err: unknown): void {
     this.flush();
     if (!this.open) return;
-    if (!this.begun) {
+    if (!this.started) {
       sendError(this.res, err);
       return;
     }
@@ -85,10 +73,7 @@ export class NdjsonWriter {
   end(): void {
     this.flush();
     if (!this.open) return;
-    if (!this.begun) {
-      this.res.writeHead(200, { 'Content-Type': NDJSON_CONTENT_TYPE });
-      this.begun = true;
-    }
+    this.out.begin();
     this.res.end();
   }
 }

@@ -1,5 +1,6 @@
 // A stand-in for node:http's ServerResponse that records what the stream writers do with it.
 import type { ServerResponse } from 'node:http';
+import { afterEach, beforeEach, vi } from 'vitest';
 
 export interface FakeRes {
   res: ServerResponse;
@@ -34,3 +35,13 @@ export function fakeRes(): FakeRes {
   return { res, writes, heads, ended: () => ended, destroy: () => (destroyed = true) };
 }
 
+
+/** Fake timers for the stream writers' coalescing (timeouts, immediates and the clock) in every test. */
+export function useFakeStreamTimers(): void {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'performance'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+}

@@ -1,6 +1,7 @@
 // WriteCoalescer (src/server/coalesce.ts): when held token-stream text is written.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TOKEN_STREAM_COALESCE_MS, WriteCoalescer } from '../../src/server/coalesce.js';
+import { useFakeStreamTimers } from '../helpers/fakeres.js';
 
 function recorder(windowMs: number): { c: WriteCoalescer; writes: string[] } {
   const writes: string[] = [];
@@ -8,12 +9,7 @@ function recorder(windowMs: number): { c: WriteCoalescer; writes: string[] } {
 }
 
 describe('WriteCoalescer with fake timers', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'performance'] });
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  useFakeStreamTimers();
 
   it.each([0, -3, Number.NaN, Number.POSITIVE_INFINITY])('window %s: every push is written at once', (w) => {
     const { c, writes } = recorder(w);

@@ -1,16 +1,11 @@
 // NdjsonWriter (src/server/ndjson.ts) on a fake response with fake timers; the window's timing
 // itself is WriteCoalescer's (coalesce.test.ts).
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { NdjsonWriter, TOKEN_STREAM_COALESCE_MS } from '../../src/server/ndjson.js';
-import { fakeRes } from '../helpers/fakeres.js';
+import { fakeRes, useFakeStreamTimers } from '../helpers/fakeres.js';
 
 describe('NdjsonWriter', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'performance'] });
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  useFakeStreamTimers();
 
   it('without a window every line is its own write', () => {
     const f = fakeRes();

@@ -4,7 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { goJSON } from '../gojson.js';
-import { WriteCoalescer } from '../coalesce.js';
+import { CoalescedResponse } from '../coalesce.js';
 import { sendJSON } from '../http.js';
 import { toOpenAIError } from './errors.js';
 
@@ -16,47 +16,32 @@ export function sseFrame(chunk: unknown): string {
 }
 
 export class SseWriter {
-  private begun = false;
-  private readonly out: WriteCoalescer;
+  private readonly out: CoalescedResponse;
 
   /** `coalesceMs`: frames that follow a write sooner are written together (WriteCoalescer). */
   constructor(
     private readonly res: ServerResponse,
     opts: { coalesceMs?: number } = {},
   ) {
-    this.out = new WriteCoalescer((text) => {
-      if (this.open) this.res.write(text);
-    }, opts.coalesceMs ?? 0);
+    this.out = new CoalescedResponse(res, 'text/event-stream', opts.coalesceMs);
   }
 
   get started(): boolean {
-    return this.begun;
+    return this.out.started;
   }
   get open(): boolean {
-    return !this.res.destroyed && !this.res.writableEnded;
+    return this.out.open;
   }
 
   write(chunk: unknown): boolean {
-    if (!this.open) {
-      this.out.discard();
-      return false;
-    }
-    if (!this.begun) {
-      this.res.writeHead(200, { 'Content-Type': 'text/event-stream' });
-      this.begun = true;
-    }
-    this.out.push(sseFrame(chunk));
-    return true;
+    return this.out.push(sseFrame(chunk));
   }
 
   /** Writes `data: [DONE]` and ends. */
   done(): void {
     this.out.flush();
     if (!this.open) return;
-    if (!this.begun) {
-      this.res.writeHead(200, { 'Content-Type': 'text/event-stream' });
-      this.begun = true;
-    }
+    this.out.begin();
     this.res.end(SSE_DONE);
   }
 
@@ -65,7 +50,7 @@ export class SseWriter {
     this.out.flush();
     if (!this.open) return;
     const { status, body } = toOpenAIError(err);
-    if (!this.begun) {
+    if (!this.out.started) {
       sendJSON(this.res, status, body);
       return;
     }

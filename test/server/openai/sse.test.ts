@@ -1,15 +1,10 @@
 // SseWriter (src/server/openai/sse.ts): frames, [DONE], errors, and the token-stream window.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SSE_DONE, SseWriter } from '../../../src/server/openai/sse.js';
-import { fakeRes } from '../../helpers/fakeres.js';
+import { fakeRes, useFakeStreamTimers } from '../../helpers/fakeres.js';
 
 describe('SseWriter', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'performance'] });
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  useFakeStreamTimers();
 
   it('without a window each chunk is one data frame, written at once; done() ends with [DONE]', () => {
     const f = fakeRes();
