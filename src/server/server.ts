@@ -21,7 +21,7 @@ import { registerCreateRoutes } from './routes/create.js';
 import { registerRegistryRoutes } from './routes/registry.js';
 import { registerTransferRoutes } from './routes/transfer.js';
 import { registerOpenAIRoutes } from './routes/openai.js';
-import { pull } from '../registry/remote/index.js';
+import { pullOrInstall } from './demo-model.js';
 import { ensureOllamaKey } from '../registry/remote/keygen.js';
 import os from 'node:os';
 
@@ -44,7 +44,7 @@ export function buildRouter(deps: ServerDeps): Router {
     store: deps.store,
     env: deps.config.noPrune ? { ...process.env, OLLAMA_NOPRUNE: '1' } : process.env,
     // `FROM <model>` of a model that is not here pulls it first, as Ollama does.
-    pullBase: (name, emit, signal) => pull(deps.store, name, { signal, noPrune: deps.config.noPrune }, emit),
+    pullBase: (name, emit, signal) => pullOrInstall(deps.store, name, { signal, noPrune: deps.config.noPrune }, emit),
   });
   return router;
 }

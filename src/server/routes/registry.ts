@@ -1,8 +1,11 @@
 /** POST /api/pull and POST /api/push: Ollama's progress stream (reference §3.9, §7). */
 import { BadRequestError } from '../../api/errors.js';
 import type { ProgressResponse, PullRequest } from '../../api/types.js';
-import { pullModel, pushModel, type ProgressEvent } from '../../registry/remote/index.js';
-import { InvalidNameError, parseModelName } from '../../registry/name.js';
+import { pushModel, type ProgressEvent } from '../../registry/remote/index.js';
+import { toAsyncIterable } from '../../registry/remote/progress.js';
+import { DEMO_HOST, isDemoHost } from '../../registry/demo.js';
+import { InvalidNameError, displayShortest, parseModelName } from '../../registry/name.js';
+import { pullOrInstall } from '../demo-model.js';
 import { sendJSON, type Context, type Router } from '../http.js';
 import type { ServerDeps } from '../inference/common.js';
 import { NdjsonWriter } from '../ndjson.js';
@@ -42,11 +45,19 @@ export function registerRegistryRoutes(router: Router, deps: ServerDeps): void {
   router.post('/api/pull', async (ctx) => {
     const req = await ctx.json<PullRequest>();
     const model = modelOf(req);
-    await progress(ctx, req.stream, pullModel(deps.store, model, { insecure: req.insecure === true, signal: ctx.signal, noPrune: deps.config.noPrune }));
+    const opts = { insecure: req.insecure === true, signal: ctx.signal, noPrune: deps.config.noPrune };
+    await progress(ctx, req.stream, toAsyncIterable<ProgressEvent>((emit) => pullOrInstall(deps.store, model, opts, emit)));
   });
   router.post('/api/push', async (ctx) => {
     const req = await ctx.json<PullRequest>();
     const model = modelOf(req);
+    const name = parseModelName(model);
+    if (isDemoHost(name)) {
+      throw new BadRequestError(
+        `${displayShortest(name)} cannot be pushed: ${DEMO_HOST} is not a registry (it names Tollama's built-in demo model); ` +
+          `copy the model to a name on your registry first (ollama cp ${displayShortest(name)} HOST/NAMESPACE/MODEL)`,
+      );
+    }
     await progress(ctx, req.stream, pushModel(deps.store, model, { insecure: req.insecure === true, signal: ctx.signal }));
   });
 }
