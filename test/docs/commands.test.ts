@@ -36,6 +36,11 @@ interface Rule {
   skip?: string;
   /** Run, and its stdout + stderr must match this too. */
   expect?: RegExp;
+  /**
+   * Run with no server on OLLAMA_HOST (a fresh loopback port) and without OLLAMA_NOAUTOSTART, for
+   * blocks that show the CLI starting its own background server.
+   */
+  autostart?: true;
 }
 
 const RULES: Rule[] = [
@@ -145,6 +150,21 @@ async function runScript(script: string, cwd: string, env: NodeJS.ProcessEnv, ti
   return { code, out };
 }
 
+/** Processes still running with the block's HOME (a background server the block started, even a detached one). */
+function leftovers(home: string): number[] {
+  const out: number[] = [];
+  if (!fs.existsSync('/proc/self/environ')) return out;
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${d}/environ`, 'utf8').split('\0').includes(`HOME=${home}`)) out.push(Number(d));
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return out;
+}
+
 function gitStatus(): string | undefined {
   try {
     return execFileSync('git', ['-C', repoRoot, 'status', '--porcelain', '--untracked-files=all'], { encoding: 'utf8' });
@@ -189,7 +209,7 @@ describe.skipIf(!MODEL)('docs: every shell block runs', () => {
         ...process.env,
         HOME: home,
         PATH: `${shim}${path.delimiter}${process.env.PATH}`,
-        OLLAMA_HOST: serves ? `127.0.0.1:${await freePort()}` : main.host,
+        OLLAMA_HOST: serves || rule?.autostart ? `127.0.0.1:${await freePort()}` : main.host,
         OTHER_HOST: other.host,
         OLLAMA_MODELS: path.join(scratch, 'models'),
         OLLAMA_NOAUTOSTART: '1',
@@ -198,6 +218,7 @@ describe.skipIf(!MODEL)('docs: every shell block runs', () => {
       };
       delete env.OLLAMA_API_KEY;
       delete env.OLLAMA_API_KEYS;
+      if (rule?.autostart) delete env.OLLAMA_NOAUTOSTART;
       const before = inCheckout ? gitStatus() : undefined;
       try {
         const r = await runScript(script, cwd, env, 150_000);
@@ -205,6 +226,13 @@ describe.skipIf(!MODEL)('docs: every shell block runs', () => {
         if (rule?.expect) expect(r.out).toMatch(rule.expect);
         if (inCheckout) expect(gitStatus(), 'the block changed the checkout').toBe(before);
       } finally {
+        for (const pid of leftovers(home)) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            /* already gone */
+          }
+        }
         fs.rmSync(scratch, { recursive: true, force: true });
       }
     });

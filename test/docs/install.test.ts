@@ -21,7 +21,7 @@ function withoutCompiler(...args: string[]) {
   fs.symlinkSync(process.execPath, path.join(bin, 'node'), 'file');
   const git = spawnSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).stdout.trim();
   if (git) fs.symlinkSync(git, path.join(bin, 'git'), 'file');
-  const env = { ...process.env, PATH: bin };
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: bin };
   delete env.TOLLAMA_SKIP_NATIVE;
   try {
     return spawnSync(process.execPath, [script, ...args], { env, encoding: 'utf8', timeout: 60_000 });
