@@ -230,7 +230,7 @@ async function main() {
   const prebuiltMeta = JSON.parse(fs.readFileSync(path.join(libDir, '_nlcBuildMetadata.json'), 'utf8'));
 
   const t0 = Date.now();
-  log('building the patched addon (about 30 s)');
+  log('building the patched addon (about a minute)');
   const src = ensureSource(nlcDir);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tollama-native-'));
   try {

@@ -1,8 +1,10 @@
 /**
  * `ollama export MODEL [MODEL…] [-o FILE|-]`: asks the server for one OCI image layout tar
  * (POST /api/export) and streams it to a file or stdout, with a progress line on stderr.
- * Default file: `<model>-<tag>.tar` for one model, `ollama-models.tar` for several; an existing
- * default file is not overwritten (an explicit -o FILE is). A failed export removes its file.
+ * Without -o (or with `-o -`) the archive goes to stdout, as `docker save` does, so
+ * `ollama export m | ssh host ollama import -` works; when stdout is a terminal that is refused
+ * before any request, naming a file to use with -o. `-o FILE` overwrites FILE; a failed export
+ * removes it.
  *
  * Also the small helpers the other transfer commands share (raw HTTP, byte progress).
  */
@@ -113,20 +115,21 @@ export class ByteProgress {
   }
 }
 
-/** The default output file for some model names. */
-export function defaultOutput(models: string[]): string {
+/** The file name suggested when stdout is a terminal: `<model>-<tag>.tar`, or `ollama-models.tar`. */
+export function suggestedOutput(models: string[]): string {
   if (models.length !== 1) return 'ollama-models.tar';
   const n = parseModelName(models[0]!);
   return `${n.model}-${n.tag}.tar`;
 }
 
 export async function run(args: string[], flags: CommandFlags): Promise<number> {
-  const explicit = typeof flags.output === 'string' ? flags.output : undefined;
-  const target = explicit ?? defaultOutput(args);
+  const target = typeof flags.output === 'string' ? flags.output : '-';
   for (const m of args) parseModelName(m); // a bad name fails before any request
   const toStdout = target === '-';
-  if (toStdout && process.stdout.isTTY) throw new Error('refusing to write a tar archive to a terminal; use -o FILE or a pipe');
-  if (!explicit && fs.existsSync(target)) throw new Error(`${target} already exists; choose another file with -o`);
+  if (toStdout && process.stdout.isTTY) {
+    const file = suggestedOutput(args);
+    throw new Error(`refusing to write a tar archive to a terminal; use -o ${file}, or redirect: ollama export ${args.join(' ')} > ${file}`);
+  }
 
   const res = await transferFetch('/api/export', { models: args });
   const total = Number(res.headers.get('content-length')) || undefined;

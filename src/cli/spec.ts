@@ -224,7 +224,7 @@ export const COMMANDS: CommandSpec[] = [
     use: 'export MODEL [MODEL...]',
     short: 'Export models to a tar file (OCI image layout)',
     args: { kind: 'min', n: 1 },
-    flags: [{ name: 'output', short: 'o', type: 'string', usage: 'Write the archive to this file ("-" for stdout)' }],
+    flags: [{ name: 'output', short: 'o', type: 'string', usage: 'Write the archive to this file instead of stdout' }],
     env: HOST_ENV,
     load: () => import('./export.js'),
   },

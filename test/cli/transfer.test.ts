@@ -1,7 +1,8 @@
 /**
  * The transfer commands through the real CLI (bundled with esbuild from src/, packages left
  * external) against in-process servers holding only the transfer routes: export to a file and
- * import it, `export -o - | import -` through a shell pipe between two servers, verify's exit
+ * import it, `export | import -` and `export -o - | import -` through shell pipes between two
+ * servers, the refusal to write a tar to a terminal, verify's exit
  * status on damage, prune's dry run.
  */
 import { execFile } from 'node:child_process';
@@ -82,24 +83,45 @@ afterAll(async () => {
 });
 
 describe('ollama export / import / verify / prune', () => {
-  it('exports to the default file, refuses to overwrite it, and imports it elsewhere', async () => {
-    const r = await ollama(srcHost, ['export', 'stories']);
-    expect(r.stderr).toMatch(/exported stories:latest to stories-latest\.tar/);
+  it('exports to -o FILE and imports the file elsewhere', async () => {
+    const r = await ollama(srcHost, ['export', 'stories', '-o', 'stories.tar']);
+    expect(r.stderr).toMatch(/exported stories:latest to stories\.tar/);
     expect(r.code).toBe(0);
-    expect(fs.existsSync(path.join(work, 'stories-latest.tar'))).toBe(true);
-    const again = await ollama(srcHost, ['export', 'stories']);
-    expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/already exists/);
+    expect(r.stdout).toBe('');
 
     const dst = await fx.emptyStore();
     const dstHost = await serve(dst);
-    const imp = await ollama(dstHost, ['import', 'stories-latest.tar', '--name', 'copy:v1']);
+    const imp = await ollama(dstHost, ['import', 'stories.tar', '--name', 'copy:v1']);
     expect(imp.code).toBe(0);
     expect(imp.stdout).toBe('imported copy:v1\n');
     expect((await dst.readModel('copy:v1')).raw.equals((await fx.src.readModel('stories')).raw)).toBe(true);
     const v = await ollama(dstHost, ['verify']);
     expect(v.code).toBe(0);
     expect(v.stdout).toMatch(/^copy:v1: ok \(\d+ blobs\)$/m);
+  });
+
+  it('without -o writes to stdout, so `export m | import -` works as README shows, leaving no file', async () => {
+    const dst = await fx.emptyStore();
+    const dstHost = await serve(dst);
+    const dir = fs.mkdtempSync(path.join(work, 'pipe-'));
+    const node = `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)}`;
+    const cmd = `set -o pipefail; OLLAMA_HOST=${srcHost} ${node} export stories | OLLAMA_HOST=${dstHost} ${node} import -`;
+    const r = await exec('bash', ['-c', cmd], { env: { ...process.env, OLLAMA_NOAUTOSTART: '1' }, cwd: dir });
+    expect(r.stdout).toBe('imported stories:latest\n');
+    expect(r.stderr).toMatch(/exported stories:latest to stdout/);
+    expect((await dst.readModel('stories')).raw.equals((await fx.src.readModel('stories')).raw)).toBe(true);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('refuses to write the archive to a terminal and names a file to use instead', async () => {
+    // script(1) gives the command a pseudo-terminal as stdout, as an interactive shell would.
+    const node = `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)}`;
+    const r = await exec('script', ['-qec', `${node} export stories; echo "exit=$?"`, '/dev/null'], { env: env(srcHost), cwd: work }).catch(
+      (e: { stdout: string }) => e,
+    );
+    expect(r.stdout).toMatch(/Error: refusing to write a tar archive to a terminal; use -o stories-latest\.tar, or redirect: ollama export stories > stories-latest\.tar/);
+    expect(r.stdout).toMatch(/exit=1/);
+    expect(fs.existsSync(path.join(work, 'stories-latest.tar'))).toBe(false);
   });
 
   it('pipes export -o - into import - between two servers', async () => {
