@@ -30,12 +30,12 @@ describe('rawRequest', () => {
     await expect(readCapped(big, 999, 'thing')).rejects.toThrow('thing is too large (1000 bytes, the limit is 999)');
   });
 
-  it('blockLocal refuses literal local hosts and names that resolve to local addresses', async () => {
-    await expect(rawRequest({ method: 'GET', url: `http://127.0.0.1:${port}/`, blockLocal: true })).rejects.toThrow(/local address 127\.0\.0\.1/);
+  it('the guard refuses literal local hosts and names that resolve to local addresses', async () => {
+    await expect(rawRequest({ method: 'GET', url: `http://127.0.0.1:${port}/`, guard: 'public' })).rejects.toThrow(/refusing to connect to 127\.0\.0\.1: it is a loopback address/);
     const h = hostname();
     const addr = await lookup(h).catch(() => null);
     if (!addr || !/^127\./.test(addr.address)) return; // this machine's name is not loopback: nothing more to check
-    await expect(rawRequest({ method: 'GET', url: `http://${h}:${port}/`, blockLocal: true })).rejects.toThrow(/resolves to local address/);
+    await expect(rawRequest({ method: 'GET', url: `http://${h}:${port}/`, guard: 'public' })).rejects.toThrow(/resolves to 127\.[0-9.]+; it is a loopback address/);
   });
 
   it('refuses non-http schemes and honours an aborted signal', async () => {
