@@ -2,7 +2,7 @@
  * RegistryClient: requests to one registry for one repository, with authentication
  * (anonymous → Bearer token or Basic, retried once on 401), token caching per scope, redirect
  * rules (same host: follow with credentials; other host: follow without, or hand back to the
- * caller), and SSRF guards (a non-local registry may not lead us to local addresses).
+ * caller), and SSRF guards (where a registry may send us depends on where it sits: url.ts).
  */
 import { fetchToken, parseChallenge } from './auth.js';
 import { basicHeader, findCredentials, type Credentials } from './credentials.js';

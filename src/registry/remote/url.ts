@@ -1,6 +1,6 @@
 /**
- * Registry URLs for a model name (reference §7.1) and the host classification used to stop
- * SSRF: a registry that is not itself local may not send us to loopback or link-local hosts.
+ * Registry URLs for a model name (reference §7.1) and the address classification used to stop
+ * SSRF: where a registry may send us depends on where it sits itself (`refusal`).
  */
 import { BlockList, isIP } from 'node:net';
 import { assertDigest } from '../digest.js';
@@ -128,33 +128,6 @@ export function refusal(registry: AddressClass, target: AddressClass): string | 
     return 'it is a private-network address and the registry is not on a private network';
   }
   return null;
-}
-
-/** True for names and literal addresses that reach this machine or its link: loopback,
- *  link-local (incl. cloud metadata 169.254.169.254), unspecified. Hostnames other than
- *  `localhost` are checked after DNS resolution by the HTTP layer. */
-export function isLocalHostname(hostname: string): boolean {
-  let h = hostname.toLowerCase();
-  if (h.startsWith('[') && h.endsWith(']')) h = h.slice(1, -1);
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  return isLocalAddress(h);
-}
-
-export function isLocalAddress(addr: string): boolean {
-  let a = addr.toLowerCase();
-  const kind = isIP(a);
-  if (kind === 4) {
-    const [p0, p1] = a.split('.').map(Number) as [number, number];
-    return p0 === 127 || p0 === 0 || (p0 === 169 && p1 === 254);
-  }
-  if (kind === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a);
-    if (mapped) return isLocalAddress(mapped[1]!);
-    a = a.replace(/^0+:/, '');
-    if (a === '::1' || a === '::') return true;
-    return /^fe[89ab][0-9a-f]?:/.test(a);
-  }
-  return false;
 }
 
 /** Host part of `host[:port]` (handles `[v6]:port`). */
