@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { InvalidNameError } from '../../../src/registry/name.js';
 import { pullModel, type ProgressEvent, type PullOptions } from '../../../src/registry/remote/index.js';
 import { listFiles, tempStore, collectProgress as drain } from '../../helpers/registry.js';
+import { loopbackName } from '../../helpers/tinyproxy.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -279,6 +280,18 @@ describe('pull refuses hostile registry input', () => {
     expect(regAuth.some((a) => a?.startsWith('Basic '))).toBe(true);
     expect(listFiles(root).length).toBe(3); // 2 blobs + manifest
     cdn.server.close();
+  });
+
+  it('a registry reached by name is placed by the address its connection reached', async () => {
+    const named = await loopbackName();
+    if (!named || named.addr !== '127.0.0.1') return; // no host name for 127.0.0.1 here: nothing to check
+    // The name resolves to loopback, so the registry is on this machine: a redirect to another
+    // loopback port is followed (and still refused when the registry is declared public).
+    redirectBlobsTo('http://127.0.0.1:1/x');
+    const err = await drain(pullModel(store(), `${named.name}:${reg.port}/evil/model:latest`, { ...base, maxAttempts: 1 })).catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/connect: connection refused/);
+    const refused = await drain(pullModel(store(), `${named.name}:${reg.port}/evil/model:latest`, { ...base, registryClass: 'public' })).catch((e: Error) => e);
+    expect((refused as Error).message).toMatch(/loopback address and the registry is not on this machine/);
   });
 
   it('a blob larger than declared is refused (ranged and unranged servers)', async () => {
