@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { COMMANDS, findCommand, type ArgRule, type CommandFlags, type CommandSpec } from './spec.js';
 import { commandHelp, rootHelp } from './help.js';
+import { hintFor } from './hints.js';
 
 export class UsageError extends Error {}
 
@@ -144,12 +145,13 @@ export async function main(argv: string[]): Promise<number> {
     const code = await mod.run(result.args ?? [], result.flags ?? {});
     return typeof code === 'number' ? code : 0;
   } catch (err) {
-    return fail(err instanceof Error ? err.message : String(err));
+    const message = err instanceof Error ? err.message : String(err);
+    return fail(message, hintFor(spec.name, message));
   }
 }
 
-function fail(message: string): number {
-  process.stderr.write(`Error: ${message}\n`);
+function fail(message: string, hint: string | null = null): number {
+  process.stderr.write(`Error: ${message}\n${hint ? `${hint}\n` : ''}`);
   return 1;
 }
 

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INSECURE_HINT, OFFLINE_HINT } from '../../src/cli/hints.js';
 import { Store } from '../../src/registry/store/index.js';
 import { haveStories, repoRoot, STORIES } from '../helpers/models.js';
 import { hasRegistry, SKIP_MESSAGE, startRegistry, type RunningRegistry } from '../helpers/registry.js';
@@ -69,10 +70,25 @@ describe.skipIf(!ready)('ollama push / pull against a real registry', () => {
     expect(err.stderr).toContain('Error: pull model manifest: file does not exist');
   });
 
-  it('speaks https unless --insecure, so a plain-http registry fails cleanly', async () => {
+  it('speaks https unless --insecure: a plain-http registry fails in Go’s words, with the full URL and a hint', async () => {
     const err = await ollama(['pull', `127.0.0.1:${registry.port}/alice/stories:v1`]).catch((e) => e);
     expect(err.code).toBe(1);
-    expect(err.stderr).toContain('Error: pull model manifest:');
+    expect(err.stderr).toContain(
+      `Error: pull model manifest: Get "https://127.0.0.1:${registry.port}/v2/alice/stories/manifests/v1": http: server gave HTTP response to HTTPS client\n${INSECURE_HINT}\n`,
+    );
+    expect(err.stderr).not.toContain('wrong version number');
     expect(err.stderr).not.toContain('success');
+  });
+
+  it('a registry that cannot be resolved (offline) keeps Ollama’s message and adds the offline path', async () => {
+    // `.invalid` never resolves (RFC 6761), as every registry name does not when offline.
+    const running = ollama(['run', 'registry.invalid/library/qwen2:0.5b', 'hi']);
+    running.child.stdin?.end(); // no piped prompt
+    const err = await running.catch((e) => e);
+    expect(err.code).toBe(1);
+    expect(err.stderr).toContain(
+      'Error: pull model manifest: Get "https://registry.invalid/v2/library/qwen2/manifests/0.5b": dial tcp: lookup registry.invalid: no such host\n' + OFFLINE_HINT + '\n',
+    );
+    expect(err.stderr).not.toContain('getaddrinfo');
   });
 });

@@ -24,11 +24,13 @@ export interface RegistryOptions {
   users?: Record<string, string>;
   /** Docker token auth: realm URL, service, issuer and the PEM certificate bundle path. */
   token?: { realm: string; service: string; issuer: string; certPath: string };
+  /** Loopback IPv4 address to listen on (default 127.0.0.1). */
+  addr?: string;
 }
 
 export interface RunningRegistry {
   port: number;
-  host: string; // 127.0.0.1:PORT
+  host: string; // 127.0.0.1:PORT (or the `addr` asked for)
   base: string; // http://127.0.0.1:PORT
   dir: string;
   pid: number;
@@ -37,6 +39,8 @@ export interface RunningRegistry {
 }
 
 export async function startRegistry(opts: RegistryOptions = {}): Promise<RunningRegistry> {
+  const addr = opts.addr ?? '127.0.0.1';
+  if (!/^127\.\d+\.\d+\.\d+$/.test(addr)) throw new Error(`the test registry listens on loopback only, not ${addr}`);
   const dir = mkdtempSync(join(tmpdir(), 'tollama-reg-'));
   let auth = '';
   if (opts.users) {
@@ -57,7 +61,7 @@ storage:
   filesystem: {rootdirectory: ${dir}/data}
   delete: {enabled: true}
   maintenance: {uploadpurging: {enabled: false}}
-http: {addr: "127.0.0.1:0", secret: test-only-secret}
+http: {addr: "${addr}:0", secret: test-only-secret}
 ${auth}`,
   );
   const child = spawn('docker-registry', ['serve', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -66,7 +70,7 @@ ${auth}`,
     const timer = setTimeout(() => reject(new Error('registry start timeout\n' + log)), 10_000);
     const onData = (d: Buffer) => {
       log += d.toString();
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(log);
+      const m = new RegExp(`listening on ${addr.replace(/\./g, '\\.')}:(\\d+)`).exec(log);
       if (m) {
         clearTimeout(timer);
         resolve(Number(m[1]));
@@ -82,8 +86,8 @@ ${auth}`,
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   return {
     port,
-    host: `127.0.0.1:${port}`,
-    base: `http://127.0.0.1:${port}`,
+    host: `${addr}:${port}`,
+    base: `http://${addr}:${port}`,
     dir,
     pid: child.pid!,
     log: () => log,

@@ -47,6 +47,8 @@ export interface TokenRequestOptions {
   signal?: AbortSignal;
   maxBytes?: number;
   headersTimeoutMs?: number;
+  /** Environment for HTTP(S)_PROXY / NO_PROXY. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Checks the realm of a Bearer challenge; returns the token URL to call. */
@@ -95,6 +97,7 @@ export async function fetchToken(ch: Challenge, opts: TokenRequestOptions): Prom
     signal: opts.signal,
     insecureTLS: opts.insecure,
     headersTimeoutMs: opts.headersTimeoutMs,
+    env: opts.env,
   });
   if (res.status === 401 || res.status === 403) {
     discard(res);

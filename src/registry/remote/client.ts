@@ -2,14 +2,14 @@
  * RegistryClient: requests to one registry for one repository, with authentication
  * (anonymous → Bearer token or Basic, retried once on 401), token caching per scope, redirect
  * rules (same host: follow with credentials; other host: follow without, or hand back to the
- * caller), and SSRF guards (a non-local registry may not lead us to local addresses).
+ * caller), and SSRF guards (where a registry may send us depends on where it sits: url.ts).
  */
 import { fetchToken, parseChallenge } from './auth.js';
 import { basicHeader, findCredentials, type Credentials } from './credentials.js';
 import { BadRemoteError, RegistryError, UnauthorizedError, formatErrorBody, NotFoundError } from './errors.js';
 import { discard, header, isRedirect, rawRequest, readErrorBody, type BodySource, type RawResponse } from './http.js';
 import { loadOllamaSigner } from './sshkey.js';
-import { hostnameOf, isLocalHostname, isOllamaHost, type RemoteRef } from './url.js';
+import { addressClass, hostClass, hostnameOf, isOllamaHost, refusal, type AddressClass, type RemoteRef } from './url.js';
 
 export interface ClientOptions {
   insecure?: boolean;
@@ -20,9 +20,11 @@ export interface ClientOptions {
   credentials?: Credentials | null;
   /** Token realm hosts trusted besides the registry host itself. */
   allowedRealmHosts?: readonly string[];
-  /** Classifies a hostname as local (loopback/link-local). Injectable so tests can pretend a
-   *  loopback registry is public. Default: `isLocalHostname`. */
-  isLocalHost?: (hostname: string) => boolean;
+  /** Where the registry sits (url.ts AddressClass), which decides where it may send us.
+   *  Default: from its host when that is an address or `localhost`, else from the address the
+   *  connection to it reached (`public` until known, and behind a proxy). Tests set it to
+   *  pretend a loopback registry is public. */
+  registryClass?: AddressClass;
   headersTimeoutMs?: number;
   maxTokenBytes?: number;
 }
@@ -47,18 +49,31 @@ export class RegistryClient {
   private tokens = new Map<Access, string>();
   private basic = false;
   private creds: Credentials | null | undefined;
+  /** The registry is on this machine (loopback). */
   readonly registryIsLocal: boolean;
+  private registryClass: AddressClass;
+  private readonly classFixed: boolean;
 
   constructor(
     readonly ref: RemoteRef,
     readonly opts: ClientOptions = {},
   ) {
     this.creds = opts.credentials;
-    this.registryIsLocal = this.isLocal(hostnameOf(ref.host));
+    const literal = hostClass(hostnameOf(ref.host));
+    this.registryClass = opts.registryClass ?? literal ?? 'public';
+    this.classFixed = !!(opts.registryClass ?? literal);
+    this.registryIsLocal = this.registryClass === 'loopback';
   }
 
-  isLocal(hostname: string): boolean {
-    return (this.opts.isLocalHost ?? isLocalHostname)(hostname);
+  /** The registry's class as known so far (see ClientOptions.registryClass). */
+  get where(): AddressClass {
+    return this.registryClass;
+  }
+
+  /** A response from the registry host: a named registry's class is that of the address the
+   *  connection reached (not of a second DNS answer an attacker could vary). */
+  private notePeer(res: RawResponse): void {
+    if (!this.classFixed && res.peer) this.registryClass = addressClass(res.peer);
   }
 
   private async credentials(): Promise<Credentials | null> {
@@ -79,9 +94,9 @@ export class RegistryClient {
     if (u.protocol !== 'https:' && !(u.protocol === 'http:' && this.ref.insecure)) {
       throw new BadRemoteError(`registry redirected to ${u.protocol}//${u.host}: only https is allowed (or http with insecure)`);
     }
-    if (!this.registryIsLocal && this.isLocal(u.hostname)) {
-      throw new BadRemoteError(`registry redirected to local address ${u.host}; refusing (the registry itself is not local)`);
-    }
+    const cls = hostClass(u.hostname);
+    const why = cls && refusal(this.registryClass, cls);
+    if (why) throw new BadRemoteError(`refusing the registry's redirect to ${u.host}: ${why}`);
   }
 
   private authHeader(access: Access): string | null {
@@ -111,9 +126,11 @@ export class RegistryClient {
         body,
         signal: o.signal,
         insecureTLS: this.ref.insecure,
-        blockLocal: !same && !this.registryIsLocal,
+        ...(same ? {} : { guard: this.registryClass }),
         headersTimeoutMs: this.opts.headersTimeoutMs,
+        env: this.opts.env,
       });
+      if (same) this.notePeer(res);
       if (res.status === 401 && same) {
         const challenge = header(res.headers, 'www-authenticate');
         const errBody = await readErrorBody(res);
@@ -169,6 +186,7 @@ export class RegistryClient {
       signal,
       maxBytes: this.opts.maxTokenBytes,
       headersTimeoutMs: this.opts.headersTimeoutMs,
+      env: this.opts.env,
     });
     this.tokens.set(access, token);
   }

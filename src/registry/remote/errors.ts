@@ -120,3 +120,48 @@ function statusText(status: number): string {
   };
   return t[status] ?? '';
 }
+
+/** Go's `url.Error` operation name for a method: `GET` → `Get`. */
+function goOp(method: string): string {
+  return method.slice(0, 1).toUpperCase() + method.slice(1).toLowerCase();
+}
+
+const SYSCALL_TEXT: Record<string, string> = {
+  ECONNREFUSED: 'connect: connection refused',
+  EHOSTUNREACH: 'connect: no route to host',
+  ENETUNREACH: 'connect: network is unreachable',
+  ETIMEDOUT: 'i/o timeout',
+  ECONNRESET: 'read: connection reset by peer',
+  EPIPE: 'write: broken pipe',
+};
+
+const UNTRUSTED_CERT = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']);
+
+/**
+ * The cause of a failed request in the words Go's net/http uses (what Ollama prints), from a
+ * Node socket error: `dial tcp: lookup HOST: no such host`, `dial tcp ADDR:PORT: connect:
+ * connection refused`, `http: server gave HTTP response to HTTPS client`, … With a proxy every
+ * dial goes to the proxy, so dial errors get Go's `proxyconnect tcp: ` prefix.
+ */
+export function goCause(e: Error & { code?: string; hostname?: string; address?: string; port?: number }, url: URL, proxied = false): string {
+  const code = e.code ?? '';
+  const proxy = proxied ? 'proxyconnect tcp: ' : '';
+  const dialTo = e.address ? `dial tcp ${e.address.includes(':') ? `[${e.address}]` : e.address}${e.port ? `:${e.port}` : ''}` : 'dial tcp';
+  if (code === 'ENOTFOUND') return `${proxy}dial tcp: lookup ${e.hostname ?? url.hostname}: no such host`;
+  if (code === 'EAI_AGAIN') return `${proxy}dial tcp: lookup ${e.hostname ?? url.hostname}: temporary failure in name resolution`;
+  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || (code === 'ETIMEDOUT' && e.address)) {
+    return `${proxy}${dialTo}: ${SYSCALL_TEXT[code]}`;
+  }
+  if (SYSCALL_TEXT[code]) return SYSCALL_TEXT[code]!;
+  if (/wrong version number|packet length too long|http request/i.test(e.message) && url.protocol === 'https:') {
+    return 'http: server gave HTTP response to HTTPS client';
+  }
+  if (UNTRUSTED_CERT.has(code)) return `tls: failed to verify certificate: x509: certificate signed by unknown authority (${e.message})`;
+  if (code === 'CERT_HAS_EXPIRED' || code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `tls: failed to verify certificate: ${e.message}`;
+  return e.message;
+}
+
+/** A failed request as Go reports it: `Get "https://host/v2/…": <cause>` (status 502). */
+export function requestError(method: string, url: URL | string, cause: string, status = 502, code = 'NETWORK'): RegistryError {
+  return new RegistryError(`${goOp(method)} ${JSON.stringify(String(url))}: ${cause}`, status, code);
+}

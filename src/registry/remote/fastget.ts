@@ -12,7 +12,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import net from 'node:net';
 import { Readable } from 'node:stream';
-import { AbortedError, RegistryError } from './errors.js';
+import { AbortedError, goCause, requestError } from './errors.js';
 import type { SlabPool } from './slabpool.js';
 import { VERSION_UA } from './useragent.js';
 
@@ -113,7 +113,7 @@ export function fastGet(url: string, headers: Record<string, string>, opts: Fast
       const all = Buffer.concat(head);
       const end = all.indexOf('\r\n\r\n');
       if (end < 0) {
-        if (headBytes > MAX_HEAD) giveUp(new RegistryError(`${u.host}: response head too large`, 502, 'NETWORK'));
+        if (headBytes > MAX_HEAD) giveUp(requestError('GET', u, 'net/http: response head too large'));
         return true;
       }
       head = [];
@@ -170,16 +170,16 @@ export function fastGet(url: string, headers: Record<string, string>, opts: Fast
     socket.setNoDelay(true);
     socket.on('connect', () => socket.write(request));
     socket.on('error', (e) => {
-      const err = opts.signal?.aborted ? new AbortedError() : new RegistryError(`GET ${u.host}: ${e.message}`, 502, 'NETWORK');
+      const err = opts.signal?.aborted ? new AbortedError() : requestError('GET', u, goCause(e, u));
       if (body) body.destroy(err);
       settle(null, err);
     });
     socket.on('close', () => {
       pool?.release(slab);
       if (body && remaining > 0 && !body.destroyed) body.push(null); // short: the reader sees too few bytes
-      settle(null, new RegistryError(`GET ${u.host}: connection closed before a response`, 502, 'NETWORK'));
+      settle(null, requestError('GET', u, 'EOF'));
     });
-    const timer = setTimeout(() => giveUp(new RegistryError(`GET ${u.host}: no response within ${Math.round((opts.headersTimeoutMs ?? 60_000) / 1000)} s`, 504, 'TIMEOUT')), opts.headersTimeoutMs ?? 60_000);
+    const timer = setTimeout(() => giveUp(requestError('GET', u, `net/http: timeout awaiting response headers (no response within ${Math.round((opts.headersTimeoutMs ?? 60_000) / 1000)} s)`, 504, 'TIMEOUT')), opts.headersTimeoutMs ?? 60_000);
     timer.unref?.();
     if (opts.signal) {
       const onAbort = () => giveUp(new AbortedError());

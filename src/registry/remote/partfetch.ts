@@ -12,7 +12,7 @@ import type { RegistryClient } from './client.js';
 import { AbortedError, BadRemoteError, NotFoundError, RegistryError } from './errors.js';
 import { PartWriter, type DirectFile, type Written } from './directwrite.js';
 import { fastGet } from './fastget.js';
-import { discard, header, rawRequest, type RawResponse } from './http.js';
+import { discard, header, proxied, rawRequest, type RawResponse } from './http.js';
 import { writeDescriptor, type Part } from './parts.js';
 import type { SequentialHasher } from './seqhash.js';
 import { blobURL } from './url.js';
@@ -156,6 +156,8 @@ export async function fetchPart(job: PartJob, p: Part): Promise<void> {
     } catch (e) {
       if (signal.aborted) throw new AbortedError();
       if (e instanceof Fatal || e instanceof AbortedError) throw e;
+      // A refused redirect or address, or a bad answer: trying again cannot help.
+      if (e instanceof BadRemoteError) throw new Fatal(e);
       if (e instanceof Stalled) {
         if (++stalls > (t.maxStalls ?? 10)) {
           throw new Fatal(new RegistryError(`pulling ${blob.digest.slice(7, 19)}: the download stalled too many times`, 504, 'STALLED'));
@@ -179,8 +181,9 @@ async function partAttempt(job: PartJob, p: Part): Promise<void> {
   const end = p.Offset + p.Size - 1;
   const headers = { range: `bytes=${start}-${end}` };
   let fast: PartResponse | null = null;
-  if (!direct.url && direct.fast !== false) {
-    // Plain http to the registry itself: the lean GET, when the registry answers it simply.
+  if (!direct.url && direct.fast !== false && !proxied(blobURL(client.ref, blob.digest), client.opts.env)) {
+    // Plain http to the registry itself, not through a proxy: the lean GET, when the registry
+    // answers it simply.
     fast = await fastGet(blobURL(client.ref, blob.digest), headers, { signal, headersTimeoutMs: t.stallMs ?? 30_000, pool: hasher.pool });
     if (!fast) direct.fast = false;
   }
@@ -329,7 +332,8 @@ async function slowGet(
       headers,
       signal,
       insecureTLS: client.ref.insecure,
-      blockLocal: !client.registryIsLocal,
+      guard: client.where,
+      env: client.opts.env,
       headersTimeoutMs: t.stallMs ?? 30_000,
     });
   } else {

@@ -11,7 +11,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { tryParseModelName } from '../name.js';
 import type { RegistryClient } from './client.js';
-import { AbortedError, RegistryError } from './errors.js';
+import { AbortedError, BadRemoteError, RegistryError } from './errors.js';
 import { discard, header, rawRequest, type RawResponse } from './http.js';
 import { planParts } from './parts.js';
 import type { StorePort } from './storeport.js';
@@ -136,7 +136,7 @@ export async function uploadBlob(
       return 'uploaded';
     } catch (e) {
       if (signal?.aborted) throw new AbortedError();
-      const retryable = e instanceof RegistryError && (e.code === 'NETWORK' || e.status === 502);
+      const retryable = e instanceof RegistryError && !(e instanceof BadRemoteError) && (e.code === 'NETWORK' || e.status === 502);
       if (!retryable || attempt >= maxAttempts) throw e;
       await new Promise((r) => setTimeout(r, (opts.backoffMs ?? 1000) * 2 ** (attempt - 1)));
     }
@@ -198,7 +198,8 @@ async function patchPart(
       body: () => createReadStream(path, { start, end, highWaterMark: READ_CHUNK }),
       signal,
       insecureTLS: client.ref.insecure,
-      blockLocal: !client.registryIsLocal,
+      guard: client.where,
+      env: client.opts.env,
     });
     discard(put);
     if (put.status >= 300) throw new RegistryError(`uploading part to ${new URL(target).host}: ${put.status}`, 502, 'NETWORK');

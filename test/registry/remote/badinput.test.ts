@@ -5,11 +5,13 @@
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InvalidNameError } from '../../../src/registry/name.js';
 import { pullModel, type ProgressEvent, type PullOptions } from '../../../src/registry/remote/index.js';
 import { listFiles, tempStore, collectProgress as drain } from '../../helpers/registry.js';
+import { loopbackName } from '../../helpers/tinyproxy.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -171,22 +173,75 @@ describe('pull refuses hostile registry input', () => {
     other.server.close();
   });
 
-  it('a blob redirect to a loopback or metadata address is refused when the registry is public (SSRF)', async () => {
+  /** Serves the manifest and answers every blob request with a 307 to `target`. */
+  function redirectBlobsTo(target: string) {
     const model = Buffer.from('weights');
     const body = manifestWith([layer(sha(model), 'application/vnd.ollama.image.model', model.length)]);
-    for (const target of ['http://localhost:1/x', 'http://169.254.169.254/latest/meta-data', 'http://[::1]:1/x', 'http://127.0.0.9/x']) {
-      h.fn = (req, res) => {
-        if (req.url!.includes('/manifests/')) {
-          res.writeHead(200, { 'content-type': 'application/vnd.docker.distribution.manifest.v2+json' });
-          return res.end(body);
-        }
-        res.writeHead(307, { location: target });
-        res.end();
-      };
-      const root = store();
-      await expect(drain(pullModel(root, name(), { ...base, isLocalHost: (host) => host !== '127.0.0.1' }))).rejects.toThrow(/local address/);
-      expect(listFiles(root)).toEqual([]);
+    h.fn = (req, res) => {
+      if (req.url!.includes('/manifests/')) {
+        res.writeHead(200, { 'content-type': 'application/vnd.docker.distribution.manifest.v2+json' });
+        return res.end(body);
+      }
+      res.writeHead(307, { location: target });
+      res.end();
+    };
+  }
+
+  /** Hosts every socket of this process tried to connect to while `fn` ran. */
+  async function connectsDuring(fn: () => Promise<unknown>): Promise<string[]> {
+    const hosts: string[] = [];
+    http.globalAgent.destroy(); // no kept-alive sockets: every request connects while we watch
+    const original = net.Socket.prototype.connect;
+    const spy = vi.spyOn(net.Socket.prototype, 'connect').mockImplementation(function (this: net.Socket, ...args: unknown[]) {
+      const o = (Array.isArray(args[0]) ? args[0][0] : args[0]) as { host?: string } | number;
+      hosts.push(typeof o === 'object' && o ? String(o.host ?? '') : String(args[1] ?? ''));
+      return (original as (...a: unknown[]) => net.Socket).apply(this, args);
+    });
+    try {
+      await fn();
+    } finally {
+      spy.mockRestore();
     }
+    return hosts;
+  }
+
+  it.each(['http://169.254.169.254/latest/meta-data/iam/', 'http://[fe80::1]/x', 'http://0.0.0.0:1/x', 'http://[fd00:ec2::254]/latest', 'http://100.100.100.200/latest'])(
+    'a blob redirect to %s is refused even from a loopback registry: never connected, never retried',
+    async (target) => {
+      redirectBlobsTo(target);
+      const root = store();
+      const host = new URL(target).hostname.replace(/^\[|\]$/g, '');
+      let err: unknown;
+      const hosts = await connectsDuring(async () => {
+        err = await drain(pullModel(root, name(), { ...base, maxAttempts: 6, stallMs: 2000 })).catch((e: unknown) => e);
+      });
+      expect(String(err)).toMatch(/refusing the registry's redirect to .*: link-local, cloud-metadata and unspecified addresses are never followed/);
+      expect(hosts).toContain('127.0.0.1'); // the spy sees connections (the registry's own)
+      expect(hosts.filter((x) => x.replace(/^\[|\]$/g, '') === host)).toEqual([]);
+      expect(reg.requests.filter((r) => r.url!.includes('/blobs/')).length).toBe(1);
+      expect(listFiles(root)).toEqual([]);
+    },
+  );
+
+  it.each([
+    ['http://localhost:1/x', /loopback address and the registry is not on this machine/],
+    ['http://[::1]:1/x', /loopback address and the registry is not on this machine/],
+    ['http://127.0.0.9/x', /loopback address and the registry is not on this machine/],
+    ['http://10.0.0.1/x', /private-network address and the registry is not on a private network/],
+    ['http://192.168.1.1/x', /private-network address and the registry is not on a private network/],
+    ['http://[fd12::1]/x', /private-network address and the registry is not on a private network/],
+  ])('a blob redirect to %s is refused when the registry is public (SSRF), without retries', async (target, re) => {
+    redirectBlobsTo(target);
+    const root = store();
+    const host = new URL(target).hostname.replace(/^\[|\]$/g, '');
+    let err: unknown;
+    const hosts = await connectsDuring(async () => {
+      err = await drain(pullModel(root, name(), { ...base, maxAttempts: 6, stallMs: 2000, registryClass: 'public' })).catch((e: unknown) => e);
+    });
+    expect(String(err)).toMatch(re);
+    expect(hosts.filter((x) => x.replace(/^\[|\]$/g, '') === host)).toEqual([]);
+    expect(reg.requests.filter((r) => r.url!.includes('/blobs/')).length).toBe(1);
+    expect(listFiles(root)).toEqual([]);
   });
 
   it('a blob redirect to another host is followed without credentials', async () => {
@@ -225,6 +280,18 @@ describe('pull refuses hostile registry input', () => {
     expect(regAuth.some((a) => a?.startsWith('Basic '))).toBe(true);
     expect(listFiles(root).length).toBe(3); // 2 blobs + manifest
     cdn.server.close();
+  });
+
+  it('a registry reached by name is placed by the address its connection reached', async () => {
+    const named = await loopbackName();
+    if (!named || named.addr !== '127.0.0.1') return; // no host name for 127.0.0.1 here: nothing to check
+    // The name resolves to loopback, so the registry is on this machine: a redirect to another
+    // loopback port is followed (and still refused when the registry is declared public).
+    redirectBlobsTo('http://127.0.0.1:1/x');
+    const err = await drain(pullModel(store(), `${named.name}:${reg.port}/evil/model:latest`, { ...base, maxAttempts: 1 })).catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/connect: connection refused/);
+    const refused = await drain(pullModel(store(), `${named.name}:${reg.port}/evil/model:latest`, { ...base, registryClass: 'public' })).catch((e: Error) => e);
+    expect((refused as Error).message).toMatch(/loopback address and the registry is not on this machine/);
   });
 
   it('a blob larger than declared is refused (ranged and unranged servers)', async () => {

@@ -4,7 +4,7 @@
  * The child runs the client compiled by tsc into a temp dir (vitest runs TS only in-process).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,7 @@ describe.skipIf(!available)('kill -9 mid-pull, then pull again', () => {
       { cwd: repoRoot, stdio: 'pipe' },
     );
     writeFileSync(join(build, 'package.json'), '{"type":"module"}');
+    symlinkSync(join(repoRoot, 'node_modules'), join(build, 'node_modules')); // the client's dependencies (proxy agents)
   }, 120_000);
   afterAll(async () => {
     await proxy?.stop();

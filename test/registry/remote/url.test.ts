@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidNameError } from '../../../src/registry/name.js';
-import { blobURL, isLocalAddress, isLocalHostname, isOllamaHost, manifestURL, remoteRef, uploadStartURL, hostnameOf } from '../../../src/registry/remote/url.js';
+import { addressClass, blobURL, hostClass, refusal, isOllamaHost, manifestURL, remoteRef, uploadStartURL, hostnameOf } from '../../../src/registry/remote/url.js';
 
 const D = 'sha256:' + 'ab'.repeat(32);
 
@@ -39,26 +39,64 @@ describe('remoteRef', () => {
 
 describe('host classification (SSRF guard)', () => {
   it.each([
-    ['localhost', true],
-    ['foo.localhost', true],
-    ['127.0.0.1', true],
-    ['127.9.9.9', true],
-    ['0.0.0.0', true],
-    ['169.254.169.254', true],
-    ['::1', true],
-    ['[::1]', true],
-    ['::', true],
-    ['fe80::1', true],
-    ['::ffff:127.0.0.1', true],
-    ['10.0.0.1', false],
-    ['192.168.1.1', false],
-    ['8.8.8.8', false],
-    ['registry.ollama.ai', false],
-    ['2001:db8::1', false],
-  ])('%s local=%s', (h, local) => {
-    expect(isLocalHostname(h)).toBe(local);
+    ['localhost', 'loopback'],
+    ['foo.localhost', 'loopback'],
+    ['127.0.0.1', 'loopback'],
+    ['[::1]', 'loopback'],
+    ['0.0.0.0', 'never'],
+    ['169.254.169.254', 'never'],
+    ['[fe80::1]', 'never'],
+    ['10.0.0.1', 'private'],
+    ['8.8.8.8', 'public'],
+    ['registry.ollama.ai', null],
+    ['localhost.example', null],
+  ])('hostClass(%s) = %s', (h, c) => expect(hostClass(h)).toBe(c));
+  it('addressClass ignores names', () => expect(addressClass('localhost')).toBe('public'));
+  it.each([
+    ['169.254.169.254', 'never'],
+    ['169.254.0.1', 'never'],
+    ['0.0.0.0', 'never'],
+    ['224.0.0.1', 'never'],
+    ['255.255.255.255', 'never'],
+    ['100.100.100.200', 'never'],
+    ['fe80::1', 'never'],
+    ['::', 'never'],
+    ['ff02::1', 'never'],
+    ['fd00:ec2::254', 'never'],
+    ['::ffff:169.254.169.254', 'never'],
+    ['127.0.0.1', 'loopback'],
+    ['127.9.9.9', 'loopback'],
+    ['::1', 'loopback'],
+    ['[::1]', 'loopback'],
+    ['::ffff:127.0.0.1', 'loopback'],
+    ['10.0.0.1', 'private'],
+    ['172.16.0.1', 'private'],
+    ['172.31.255.255', 'private'],
+    ['192.168.1.1', 'private'],
+    ['100.64.0.1', 'private'],
+    ['fd12::1', 'private'],
+    ['fc00::1', 'private'],
+    ['172.32.0.1', 'public'],
+    ['100.128.0.1', 'public'],
+    ['8.8.8.8', 'public'],
+    ['2001:db8::1', 'public'],
+  ])('addressClass(%s) = %s', (a, c) => expect(addressClass(a)).toBe(c));
+  it.each([
+    // registry class, target class, allowed
+    ['public', 'public', true],
+    ['public', 'private', false],
+    ['public', 'loopback', false],
+    ['public', 'never', false],
+    ['private', 'private', true],
+    ['private', 'loopback', false],
+    ['private', 'never', false],
+    ['loopback', 'loopback', true],
+    ['loopback', 'private', true],
+    ['loopback', 'never', false],
+    ['never', 'never', false],
+  ] as const)('a %s registry may send us to a %s address: %s', (r, t, ok) => {
+    expect(refusal(r, t) === null).toBe(ok);
   });
-  it('isLocalAddress ignores names', () => expect(isLocalAddress('localhost')).toBe(false));
   it.each([
     ['h:5000', 'h'],
     ['h', 'h'],
