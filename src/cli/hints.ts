@@ -3,10 +3,11 @@
  * Ollama's (the server's API answers carry only that); the hint is ours, for a person at a
  * terminal.
  */
+import { DEMO_MODEL } from '../registry/demo.js';
 
 /** Under a pull that failed because the registry could not be reached (no DNS, no network). */
 export const OFFLINE_HINT =
-  "Offline? Models also come without a registry: create one from a GGUF file (a Modelfile with 'FROM ./model.gguf', then 'ollama create NAME') or import one saved by 'ollama export' ('ollama import FILE').";
+  `Offline? 'ollama run ${DEMO_MODEL}' runs the built-in demo model; or create a model from a GGUF file (a Modelfile with 'FROM ./model.gguf', then 'ollama create NAME'), or import one saved by 'ollama export' ('ollama import FILE').`;
 
 /** Under a request that spoke https to a plain-http registry. */
 export const INSECURE_HINT = 'The registry speaks plain HTTP: add --insecure to use it.';
