@@ -5,6 +5,7 @@
  * the other routes Ollama serves beside it: `/api/status`, `/v1/models/:model` (bytes as Ollama
  * writes them) and `/v1/audio/transcriptions` (refused: no model here hears audio).
  */
+import zlib from 'node:zlib';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpServer, Router } from '../../src/server/http.js';
@@ -78,7 +79,7 @@ describe.skipIf(!haveStories)('/v1/responses and friends against a real server',
     expect(r.usage!.output_tokens).toBe(12);
     expect(r.usage!.total_tokens).toBe(r.usage!.input_tokens + 12);
     expect(r.temperature).toBe(0);
-    expect(r.store).toBe(false);
+    expect((r as unknown as { store: boolean }).store).toBe(false);
   });
 
   it('instructions and message items reach the model (same greedy answer as the chat route)', async () => {
@@ -162,7 +163,7 @@ describe.skipIf(!haveStories)('/v1/responses and friends against a real server',
       input: [
         { role: 'user', content: 'What is the weather in Paris?' },
         // The first answer's output items go back as they came, as clients replay them.
-        ...first.output,
+        ...(first.output as OpenAI.Responses.ResponseInputItem[]),
         { type: 'function_call_output', call_id: call.call_id, output: '18C and sunny' },
       ],
       tools: [WEATHER],
@@ -223,9 +224,23 @@ describe.skipIf(!haveStories)('/v1/responses and friends against a real server',
     );
     if (huge instanceof Response) {
       expect(huge.status).toBe(413);
-      expect((await huge.json()).error.type).toBe('api_error');
+      expect(((await huge.json()) as { error: { type: string } }).error.type).toBe('api_error');
     }
     expect(server.log()).not.toMatch(/\n\s+at |uncaught|unhandled/i);
+  });
+
+  it('a zstd body (as Codex sends): decompressed where Node has zstd, else a clear 400', async () => {
+    const body = JSON.stringify({ model: 'stories', input: 'Once upon a time', temperature: 0, max_output_tokens: 3 });
+    const compress = (zlib as unknown as { zstdCompressSync?: (b: Buffer) => Buffer }).zstdCompressSync;
+    const payload = compress ? compress(Buffer.from(body)) : Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0]);
+    const r = await fetch(server.url + '/v1/responses', { method: 'POST', headers: { 'Content-Encoding': 'zstd' }, body: payload });
+    if (compress) {
+      expect(r.status).toBe(200);
+      expect(((await r.json()) as { status: string }).status).toBe('completed');
+    } else {
+      expect(r.status).toBe(400);
+      expect(((await r.json()) as { error: { message: string } }).error.message).toMatch(/^failed to decompress zstd body: this server's Node\.js \(v[\d.]+\) has no zstd; send the body uncompressed$/);
+    }
   });
 
   it('/v1/models/:model is written as Ollama writes it: application/json and a trailing newline', async () => {

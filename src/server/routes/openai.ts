@@ -6,11 +6,13 @@
  * streams are server-sent events ending with `data: [DONE]`. Every error, including a bad JSON
  * body, is OpenAI-shaped: `{"error":{"message","type","param":null,"code":null}}`.
  */
-import { messageOf, PayloadTooLargeError } from '../../api/errors.js';
+import zlib from 'node:zlib';
+import { BadRequestError, messageOf, PayloadTooLargeError } from '../../api/errors.js';
 import type { ChatResponse, GenerateResponse, ListModelResponse } from '../../api/types.js';
 import { TOKEN_STREAM_COALESCE_MS } from '../coalesce.js';
 import { localTimestamp } from '../gotime.js';
 import { sendJSON, type Context, type Handler, type Router } from '../http.js';
+import { parseJSONBody } from '../jsonbody.js';
 import { chatStream, collectChat } from '../inference/chat.js';
 import type { ServerDeps } from '../inference/common.js';
 import { embed } from '../inference/embed.js';
@@ -117,8 +119,33 @@ async function retrieveModel(deps: ServerDeps, ctx: Context): Promise<void> {
   });
 }
 
+/** Ollama's cap on a decompressed Responses body. */
+const MAX_DECOMPRESSED_BODY = 20 << 20;
+
+type ZstdDecompress = (buf: Buffer, opts: { maxOutputLength: number }) => Buffer;
+
+/**
+ * The Responses body, which Codex may send `Content-Encoding: zstd` (Ollama decompresses it, up
+ * to 20 MiB). Node gained zstd in 22.15; on an older Node such a body is a clear 400.
+ */
+async function responsesBody(ctx: Context): Promise<unknown> {
+  const encoding = String(ctx.req.headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (encoding !== 'zstd') return ctx.json<unknown>();
+  const raw = await ctx.body();
+  const decompress = (zlib as unknown as { zstdDecompressSync?: ZstdDecompress }).zstdDecompressSync;
+  if (!decompress) throw new BadRequestError(`failed to decompress zstd body: this server's Node.js (${process.version}) has no zstd; send the body uncompressed`);
+  let plain: Buffer;
+  try {
+    plain = decompress(raw, { maxOutputLength: MAX_DECOMPRESSED_BODY });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) throw new BadRequestError('http: request body too large');
+    throw new BadRequestError('failed to decompress zstd body');
+  }
+  return parseJSONBody(plain);
+}
+
 async function responses(deps: ServerDeps, ctx: Context): Promise<void> {
-  const { chat, stream, echo } = fromResponsesRequest(await ctx.json<unknown>());
+  const { chat, stream, echo } = fromResponsesRequest(await responsesBody(ctx));
   const responseId = responsesId('resp');
   const itemId = responsesId('msg');
   await encodedErrors(ctx, async () => {
