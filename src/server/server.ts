@@ -34,7 +34,7 @@ export interface RunningServer {
 
 export function buildRouter(deps: ServerDeps): Router {
   const router = new Router();
-  registerBasicRoutes(router, VERSION);
+  registerBasicRoutes(router, VERSION, { noCloud: deps.config.noCloud });
   registerModelRoutes(router, deps);
   registerInferenceRoutes(router, deps);
   registerRegistryRoutes(router, deps);

@@ -108,7 +108,7 @@ export function mapReasoningEffort(effort: string): ThinkValue {
     case 'ultra':
       return 'max';
     default:
-      throw new BadRequestError(`invalid reasoning value: ${JSON.stringify(effort)} (must be "none", "minimal", "low", "medium", "high" or "max")`);
+      throw new BadRequestError(`invalid reasoning value: ${JSON.stringify(effort)} (must be "minimal", "low", "medium", "high", "xhigh", "ultra", "max", or "none")`);
   }
 }
 

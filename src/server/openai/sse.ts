@@ -15,6 +15,11 @@ export function sseFrame(chunk: unknown): string {
   return `data: ${goJSON(chunk)}\n\n`;
 }
 
+/** One named SSE event (`event: <name>` then its data), as the Responses API streams. */
+export function sseEvent(name: string, data: unknown): string {
+  return `event: ${name}\n${sseFrame(data)}`;
+}
+
 export class SseWriter {
   private readonly out: CoalescedResponse;
 
@@ -35,6 +40,19 @@ export class SseWriter {
 
   write(chunk: unknown): boolean {
     return this.out.push(sseFrame(chunk));
+  }
+
+  /** Writes a named event. */
+  writeEvent(name: string, data: unknown): boolean {
+    return this.out.push(sseEvent(name, data));
+  }
+
+  /** Ends the stream without `[DONE]` (the Responses API has none). */
+  end(): void {
+    this.out.flush();
+    if (!this.open) return;
+    this.out.begin();
+    this.res.end();
   }
 
   /** Writes `data: [DONE]` and ends. */

@@ -1,15 +1,18 @@
 /**
  * The OpenAI-compatible routes (reference §3.11): `/v1/chat/completions`, `/v1/completions`,
- * `/v1/embeddings`, `/v1/models`, `/v1/models/:model`. Each request is mapped to its Ollama
+ * `/v1/embeddings`, `/v1/models`, `/v1/models/:model`, `/v1/responses` (and
+ * `/v1/audio/transcriptions` in transcriptions.ts). Each request is mapped to its Ollama
  * counterpart, run through the same service functions as `/api/*`, and the answer mapped back;
  * streams are server-sent events ending with `data: [DONE]`. Every error, including a bad JSON
  * body, is OpenAI-shaped: `{"error":{"message","type","param":null,"code":null}}`.
  */
-import { PayloadTooLargeError } from '../../api/errors.js';
+import zlib from 'node:zlib';
+import { BadRequestError, messageOf, PayloadTooLargeError } from '../../api/errors.js';
 import type { ChatResponse, GenerateResponse, ListModelResponse } from '../../api/types.js';
 import { TOKEN_STREAM_COALESCE_MS } from '../coalesce.js';
 import { localTimestamp } from '../gotime.js';
 import { sendJSON, type Context, type Handler, type Router } from '../http.js';
+import { parseJSONBody } from '../jsonbody.js';
 import { chatStream, collectChat } from '../inference/chat.js';
 import type { ServerDeps } from '../inference/common.js';
 import { embed } from '../inference/embed.js';
@@ -18,9 +21,12 @@ import { ChatStreamMapper, fromChatCompletionRequest, toChatCompletion } from '.
 import { makeId } from '../openai/common.js';
 import { CompletionStreamMapper, fromCompletionRequest, toCompletion } from '../openai/completions.js';
 import { fromEmbeddingRequest, toEmbeddingList } from '../openai/embeddings.js';
-import { toOpenAIError } from '../openai/errors.js';
+import { encodedErrors, sendEncoded, toOpenAIError } from '../openai/errors.js';
 import { toModelFromShow, toModelList } from '../openai/models.js';
+import { fromResponsesRequest } from '../openai/responses.js';
+import { responsesId, ResponsesStreamMapper, toResponse } from '../openai/responses-output.js';
 import { SseWriter } from '../openai/sse.js';
+import { transcriptions } from './transcriptions.js';
 import { showModel } from './models.js';
 
 /** Runs a handler and answers any error it throws (before streaming began) in OpenAI's shape. */
@@ -107,8 +113,65 @@ async function listModels(deps: ServerDeps, ctx: Context): Promise<void> {
 
 async function retrieveModel(deps: ServerDeps, ctx: Context): Promise<void> {
   const name = ctx.params.model ?? '';
-  const show = await showModel(deps, { model: name });
-  sendJSON(ctx.res, 200, toModelFromShow(name, show));
+  await encodedErrors(ctx, async () => {
+    const show = await showModel(deps, { model: name });
+    sendEncoded(ctx.res, 200, toModelFromShow(name, show));
+  });
+}
+
+/** Ollama's cap on a decompressed Responses body. */
+const MAX_DECOMPRESSED_BODY = 20 << 20;
+
+type ZstdDecompress = (buf: Buffer, opts: { maxOutputLength: number }) => Buffer;
+
+/**
+ * The Responses body, which Codex may send `Content-Encoding: zstd` (Ollama decompresses it, up
+ * to 20 MiB). Node gained zstd in 22.15; on an older Node such a body is a clear 400.
+ */
+async function responsesBody(ctx: Context): Promise<unknown> {
+  const encoding = String(ctx.req.headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (encoding !== 'zstd') return ctx.json<unknown>();
+  const raw = await ctx.body();
+  const decompress = (zlib as unknown as { zstdDecompressSync?: ZstdDecompress }).zstdDecompressSync;
+  if (!decompress) throw new BadRequestError(`failed to decompress zstd body: this server's Node.js (${process.version}) has no zstd; send the body uncompressed`);
+  let plain: Buffer;
+  try {
+    plain = decompress(raw, { maxOutputLength: MAX_DECOMPRESSED_BODY });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) throw new BadRequestError('http: request body too large');
+    throw new BadRequestError('failed to decompress zstd body');
+  }
+  return parseJSONBody(plain);
+}
+
+async function responses(deps: ServerDeps, ctx: Context): Promise<void> {
+  const { chat, stream, echo } = fromResponsesRequest(await responsesBody(ctx));
+  const responseId = responsesId('resp');
+  const itemId = responsesId('msg');
+  await encodedErrors(ctx, async () => {
+    const source = chatStream(deps, chat, ctx.signal);
+    if (!stream) {
+      sendEncoded(ctx.res, 200, toResponse(responseId, itemId, await collectChat(source), echo));
+      return;
+    }
+    ctx.res.setHeader('Cache-Control', 'no-cache');
+    const mapper = new ResponsesStreamMapper(echo, { responseId, itemId });
+    const w = new SseWriter(ctx.res, { coalesceMs: TOKEN_STREAM_COALESCE_MS });
+    try {
+      for await (const r of source) {
+        if (ctx.signal.aborted || !w.open) {
+          await source.return(undefined as never);
+          return;
+        }
+        for (const e of mapper.push(r)) w.writeEvent(e.event, e.data);
+      }
+    } catch (err) {
+      // Before the first event: an ordinary OpenAI error with its status.
+      if (!w.started) throw err;
+      for (const e of mapper.fail(messageOf(err))) w.writeEvent(e.event, e.data);
+    }
+    w.end();
+  });
 }
 
 export function registerOpenAIRoutes(router: Router, deps: ServerDeps): void {
@@ -117,4 +180,6 @@ export function registerOpenAIRoutes(router: Router, deps: ServerDeps): void {
   router.post('/v1/embeddings', openAI((ctx) => embeddings(deps, ctx)));
   router.get('/v1/models', openAI((ctx) => listModels(deps, ctx)));
   router.get('/v1/models/:model', openAI((ctx) => retrieveModel(deps, ctx)));
+  router.post('/v1/responses', openAI((ctx) => responses(deps, ctx)));
+  router.post('/v1/audio/transcriptions', openAI((ctx) => transcriptions(deps, ctx)));
 }
