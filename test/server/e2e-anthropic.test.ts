@@ -11,7 +11,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { writeScriptedModel } from '../helpers/gguf.js';
+import { u32, writeModel, writeScriptedModel } from '../helpers/gguf.js';
 import { addModel, haveStories, STORIES } from '../helpers/models.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { QWEN3, R1 } from '../helpers/templates.js';
@@ -48,6 +48,9 @@ describe.skipIf(!haveStories)('@anthropic-ai/sdk against a real server', () => {
     await addModel(server.models, 'r1ish', STORIES, { template: R1 });
     await addModel(server.models, 'tooler', tooler, { template: QWEN3 });
     await addModel(server.models, 'thinker', thinker, { template: QWEN3 });
+    const seer = path.join(tmp, 'seer.gguf');
+    await writeModel(seer, { extraMetadata: { 'llama.vision.block_count': u32(1) } }); // reported as a vision model
+    await addModel(server.models, 'seer', seer);
     client = new Anthropic({ baseURL: server.url, apiKey: 'unused', maxRetries: 0 });
   });
   afterAll(async () => {
@@ -120,7 +123,8 @@ describe.skipIf(!haveStories)('@anthropic-ai/sdk against a real server', () => {
   });
 
   it('raw SSE framing: headers, `event:` lines naming each data type, nothing after message_stop', async () => {
-    const r = await fetch(server.url + '/v1/messages', {
+    // Claude Code adds ?beta=true.
+    const r = await fetch(server.url + '/v1/messages?beta=true', {
       method: 'POST',
       body: JSON.stringify({ model: 'stories', max_tokens: 2, stream: true, messages: user('Once upon a time') }),
     });
@@ -249,6 +253,18 @@ describe.skipIf(!haveStories)('@anthropic-ai/sdk against a real server', () => {
       .catch((err: unknown) => err)) as InstanceType<typeof Anthropic.BadRequestError>;
     expect(e).toBeInstanceOf(Anthropic.BadRequestError);
     expect(e.error).toMatchObject({ error: { type: 'invalid_request_error', message: 'registry.ollama.ai/library/stories:latest does not support images' } });
+
+    // A vision model: the runner cannot take images yet, so this is refused too (as on /api/chat).
+    const seen = await client.messages
+      .create({ model: 'seer', max_tokens: 5, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: png } }] }] })
+      .catch((err: unknown) => err);
+    expect(seen).toBeInstanceOf(Anthropic.BadRequestError);
+    expect((seen as InstanceType<typeof Anthropic.BadRequestError>).error).toMatchObject({
+      error: { type: 'invalid_request_error', message: 'registry.ollama.ai/library/seer:latest: image input is not implemented yet in this server, so the model cannot see images' },
+    });
+    const chat = await fetch(server.url + '/api/chat', { method: 'POST', body: JSON.stringify({ model: 'seer', messages: [{ role: 'user', content: 'x', images: [png] }] }) });
+    expect(chat.status).toBe(400);
+    expect(((await chat.json()) as { error: string }).error).toMatch(/image input is not implemented yet/);
   });
 
   it('malformed and oversized bodies: Anthropic shape, right status, no crash in the log', async () => {

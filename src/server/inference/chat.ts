@@ -88,7 +88,11 @@ export async function* chatStream(deps: ServerDeps, req: ChatRequest, signal: Ab
     requested = undefined;
   }
   const think = resolveThink(req.model, caps, requested);
-  if (reqMessages.some((x) => x.images?.length) && !caps.includes('vision')) throw new BadRequestError(`${m.fullName} does not support images`);
+  if (reqMessages.some((x) => x.images?.length)) {
+    if (!caps.includes('vision')) throw new BadRequestError(`${m.fullName} does not support images`);
+    // The runner cannot take images yet: say so rather than answer as if none were sent.
+    throw new BadRequestError(`${m.fullName}: image input is not implemented yet in this server, so the model cannot see images`);
+  }
   const options = mergeOptions(deps, m, req.options);
 
   const messages: Message[] = [...m.messages, ...reqMessages];
