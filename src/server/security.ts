@@ -4,12 +4,14 @@
  *     on the list → 403; an allowed preflight `OPTIONS` → 204 with the Access-Control-* headers.
  *  2. Host header check against DNS rebinding, only when the server listens on loopback → 403.
  *  3. Tollama only: with `OLLAMA_API_KEYS` set, every request except `GET /` and `HEAD /` needs
- *     `Authorization: Bearer <key>` → 401 otherwise.
+ *     `Authorization: Bearer <key>` or `X-Api-Key: <key>` (what Anthropic's clients send)
+ *     → 401 otherwise.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import os from 'node:os';
 import { splitHostPort } from '../api/host.js';
+import { anthropicError } from './anthropic/errors.js';
 import type { Context, Middleware } from './http.js';
 import { sendJSON, sendStatus } from './http.js';
 
@@ -210,10 +212,12 @@ function isPublicPath(ctx: Context): boolean {
   return ctx.path === '/' && (ctx.method === 'GET' || ctx.method === 'HEAD');
 }
 
-/** Sends a 401 in the error shape of the endpoint family (OpenAI shape under `/v1/`). */
+/** Sends a 401 in the error shape of the endpoint family (Anthropic's for `/v1/messages`, OpenAI's under `/v1/`). */
 function unauthorized(ctx: Context, message: string): void {
   ctx.res.setHeader('WWW-Authenticate', 'Bearer');
-  if (ctx.path.startsWith('/v1/')) {
+  if (ctx.path === '/v1/messages' || ctx.path.startsWith('/v1/messages/')) {
+    sendJSON(ctx.res, 401, anthropicError(401, message));
+  } else if (ctx.path.startsWith('/v1/')) {
     sendJSON(ctx.res, 401, { error: { message, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } });
   } else {
     sendJSON(ctx.res, 401, { error: message });
@@ -226,11 +230,13 @@ export function apiKeyMiddleware(keys: readonly string[]): Middleware {
     if (keys.length === 0 || isPublicPath(ctx) || ctx.method === 'OPTIONS') return false;
     const auth = ctx.req.headers.authorization ?? '';
     const m = /^Bearer[ \t]+(.+)$/i.exec(auth.trim());
-    if (!m) {
-      unauthorized(ctx, 'unauthorized: this server requires an API key; send "Authorization: Bearer <key>"');
+    const xApiKey = ctx.req.headers['x-api-key'];
+    const presented = m ? m[1]!.trim() : typeof xApiKey === 'string' && xApiKey.trim() !== '' ? xApiKey.trim() : undefined;
+    if (presented === undefined) {
+      unauthorized(ctx, 'unauthorized: this server requires an API key; send "Authorization: Bearer <key>" or "X-Api-Key: <key>"');
       return true;
     }
-    if (!apiKeyMatches(m[1]!.trim(), keys)) {
+    if (!apiKeyMatches(presented, keys)) {
       unauthorized(ctx, 'unauthorized: invalid API key');
       return true;
     }

@@ -21,6 +21,7 @@ import { registerCreateRoutes } from './routes/create.js';
 import { registerRegistryRoutes } from './routes/registry.js';
 import { registerTransferRoutes } from './routes/transfer.js';
 import { registerOpenAIRoutes } from './routes/openai.js';
+import { registerAnthropicRoutes } from './routes/anthropic.js';
 import { pullOrInstall } from './demo-model.js';
 import { ensureOllamaKey } from '../registry/remote/keygen.js';
 import os from 'node:os';
@@ -40,6 +41,7 @@ export function buildRouter(deps: ServerDeps): Router {
   registerRegistryRoutes(router, deps);
   registerTransferRoutes(router, { store: deps.store });
   registerOpenAIRoutes(router, deps);
+  registerAnthropicRoutes(router, deps);
   registerCreateRoutes(router, {
     store: deps.store,
     env: deps.config.noPrune ? { ...process.env, OLLAMA_NOPRUNE: '1' } : process.env,

@@ -5,7 +5,9 @@
  *   writeModel(path, shape?)          a loadable model; shape overrides the tinyLlama preset
  *   modelSpec(shape), tinyLlama, qwen2_05b, sizedModelShape(bytes)
  *   writeBrokenGGUF(path, kind)       one of BROKEN_KINDS (the bad-input corpus)
+ *   writeScriptedModel(path, pieces)  a model that answers any prompt with the same pieces
  */
 export * from './gguf/writer.js';
 export * from './gguf/models.js';
 export * from './gguf/broken.js';
+export * from './gguf/scripted.js';

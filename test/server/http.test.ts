@@ -321,6 +321,17 @@ describe('API keys', () => {
       const j = (await r.json()) as { error: unknown };
       expect(j.error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_api_key' });
     });
+    it('Anthropic-shaped 401 on /v1/messages', async () => {
+      const r = await fetch(s.url + '/v1/messages', { method: 'POST', body: '{}', headers: { 'x-api-key': 'nope' } });
+      expect(r.status).toBe(401);
+      const j = (await r.json()) as Record<string, unknown>;
+      expect(j).toMatchObject({ type: 'error', error: { type: 'authentication_error', message: 'unauthorized: invalid API key' } });
+      expect(j.request_id).toMatch(/^req_[0-9a-f]{24}$/);
+    });
+    it('X-Api-Key (what Anthropic clients send) is accepted as well as Authorization: Bearer', async () => {
+      expect((await fetch(s.url + '/api/version', { headers: { 'x-api-key': 'k-two-longer' } })).status).toBe(200);
+      expect((await fetch(s.url + '/api/version', { headers: { 'x-api-key': 'k-three' } })).status).toBe(401);
+    });
     it.each(['k-one', 'k-two-longer'])('with key %s → 200', async (key) => {
       const r = await fetch(s.url + '/api/version', { headers: { authorization: `Bearer ${key}` } });
       expect(r.status).toBe(200);

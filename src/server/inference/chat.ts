@@ -59,7 +59,15 @@ function checkMessages(messages: unknown): Message[] {
   });
 }
 
-export async function* chatStream(deps: ServerDeps, req: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatResponse> {
+export interface ChatStreamOptions {
+  /**
+   * Thinking asked of a model that cannot think is dropped with a warning instead of a 400, as
+   * Ollama does for `/v1/messages` (Claude Code asks for thinking whatever the model).
+   */
+  relaxThinking?: boolean;
+}
+
+export async function* chatStream(deps: ServerDeps, req: ChatRequest, signal: AbortSignal, opts: ChatStreamOptions = {}): AsyncGenerator<ChatResponse> {
   const start = process.hrtime.bigint();
   if (req.top_logprobs !== undefined && (req.top_logprobs < 0 || req.top_logprobs > 20)) throw new BadRequestError('top_logprobs must be between 0 and 20');
   const m = await resolveModel(deps.store, req.model);
@@ -74,8 +82,17 @@ export async function* chatStream(deps: ServerDeps, req: ChatRequest, signal: Ab
   const needed: ('completion' | 'tools')[] = ['completion'];
   if (req.tools && req.tools.length > 0) needed.push('tools');
   const caps = await requireCapabilities(req.model, m, needed, 'chat');
-  const think = resolveThink(req.model, caps, req.think);
-  if (reqMessages.some((x) => x.images?.length) && !caps.includes('vision')) throw new BadRequestError(`${m.fullName} does not support images`);
+  let requested = req.think;
+  if (opts.relaxThinking && requested !== undefined && requested !== false && !caps.includes('thinking')) {
+    deps.log.warn('model does not support thinking, relaxing thinking to nil', { model: req.model });
+    requested = undefined;
+  }
+  const think = resolveThink(req.model, caps, requested);
+  if (reqMessages.some((x) => x.images?.length)) {
+    if (!caps.includes('vision')) throw new BadRequestError(`${m.fullName} does not support images`);
+    // The runner cannot take images yet: say so rather than answer as if none were sent.
+    throw new BadRequestError(`${m.fullName}: image input is not implemented yet in this server, so the model cannot see images`);
+  }
   const options = mergeOptions(deps, m, req.options);
 
   const messages: Message[] = [...m.messages, ...reqMessages];

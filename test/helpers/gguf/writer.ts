@@ -54,6 +54,8 @@ export interface TensorSpec {
   init?: 'random' | 'ones' | 'zeros';
   /** Amplitude for random weights (default 0.02). */
   scale?: number;
+  /** Exact values (F32 only, ne[0] fastest); overrides `init`. */
+  data?: Float32Array;
 }
 
 export interface GGUFSpec {
@@ -283,6 +285,11 @@ export async function writeGGUF(path: string, spec: GGUFSpec): Promise<{ size: n
       const want = layout.dataOffset + layout.offsets[i]!;
       if (pos < want) await put(Buffer.alloc(want - pos));
       const n = t.dims.reduce((a, b) => a * b, 1);
+      if (t.data) {
+        if (t.type !== 'F32' || t.data.length !== n) throw new Error(`tensor ${t.name}: data must be ${n} F32 values`);
+        await put(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+        continue;
+      }
       const step = Math.max(WEIGHT_TYPES[t.type].block, CHUNK - (CHUNK % WEIGHT_TYPES[t.type].block));
       for (let done = 0; done < n; done += step) await put(generate(t, Math.min(step, n - done), rand));
     }
