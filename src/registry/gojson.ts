@@ -119,14 +119,25 @@ function compareUTF8(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-function encodeMap(entries: Array<[string, unknown]>, opts: Required<GoJSONOptions>, depth: number): string {
+/**
+ * Values nested deeper than this are encoded by `encodeDeep`, which keeps its own stack: Go's
+ * encoder has no depth limit (a request body may nest 10,000 levels), the JavaScript stack does.
+ * Shallower values, i.e. every response line, take the plain recursive path.
+ */
+const RECURSIVE_DEPTH = 200;
+
+function sortedEntries(entries: Array<[string, unknown]>): Array<[string, unknown]> {
   const kept = entries.filter(([, v]) => v !== undefined);
   kept.sort(([a], [b]) => compareUTF8(a, b));
-  return '{' + kept.map(([k, v]) => goQuote(k, opts.escapeHTML) + ':' + enc(v, opts, depth + 1)).join(',') + '}';
+  return kept;
 }
 
-function enc(v: unknown, opts: Required<GoJSONOptions>, depth: number): string {
-  if (depth > 1000) throw new GoJSONError('value nested too deeply');
+function encodeMap(entries: Array<[string, unknown]>, opts: Required<GoJSONOptions>, depth: number): string {
+  return '{' + sortedEntries(entries).map(([k, v]) => goQuote(k, opts.escapeHTML) + ':' + enc(v, opts, depth + 1)).join(',') + '}';
+}
+
+/** A scalar's JSON, or undefined when `v` is a container (array, object, map). */
+function encodeLeaf(v: unknown, opts: Required<GoJSONOptions>): string | undefined {
   if (v === null || v === undefined) return 'null';
   switch (typeof v) {
     case 'string':
@@ -143,13 +154,20 @@ function enc(v: unknown, opts: Required<GoJSONOptions>, depth: number): string {
       throw new GoJSONError(`unsupported type: ${typeof v}`);
   }
   if (v instanceof GoRaw) return v.json;
+  if (v instanceof Float32Array) return '[' + Array.from(v, goFloat32).join(',') + ']';
+  if (v instanceof Uint8Array) return '"' + Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') + '"';
+  return undefined;
+}
+
+function enc(v: unknown, opts: Required<GoJSONOptions>, depth: number): string {
+  if (depth > RECURSIVE_DEPTH) return encodeDeep(v, opts);
+  const leaf = encodeLeaf(v, opts);
+  if (leaf !== undefined) return leaf;
   if (v instanceof GoMap) {
     const m = v.value;
     return encodeMap(m instanceof Map ? [...m.entries()] : Object.entries(m), opts, depth);
   }
   if (v instanceof Map) return encodeMap([...v.entries()].map(([k, x]) => [String(k), x]), opts, depth);
-  if (v instanceof Float32Array) return '[' + Array.from(v, goFloat32).join(',') + ']';
-  if (v instanceof Uint8Array) return '"' + Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') + '"';
   if (Array.isArray(v)) return '[' + v.map((x) => enc(x, opts, depth + 1)).join(',') + ']';
   const o = v as Record<string, unknown> & { toJSON?: () => unknown };
   if (typeof o.toJSON === 'function') return enc(o.toJSON(), opts, depth + 1);
@@ -160,6 +178,64 @@ function enc(v: unknown, opts: Required<GoJSONOptions>, depth: number): string {
     fields.push(goQuote(k, opts.escapeHTML) + ':' + enc(x, opts, depth + 1));
   }
   return '{' + fields.join(',') + '}';
+}
+
+/** An open container of encodeDeep: an array's items, or an object's entries (keys quoted). */
+interface Frame {
+  node: object;
+  items: unknown[];
+  keys: string[] | undefined;
+  next: number;
+}
+
+/**
+ * The same encoding as `enc`, for any depth, without recursion: open containers are frames on
+ * an explicit stack. A value that contains itself is an error, as in Go (which notices it
+ * past 1,000 levels), instead of an endless loop.
+ */
+function encodeDeep(root: unknown, opts: Required<GoJSONOptions>): string {
+  const out: string[] = [];
+  const stack: Frame[] = [];
+  const path = new Set<object>();
+  let v = root;
+  for (;;) {
+    // write `v`: a leaf, or open its container
+    const leaf = encodeLeaf(v, opts);
+    if (leaf !== undefined) out.push(leaf);
+    else {
+      const node = v as object & { toJSON?: () => unknown };
+      if (!Array.isArray(node) && !(node instanceof GoMap) && !(node instanceof Map) && typeof node.toJSON === 'function') {
+        v = node.toJSON();
+        continue;
+      }
+      if (path.has(node)) throw new GoJSONError('unsupported value: encountered a cycle');
+      let frame: Frame;
+      if (Array.isArray(node)) frame = { node, items: node, keys: undefined, next: 0 };
+      else {
+        let entries: Array<[string, unknown]>;
+        if (node instanceof GoMap) entries = sortedEntries(node.value instanceof Map ? [...node.value.entries()] : Object.entries(node.value));
+        else if (node instanceof Map) entries = sortedEntries([...node.entries()].map(([k, x]) => [String(k), x]));
+        else if (opts.sortKeys) entries = sortedEntries(Object.entries(node));
+        else entries = Object.entries(node).filter(([, x]) => x !== undefined);
+        frame = { node, items: entries.map(([, x]) => x), keys: entries.map(([k]) => goQuote(k, opts.escapeHTML)), next: 0 };
+      }
+      out.push(frame.keys ? '{' : '[');
+      path.add(node);
+      stack.push(frame);
+    }
+    // move to the next value to write, closing finished containers
+    let top = stack[stack.length - 1];
+    while (top && top.next === top.items.length) {
+      out.push(top.keys ? '}' : ']');
+      path.delete(top.node);
+      stack.pop();
+      top = stack[stack.length - 1];
+    }
+    if (!top) return out.join('');
+    const sep = top.next > 0 ? ',' : '';
+    out.push(top.keys ? sep + top.keys[top.next]! + ':' : sep);
+    v = top.items[top.next++];
+  }
 }
 
 /** Go's json.Marshal (no trailing newline). */

@@ -178,7 +178,8 @@ export async function* runGeneration(open: () => Promise<GenerationDeps>, req: G
       context: contextOut,
       total_duration: Number(end - start) + (req.startTime === undefined ? (req.loadDuration ?? 0) : 0),
       load_duration: req.loadDuration ?? 0,
-      prompt_eval_count: toEval.length,
+      // the whole prompt, as Ollama reports it (cached + evaluated), not only the part evaluated now
+      prompt_eval_count: tokens.length,
       prompt_eval_duration: Number((promptEnd ?? end) - evalStart),
       eval_count: generated.length,
       eval_duration: Number(end - (promptEnd ?? end)),

@@ -6,9 +6,10 @@ import type { ServerResponse } from 'node:http';
 
 /**
  * The coalescing window of generated-token streams (/api/generate, /api/chat and the OpenAI
- * streams): at most one HTTP chunk per 16 ms, one 60 Hz frame. The first line, and every line of
- * a model slower than ~60 tokens/s, goes out on the next turn of the event loop; faster lines
- * are written together, right after a token's work (never from a timer while tokens flow, see
+ * streams): at most one HTTP chunk per 16 ms, one 60 Hz frame. The first line leaves the moment
+ * it exists, with the status line and headers in the same packet; every line of a model slower
+ * than ~60 tokens/s goes out on the next turn of the event loop; faster lines are written
+ * together, right after a token's work (never from a timer while tokens flow, see
  * WriteCoalescer), and wait at most two windows. On stories260K (~1,100 tokens/s) the window
  * raised /api/generate ÷ direct from 0.90–0.93 (5 ms) to 0.95, and writing after the token's work
  * instead of from the timer gained about one point more (docs/performance.md, "API overhead").
@@ -27,9 +28,14 @@ export const TOKEN_STREAM_COALESCE_MS = 16;
  * right after the token's own work, by which time the runtime has already started the next
  * decode (runtime/generate.ts pipelines it), so the client parses while the model computes.
  *
- * A timer is only the backstop for a stream that pauses: held text is written at the latest
- * two windows after the previous write. The first piece, and every piece of a stream slower
- * than one per window, goes out on the next turn of the event loop.
+ * What is never traded for that:
+ *  - The first piece is written at once, inside push(): a client sees the first line (and the
+ *    status line with it) as soon as it exists, not a turn of the event loop later.
+ *  - Held text waits at most two windows. A timer writes it when the stream pauses; when the
+ *    event loop is too busy to run that timer or the pending `setImmediate` (a producer that
+ *    keeps the main thread), the next push writes it itself, so no line can be held until the
+ *    end of the generation.
+ * A piece of a stream slower than one per window goes out on the next turn of the event loop.
  */
 export class WriteCoalescer {
   private held = '';
@@ -46,16 +52,23 @@ export class WriteCoalescer {
     this.windowMs = Number.isFinite(windowMs) && windowMs > 0 ? windowMs : 0;
   }
 
-  /** Queues `text` for the next write (or writes it now without a window). */
+  /** Queues `text` for the next write (or writes it now: no window, the first piece, overdue text). */
   push(text: string): void {
     if (this.windowMs === 0) {
       this.sink(text);
       return;
     }
     this.held += text;
-    if (this.immediate !== undefined) return;
     const now = performance.now();
-    if (now - this.lastWrite >= this.windowMs) {
+    const since = now - this.lastWrite;
+    const pending = this.immediate !== undefined || this.timer !== undefined;
+    // the first piece, or held text the event loop has not got round to writing in two windows
+    if (this.lastWrite === -Infinity || (pending && since >= 2 * this.windowMs)) {
+      this.flush();
+      return;
+    }
+    if (this.immediate !== undefined) return;
+    if (since >= this.windowMs) {
       this.clearTimer();
       this.immediate = setImmediate(() => {
         this.immediate = undefined;
@@ -102,6 +115,17 @@ export class WriteCoalescer {
 }
 
 /**
+ * Writes `text` and sends it now. Node corks the socket on a response write and uncorks it on
+ * the next tick (so a chunk's size line, data and CRLF leave as one packet); uncorking here sends
+ * them the same way, but also when the main thread stays busy past that tick.
+ */
+export function writeNow(res: ServerResponse, text: string): void {
+  res.write(text);
+  const socket = res.socket;
+  if (socket && socket.writableCorked > 0) socket.uncork();
+}
+
+/**
  * The state both streaming formats share (NDJSON for Ollama's routes, SSE for the OpenAI ones):
  * the 200 status with the format's content type sent once, the client's liveness, and a
  * WriteCoalescer that writes only while the client is there.
@@ -116,7 +140,7 @@ export class CoalescedResponse {
     coalesceMs = 0,
   ) {
     this.out = new WriteCoalescer((text) => {
-      if (this.open) this.res.write(text);
+      if (this.open) writeNow(this.res, text);
     }, coalesceMs);
   }
 

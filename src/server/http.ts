@@ -13,6 +13,7 @@ import { ApiError, PayloadTooLargeError, messageOf, statusOf } from '../api/erro
 import { toWire, type WireType } from '../api/types.js';
 import { goJSON } from './gojson.js';
 import { parseJSONBody } from './jsonbody.js';
+import { keepIdleConnections } from './keepalive.js';
 
 /** Default cap on JSON request bodies (blob uploads stream and are not capped by this). */
 export const DEFAULT_JSON_LIMIT = 64 * 1024 * 1024;
@@ -212,6 +213,8 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 
 export interface HttpServerOptions {
   middleware?: Middleware[];
+  /** Idle keep-alive connections kept at most (default MAX_IDLE_SOCKETS); they never time out. */
+  maxIdleSockets?: number;
   /** Called for handler errors that could not be reported to the client. */
   onError?: (err: unknown, ctx: Context) => void;
 }
@@ -284,6 +287,7 @@ export function createHttpServer(router: Router, opts: HttpServerOptions = {}): 
   // Streams can be long-lived; Ollama has no request timeout.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
+  keepIdleConnections(server, opts.maxIdleSockets);
   return server;
 }
 

@@ -28,7 +28,6 @@ export function quoteChar(c: number): string {
 
 class Scan {
   i = 0;
-  depth = 0;
   constructor(readonly b: Uint8Array) {}
 
   fail(context: string): never {
@@ -45,71 +44,64 @@ class Scan {
     while (this.i < this.b.length && isSpace(this.b[this.i]!)) this.i++;
   }
 
+  /**
+   * Scans one value. Iterative (an explicit stack of open containers), so nesting is limited by
+   * Go's depth limit, never by the JavaScript stack: the 10,001st open bracket is refused with
+   * Go's message, `invalid character '[' exceeded max depth`.
+   */
   value(): void {
-    this.skipSpace();
-    const c = this.peek();
-    if (c === 0x7b) return this.object();
-    if (c === 0x5b) return this.array();
-    if (c === 0x22) return this.string();
-    if (c === 0x2d || isDigit(c)) return this.number();
-    if (c === 0x74) return this.literal('true');
-    if (c === 0x66) return this.literal('false');
-    if (c === 0x6e) return this.literal('null');
-    this.fail('looking for beginning of value');
-  }
-
-  push(): void {
-    if (++this.depth > MAX_DEPTH) throw new BadRequestError('exceeded max depth');
-  }
-
-  object(): void {
-    this.push();
-    this.i++;
-    this.skipSpace();
-    if (this.peek() === 0x7d) {
-      this.i++;
-      this.depth--;
-      return;
-    }
+    const open: number[] = []; // 0x7b `{` or 0x5b `[` per open container
     for (;;) {
       this.skipSpace();
-      if (this.peek() !== 0x22) this.fail('looking for beginning of object key string');
-      this.string();
-      this.skipSpace();
-      if (this.peek() !== 0x3a) this.fail('after object key');
-      this.i++;
-      this.value();
-      this.skipSpace();
       const c = this.peek();
-      this.i++;
-      if (c === 0x2c) continue;
-      if (c === 0x7d) break;
-      this.i--;
-      this.fail('after object key:value pair');
+      if (c === 0x7b || c === 0x5b) {
+        if (open.length >= MAX_DEPTH) this.fail('exceeded max depth');
+        this.i++;
+        this.skipSpace();
+        if (this.peek() === (c === 0x7b ? 0x7d : 0x5d)) {
+          this.i++; // empty: a complete value
+        } else {
+          open.push(c);
+          if (c === 0x7b) this.key();
+          continue;
+        }
+      } else if (c === 0x22) this.string();
+      else if (c === 0x2d || isDigit(c)) this.number();
+      else if (c === 0x74) this.literal('true');
+      else if (c === 0x66) this.literal('false');
+      else if (c === 0x6e) this.literal('null');
+      else this.fail('looking for beginning of value');
+      // a value is complete: close the containers it completes, up to the next element
+      if (!this.next(open)) return;
     }
-    this.depth--;
   }
 
-  array(): void {
-    this.push();
-    this.i++;
-    this.skipSpace();
-    if (this.peek() === 0x5d) {
-      this.i++;
-      this.depth--;
-      return;
-    }
-    for (;;) {
-      this.value();
+  /** After a value: a comma (true: the next element follows) or closing brackets (false: done). */
+  private next(open: number[]): boolean {
+    while (open.length > 0) {
+      const inObject = open[open.length - 1] === 0x7b;
       this.skipSpace();
       const c = this.peek();
+      if (c === 0x2c) {
+        this.i++;
+        if (inObject) this.key();
+        return true;
+      }
+      if (c !== (inObject ? 0x7d : 0x5d)) this.fail(inObject ? 'after object key:value pair' : 'after array element');
       this.i++;
-      if (c === 0x2c) continue;
-      if (c === 0x5d) break;
-      this.i--;
-      this.fail('after array element');
+      open.pop();
     }
-    this.depth--;
+    return false;
+  }
+
+  /** An object key and its colon. */
+  private key(): void {
+    this.skipSpace();
+    if (this.peek() !== 0x22) this.fail('looking for beginning of object key string');
+    this.string();
+    this.skipSpace();
+    if (this.peek() !== 0x3a) this.fail('after object key');
+    this.i++;
   }
 
   string(): void {

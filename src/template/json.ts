@@ -6,9 +6,16 @@ export class JSONObject {
   constructor(readonly entries: ReadonlyArray<readonly [string, unknown]>) {}
 }
 
+/**
+ * Values nested deeper than this are encoded by `goJSONDeep`, which keeps its own stack: Go's
+ * json.Marshal has no depth limit (tool arguments may nest 10,000 levels), the JavaScript stack
+ * does. Everyday values take the plain recursive path.
+ */
+const RECURSIVE_DEPTH = 200;
+
 /** Encodes a value the way Go's json.Marshal does (HTML-safe escaping, sorted map keys). */
 export function goJSON(v: unknown, depth = 0): string {
-  if (depth > 1000) throw new Error('json: exceeded max depth');
+  if (depth > RECURSIVE_DEPTH) return goJSONDeep(v);
   if (v === null || v === undefined) return 'null';
   switch (typeof v) {
     case 'string': return jsonString(v);
@@ -32,6 +39,63 @@ export function goJSON(v: unknown, depth = 0): string {
     return `{${mapKeys(v).map((k) => `${jsonString(k)}:${goJSON(v[k], depth + 1)}`).join(',')}}`;
   }
   return 'null';
+}
+
+/** An open container of goJSONDeep: an array's items, or an object's values and quoted keys. */
+interface Frame {
+  node: object;
+  items: readonly unknown[];
+  keys: string[] | undefined;
+  next: number;
+}
+
+/** `goJSON` for any depth, without recursion (open containers on an explicit stack). */
+function goJSONDeep(root: unknown): string {
+  const out: string[] = [];
+  const stack: Frame[] = [];
+  const path = new Set<object>();
+  let v = root;
+  for (;;) {
+    // typed Go values stand for the value they encode as
+    while (v instanceof GoStruct || v instanceof GoMap || v instanceof GoSlice) {
+      if (v.hooks.json) v = (v.hooks.json as (x: typeof v) => unknown)(v);
+      else if (v instanceof GoStruct) v = new JSONObject(v.fields);
+      else if (v instanceof GoMap) v = v.entries;
+      else v = v.items;
+    }
+    let frame: Frame | undefined;
+    if (v === null || v === undefined) out.push('null');
+    else if (typeof v === 'string') out.push(jsonString(v));
+    else if (typeof v === 'boolean') out.push(v ? 'true' : 'false');
+    else if (typeof v === 'bigint') out.push(v.toString());
+    else if (typeof v === 'number') out.push(jsonNumber(v));
+    else if (v instanceof Uint8Array) out.push(`"${Buffer.from(v).toString('base64')}"`);
+    else if (v instanceof JSONObject) frame = { node: v, items: v.entries.map(([, x]) => x), keys: v.entries.map(([k]) => jsonString(k)), next: 0 };
+    else if (Array.isArray(v)) frame = { node: v, items: v, keys: undefined, next: 0 };
+    else if (isPlainObject(v)) {
+      const o = v;
+      const keys = mapKeys(o);
+      frame = { node: o, items: keys.map((k) => o[k]), keys: keys.map(jsonString), next: 0 };
+    } else out.push('null');
+    if (frame) {
+      if (path.has(frame.node)) throw new Error('json: unsupported value: encountered a cycle');
+      path.add(frame.node);
+      out.push(frame.keys ? '{' : '[');
+      stack.push(frame);
+    }
+    // move to the next value to write, closing finished containers
+    let top = stack[stack.length - 1];
+    while (top && top.next === top.items.length) {
+      out.push(top.keys ? '}' : ']');
+      path.delete(top.node);
+      stack.pop();
+      top = stack[stack.length - 1];
+    }
+    if (!top) return out.join('');
+    const sep = top.next > 0 ? ',' : '';
+    out.push(top.keys ? `${sep}${top.keys[top.next]!}:` : sep);
+    v = top.items[top.next++];
+  }
 }
 
 /** Float64 the way encoding/json writes it: ES number formatting with Go's exponent cleanup. */

@@ -72,16 +72,44 @@ function propertyType(t: unknown): GoSlice {
   });
 }
 
-/** api.ToolProperty. */
+/** Nested schemas of a tool property: its `anyOf` items and `properties` values. */
+function subSchemas(input: unknown): unknown[] {
+  const p = obj(input);
+  if (!p) return [];
+  const nested = obj(p.properties);
+  return [...(arr(p.anyOf) ?? []), ...(nested ? Object.values(nested) : [])];
+}
+
+/**
+ * api.ToolProperty. Schemas may nest as deep as a request body may (10,000 levels), so the
+ * nested ones are converted first, deepest first, from an explicit list instead of by recursion.
+ */
 export function toolProperty(input: unknown): GoStruct {
+  const order: unknown[] = [];
+  for (const todo = [input]; todo.length > 0; ) {
+    const n = todo.pop();
+    order.push(n);
+    todo.push(...subSchemas(n));
+  }
+  const done = new Map<unknown, GoStruct>();
+  const sub = (v: unknown): GoStruct => done.get(v)!;
+  for (let i = order.length - 1; i >= 0; i--) {
+    const n = order[i];
+    if (!done.has(n)) done.set(n, oneToolProperty(n, sub));
+  }
+  return done.get(input)!;
+}
+
+/** One api.ToolProperty whose nested schemas are already converted (`sub`). */
+function oneToolProperty(input: unknown, sub: (v: unknown) => GoStruct): GoStruct {
   const p = obj(input) ?? {};
   const anyOf = arr(p.anyOf);
   const nested = obj(p.properties);
   const nestedProps = nested
-    ? new JSONObject(Object.entries(nested).map(([k, v]) => [k, toolProperty(v)] as const))
+    ? new JSONObject(Object.entries(nested).map(([k, v]) => [k, sub(v)] as const))
     : null;
   const fields: Array<[string, unknown]> = [
-    ['AnyOf', new GoSlice('[]api.ToolProperty', anyOf ? anyOf.map(toolProperty) : null)],
+    ['AnyOf', new GoSlice('[]api.ToolProperty', anyOf ? anyOf.map(sub) : null)],
     ['Type', propertyType(p.type)],
     ['Items', p.items ?? null],
     ['Description', str(p.description)],
@@ -97,7 +125,7 @@ export function toolProperty(input: unknown): GoStruct {
   return new GoStruct('api.ToolProperty', fields, {
     json: () => {
       const out: Array<[string, unknown]> = [];
-      if (anyOf && anyOf.length > 0) out.push(['anyOf', anyOf.map(toolProperty)]);
+      if (anyOf && anyOf.length > 0) out.push(['anyOf', anyOf.map(sub)]);
       const type = fields[1]?.[1] as GoSlice;
       if ((type.items ?? []).length > 0) out.push(['type', type]);
       if (p.items !== undefined && p.items !== null) out.push(['items', p.items]);

@@ -144,11 +144,42 @@ describe('goMarshal values', () => {
   it('escapes HTML in keys too', () => {
     expect(goMarshal(goMap({ '<k>': 1 }))).toBe('{"\\u003ck\\u003e":1}');
   });
-  it('rejects functions, symbols and runaway nesting', () => {
+  it('rejects functions and symbols', () => {
     expect(() => goMarshal({ f: () => 1 })).toThrow(GoJSONError);
-    let deep: unknown = 1;
-    for (let i = 0; i < 2000; i++) deep = [deep];
-    expect(() => goMarshal(deep)).toThrow(/nested too deeply/);
+  });
+  it('encodes any depth without recursion, as Go (a request body may nest 10,000 levels)', () => {
+    for (const n of [10_000, 100_000]) {
+      let deep: unknown = 1;
+      for (let i = 0; i < n; i++) deep = i % 2 ? [deep] : { a: deep };
+      const text = goMarshal(deep);
+      expect(text.length).toBe(1 + 5 * (n / 2) + 1 * (n / 2) + n);
+      expect(text.startsWith('[{"a":[{"a":')).toBe(true);
+    }
+  });
+  it('deep values are encoded exactly as shallow ones (maps, GoMap, toJSON, omitted fields, float32, bytes)', () => {
+    const mixed = () => ({
+      z: 1,
+      a: [true, null, 'x<y', -0, 1e21, new GoRaw('{"r":1}')],
+      skip: undefined,
+      m: new Map<string, unknown>([['b', 2], ['a', undefined], ['c', 3]]),
+      g: goMap({ y: 1, x: { q: 1, p: 2 } }),
+      t: { toJSON: () => ({ j: 1 }) },
+      f: new Float32Array([0.1, 2]),
+      u: Buffer.from('hi'),
+      e: {},
+      l: [],
+    });
+    for (const sortKeys of [false, true]) {
+      const shallow = goMarshal(mixed(), { sortKeys });
+      let deep: unknown = mixed();
+      for (let i = 0; i < 300; i++) deep = [deep];
+      expect(goMarshal(deep, { sortKeys })).toBe('['.repeat(300) + shallow + ']'.repeat(300));
+    }
+  });
+  it('a value that contains itself is an error, not an endless loop', () => {
+    const a: unknown[] = [];
+    a.push(a);
+    expect(() => goMarshal(a)).toThrow(/encountered a cycle/);
   });
   it('goEncode adds the encoder newline', () => {
     expect(goEncode({ a: 1 })).toBe('{"a":1}\n');

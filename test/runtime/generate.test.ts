@@ -97,6 +97,21 @@ describe.skipIf(!have)('pipelined generation (stories260K, one sequence)', () =>
     expect(again.result.eval_count).toBe(5);
   });
 
+  it('prompt_eval_count is the whole prompt, cached tokens included (as Ollama: cache_n + prompt_n)', async () => {
+    const whole = runner.tokenize(PROMPT, true).length;
+    // the same prompt twice: the second run reuses all but one token from the sequence's cache
+    const a = await runner.generate({ prompt: PROMPT, options: greedy({ num_predict: 3 }) }).collect();
+    const b = await runner.generate({ prompt: PROMPT, options: greedy({ num_predict: 3 }) }).collect();
+    expect(a.result.prompt_eval_count).toBe(whole);
+    expect(b.result.prompt_eval_count).toBe(whole);
+    // a follow-up that extends the previous context: only the new part is evaluated, all is counted
+    const c = await runner.generate({ prompt: ' and', context: b.result.context, options: greedy({ num_predict: 3 }) }).collect();
+    expect(c.result.prompt_eval_count).toBe(1 + b.result.context.length + runner.tokenize(' and').length);
+    // num_predict 0 (prompt only) counts the same way
+    const d = await runner.generate({ prompt: PROMPT, options: greedy({ num_predict: 0 }) }).collect();
+    expect(d.result.prompt_eval_count).toBe(whole);
+  });
+
   it('a generation never iterated never takes the sequence', async () => {
     runner.generate({ prompt: PROMPT, options: greedy({ num_predict: 5 }) }); // dropped
     const r = await runner.generate({ prompt: PROMPT, options: greedy({ num_predict: 5 }) }).collect();

@@ -18,19 +18,19 @@ describe('WriteCoalescer with fake timers', () => {
     expect(writes).toEqual(['a', 'b']);
   });
 
-  it('the first push goes out on the next turn, with whatever else came in that turn', () => {
+  it('the first push is written at once, inside push()', () => {
     const { c, writes } = recorder(5);
     c.push('a');
-    c.push('b');
-    expect(writes).toEqual([]);
-    vi.advanceTimersByTime(0);
-    expect(writes).toEqual(['ab']);
+    expect(writes).toEqual(['a']);
+    c.push('b'); // inside the window: held
+    expect(writes).toEqual(['a']);
+    vi.advanceTimersByTime(10);
+    expect(writes).toEqual(['a', 'b']);
   });
 
   it('pushes inside the window are held past its end until the next push (no timer write while tokens flow)', () => {
     const { c, writes } = recorder(5);
     c.push('0');
-    vi.advanceTimersByTime(0);
     vi.advanceTimersByTime(1);
     c.push('1');
     vi.advanceTimersByTime(2);
@@ -85,24 +85,38 @@ describe('WriteCoalescer with fake timers', () => {
   it('discard() drops held text and pending writes', () => {
     const { c, writes } = recorder(5);
     c.push('a');
+    c.push('b');
     c.discard();
     vi.advanceTimersByTime(20);
     c.flush();
-    expect(writes).toEqual([]);
+    expect(writes).toEqual(['a']);
   });
 });
 
 describe('WriteCoalescer on the real event loop', () => {
-  it('writes after the microtasks the same token queued (the runtime starts the next decode in them)', async () => {
+  it('held text the event loop has not got round to writing for two windows is written by the next push', () => {
+    const { c, writes } = recorder(5);
+    c.push('0');
+    c.push('1'); // held: a backstop timer is due two windows after the first write
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); // the thread is busy; no timer runs
+    expect(writes).toEqual(['0']);
+    c.push('2');
+    expect(writes).toEqual(['0', '12']);
+  });
+
+  it('after the first write, a piece past the window is written after the microtasks the same token queued (the runtime starts the next decode in them)', async () => {
     const log: string[] = [];
     const c = new WriteCoalescer((t) => log.push(`write ${t}`), 16);
     c.push('a');
+    expect(log).toEqual(['write a']);
+    await new Promise((r) => setTimeout(r, 20));
+    c.push('b');
     void Promise.resolve()
       .then(() => log.push('microtask 1'))
       .then(() => log.push('microtask 2'))
       .then(() => log.push('microtask 3'));
     await new Promise((r) => setImmediate(r));
-    expect(log).toEqual(['microtask 1', 'microtask 2', 'microtask 3', 'write a']);
+    expect(log).toEqual(['write a', 'microtask 1', 'microtask 2', 'microtask 3', 'write b']);
   });
 
   it('the token-stream window is one 60 Hz frame at most', () => {

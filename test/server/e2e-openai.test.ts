@@ -41,6 +41,23 @@ describe.skipIf(!haveStories)('openai npm client against a real server', () => {
     expect(r.usage!.total_tokens).toBe(r.usage!.prompt_tokens + 12);
   });
 
+  it('usage.prompt_tokens counts the whole prompt even when it is cached (a follow-up turn)', async () => {
+    const ask = (m: OpenAI.ChatCompletionMessageParam[]) =>
+      client.chat.completions.create({ model: 'stories', messages: m, temperature: 0, max_tokens: 4 });
+    const first = await ask(messages);
+    const again = await ask(messages); // all but one token comes from the cache now
+    expect(again.usage!.prompt_tokens).toBe(first.usage!.prompt_tokens);
+    const turn2 = [...messages, { role: 'assistant' as const, content: first.choices[0]!.message.content! }, { role: 'user' as const, content: 'and' }];
+    const follow = await ask(turn2);
+    // /api/chat reports the same count for the same conversation, and it covers the whole of it
+    const native = (await (await fetch(server.url + '/api/chat', {
+      method: 'POST',
+      body: JSON.stringify({ model: 'stories', messages: turn2, stream: false, options: { temperature: 0, num_predict: 4 } }),
+    })).json()) as { prompt_eval_count: number };
+    expect(native.prompt_eval_count).toBe(follow.usage!.prompt_tokens);
+    expect(follow.usage!.prompt_tokens).toBeGreaterThan(first.usage!.prompt_tokens + 4);
+  });
+
   it('chat completion (streamed) with include_usage', async () => {
     const stream = await client.chat.completions.create({
       model: 'stories',

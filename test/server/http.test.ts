@@ -143,6 +143,24 @@ describe('http layer', () => {
     expect(await r.json()).toEqual({ error: message });
   });
 
+  it("nesting: 10,000 levels are read and echoed; the 10,001st bracket is Go's `exceeded max depth`", async () => {
+    const deep = (n: number, open = '[', close = ']') => open.repeat(n) + close.repeat(n);
+    const ok = await fetch(s.url + '/echo', { method: 'POST', body: deep(10_000) });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe(deep(10_000));
+    const objects = '{"a":'.repeat(9_999) + '{}' + '}'.repeat(9_999);
+    const okObjects = await fetch(s.url + '/echo', { method: 'POST', body: objects });
+    expect(await okObjects.text()).toBe(objects);
+    for (const [open, close] of [['[', ']'], ['{"a":', '}']] as const) {
+      const r = await fetch(s.url + '/echo', { method: 'POST', body: open.repeat(10_001) + '1' + close.repeat(10_001) });
+      expect(r.status).toBe(400);
+      expect(await r.json()).toEqual({ error: `invalid character '${open[0]}' exceeded max depth` });
+    }
+    // the limit counts open containers, not their total: many shallow ones are fine
+    const wide = await fetch(s.url + '/echo', { method: 'POST', body: '[' + Array(20_000).fill('[1]').join(',') + ']' });
+    expect(wide.status).toBe(200);
+  });
+
   it('only the first JSON value is read, as Go does', async () => {
     const r = await fetch(s.url + '/echo', { method: 'POST', body: '{"a":"<b>"} trailing' });
     expect(r.status).toBe(200);

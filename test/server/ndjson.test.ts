@@ -28,15 +28,18 @@ describe('NdjsonWriter', () => {
     }
   });
 
-  it('with a window, lines of one turn become one write on the next turn; the status goes at once', () => {
+  it('with a window, the first line goes at once with the status; later lines of one turn become one write on the next turn', () => {
     const f = fakeRes();
     const w = new NdjsonWriter(f.res, undefined, { coalesceMs: 5 });
     w.write({ t: 0 });
-    w.write({ t: 1 });
     expect(f.heads).toEqual([200]);
-    expect(f.writes).toEqual([]);
+    expect(f.writes).toEqual(['{"t":0}\n']);
+    vi.advanceTimersByTime(5);
+    w.write({ t: 1 });
+    w.write({ t: 2 });
+    expect(f.writes).toEqual(['{"t":0}\n']);
     vi.advanceTimersByTime(0);
-    expect(f.writes).toEqual(['{"t":0}\n{"t":1}\n']);
+    expect(f.writes).toEqual(['{"t":0}\n', '{"t":1}\n{"t":2}\n']);
   });
 
   it('end() writes held lines before ending; nothing is written after', () => {

@@ -5,6 +5,7 @@
 import { BadRequestError } from '../../api/errors.js';
 import type { ChatRequest, ChatResponse, Format, Message, ThinkValue, Tool, ToolCall } from '../../api/types.js';
 import { goJSON } from '../gojson.js';
+import { parseJSONBody } from '../jsonbody.js';
 import { SYSTEM_FINGERPRINT, finishReason, goTypeName, makeId, mapStop, optNumber, toUsage, unixNow, type Usage } from './common.js';
 
 export interface OpenAIToolCall {
@@ -73,6 +74,7 @@ export function fromOpenAIToolCalls(calls: unknown): ToolCall[] | undefined {
     let args: unknown = {};
     if (typeof fn.arguments === 'string' && fn.arguments.trim() !== '') {
       try {
+        parseJSONBody(Buffer.from(fn.arguments)); // Go's depth limit (and syntax) first, as json.Unmarshal
         args = JSON.parse(fn.arguments);
       } catch {
         throw new BadRequestError('invalid tool call arguments');

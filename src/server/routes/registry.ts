@@ -1,12 +1,13 @@
 /** POST /api/pull and POST /api/push: Ollama's progress stream (reference §3.9, §7). */
-import { BadRequestError } from '../../api/errors.js';
-import type { ProgressResponse, PullRequest } from '../../api/types.js';
+import { BadRequestError, messageOf } from '../../api/errors.js';
+import { toWire, type ProgressResponse, type PullRequest } from '../../api/types.js';
 import { pushModel, type ProgressEvent } from '../../registry/remote/index.js';
 import { toAsyncIterable } from '../../registry/remote/progress.js';
 import { DEMO_HOST, isDemoHost } from '../../registry/demo.js';
 import { InvalidNameError, displayShortest, parseModelName } from '../../registry/name.js';
 import { pullOrInstall } from '../demo-model.js';
-import { sendJSON, type Context, type Router } from '../http.js';
+import { goJSON } from '../gojson.js';
+import type { Context, Router } from '../http.js';
 import type { ServerDeps } from '../inference/common.js';
 import { NdjsonWriter } from '../ndjson.js';
 
@@ -22,14 +23,32 @@ function modelOf(req: PullRequest): string {
   return model;
 }
 
-/** Streams progress objects, or (stream:false) answers with the last one. */
-async function progress(ctx: Context, stream: boolean | undefined, source: AsyncIterable<ProgressEvent>): Promise<void> {
-  if (stream === false) {
+/**
+ * stream:false, as Ollama's waitForStream: the last progress object, or, when the pull/push fails,
+ * `{"error":…}` with 500 whatever the cause (its errors carry no status, so a registry's 404 or an
+ * unreachable host are both 500). Content-Type is `application/json`, without a charset.
+ */
+async function waitForStream(ctx: Context, source: AsyncIterable<ProgressEvent>): Promise<void> {
+  let status = 200;
+  let body: object;
+  try {
     let last: ProgressEvent | undefined;
     for await (const p of source) last = p;
-    sendJSON(ctx.res, 200, last ?? { status: 'success' }, 'ProgressResponse');
-    return;
+    body = toWire('ProgressResponse', last ?? { status: 'success' });
+  } catch (err) {
+    status = 500;
+    body = { error: messageOf(err) };
   }
+  const { res } = ctx;
+  if (res.headersSent || ctx.signal.aborted) return;
+  const text = goJSON(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Streams progress objects, or (stream:false) answers with the last one. */
+async function progress(ctx: Context, stream: boolean | undefined, source: AsyncIterable<ProgressEvent>): Promise<void> {
+  if (stream === false) return waitForStream(ctx, source);
   const w = new NdjsonWriter(ctx.res, 'ProgressResponse');
   try {
     for await (const p of source) {

@@ -17,18 +17,21 @@ describe('SseWriter', () => {
     expect(f.ended()).toBe(true);
   });
 
-  it('with a window, the frames of one turn are one write; done() writes held frames before [DONE]', () => {
+  it('with a window, the first frame goes at once; later frames of one turn are one write; done() writes held frames before [DONE]', () => {
     const f = fakeRes();
     const w = new SseWriter(f.res, { coalesceMs: 16 });
     w.write({ a: 1 });
-    w.write({ a: 2 });
     expect(f.heads).toEqual([200]);
-    expect(f.writes).toEqual([]);
-    vi.advanceTimersByTime(0);
-    expect(f.writes).toEqual(['data: {"a":1}\n\ndata: {"a":2}\n\n']);
+    expect(f.writes).toEqual(['data: {"a":1}\n\n']);
+    vi.advanceTimersByTime(16);
+    w.write({ a: 2 });
     w.write({ a: 3 });
+    expect(f.writes).toHaveLength(1);
+    vi.advanceTimersByTime(0);
+    expect(f.writes).toEqual(['data: {"a":1}\n\n', 'data: {"a":2}\n\ndata: {"a":3}\n\n']);
+    w.write({ a: 4 });
     w.done();
-    expect(f.writes.join('')).toBe(`data: {"a":1}\n\ndata: {"a":2}\n\ndata: {"a":3}\n\n${SSE_DONE}`);
+    expect(f.writes.join('')).toBe(`data: {"a":1}\n\ndata: {"a":2}\n\ndata: {"a":3}\n\ndata: {"a":4}\n\n${SSE_DONE}`);
   });
 
   it('an error after streaming began: held frames, then the error frame, then the end', () => {
@@ -45,10 +48,11 @@ describe('SseWriter', () => {
   it('a client gone: held frames are dropped and write() reports false', () => {
     const f = fakeRes();
     const w = new SseWriter(f.res, { coalesceMs: 16 });
-    w.write({ a: 1 });
+    w.write({ a: 1 }); // the first frame is written at once
+    w.write({ a: 2 }); // held
     f.destroy();
     vi.advanceTimersByTime(50);
-    expect(f.writes).toEqual([]);
-    expect(w.write({ a: 2 })).toBe(false);
+    expect(f.writes).toEqual(['data: {"a":1}\n\n']);
+    expect(w.write({ a: 3 })).toBe(false);
   });
 });
