@@ -16,9 +16,14 @@ export interface ProgressStream {
 
 const pad6 = (s: string) => s.padStart(6);
 
+/** What a bar's layer is doing: Ollama labels pull bars `pulling <12 hex>:`, push bars `pushing <12 hex>`. */
+export type Transfer = 'pull' | 'push';
+
 /** The text of one bar's line without the bar itself (exported for tests). */
-export function barLabel(digest: string): string {
-  return `pulling ${digest.replace(/^sha256[:-]/, '').slice(0, 12)}:`;
+export function barLabel(digest: string, transfer: Transfer = 'pull'): string {
+  const short = digest.replace(/^sha256[:-]/, '').slice(0, 12);
+  // Ollama's push bar shows the server's status (`pushing <12 hex>`, no colon); its pull bar its own text.
+  return transfer === 'push' ? `pushing ${short}` : `pulling ${short}:`;
 }
 
 export function barStats(completed: number, total: number, ratePerSec: number): string {
@@ -41,7 +46,10 @@ export class ProgressDisplay {
   private bars = new Map<string, { bar?: cliProgress.SingleBar; started: number; lastStep: number }>();
   private statuses = new Set<string>();
 
-  constructor(private readonly stream: ProgressStream = process.stderr) {
+  constructor(
+    private readonly stream: ProgressStream = process.stderr,
+    private readonly transfer: Transfer = 'pull',
+  ) {
     this.tty = stream.isTTY === true;
   }
 
@@ -84,21 +92,21 @@ export class ProgressDisplay {
           },
           cliProgress.Presets.shades_classic,
         );
-        entry.bar = this.multi.create(Math.max(total, 1), completed, { label: barLabel(digest), stats: '' });
+        entry.bar = this.multi.create(Math.max(total, 1), completed, { label: barLabel(digest, this.transfer), stats: '' });
       }
     }
     const elapsed = (Date.now() - entry.started) / 1000;
     const rate = elapsed > 0.5 ? completed / elapsed : 0;
     if (entry.bar) {
       entry.bar.setTotal(Math.max(total, 1));
-      entry.bar.update(completed, { label: barLabel(digest), stats: barStats(completed, total, rate) });
+      entry.bar.update(completed, { label: barLabel(digest, this.transfer), stats: barStats(completed, total, rate) });
       return;
     }
     const pct = total > 0 ? Math.floor((completed / total) * 100) : 0;
     const step = Math.floor(pct / 25);
     if (step !== entry.lastStep) {
       entry.lastStep = step;
-      this.stream.write(`${barLabel(digest)} ${String(pct).padStart(3)}% ${total > 0 && completed >= total ? humanBytes(total) : `${humanBytes(completed)}/${humanBytes(total)}`}\n`);
+      this.stream.write(`${barLabel(digest, this.transfer)} ${String(pct).padStart(3)}% ${total > 0 && completed >= total ? humanBytes(total) : `${humanBytes(completed)}/${humanBytes(total)}`}\n`);
     }
   }
 
