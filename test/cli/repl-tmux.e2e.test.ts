@@ -188,9 +188,14 @@ describe.skipIf(!haveTmux || !haveStories)('ollama run REPL in tmux against a re
   it('/set parameter temperature 0 and /show parameters', async () => {
     pane.line('/set parameter temperature 0');
     await pane.waitText("Set parameter 'temperature' to '0'", '>>> /set parameter temperature 0\n');
+    pane.line('/set parameter seed 42');
+    await pane.waitText("Set parameter 'seed' to '42'", '>>> /set parameter seed 42\n');
     pane.line('/show parameters');
     const s = await pane.waitPrompt('>>> /show parameters\n');
-    expect(s).toContain('Model defined parameters:\n  num_predict                    48\n  temperature                    0\n\nUser defined parameters:\n  temperature                    0\n');
+    // As Ollama's: the model's own parameters, then the session's; seed is only the session's.
+    expect(s).toMatch(
+      /^Model defined parameters:\n {2}num_predict {20}48\n {2}temperature {20}0\n\nUser defined parameters:\n {2}temperature {20}0\n {2}seed {27}42\n\n>>> /,
+    );
   });
 
   it('unknown /x and Ctrl+C at an empty prompt', async () => {
@@ -322,7 +327,8 @@ describe.skipIf(!haveTmux || !haveStories)('ollama run REPL in tmux against a re
     expect(list).toMatch(/^stories:latest\s/m);
     pane.line('/set parameter foo 1');
     const bad = await pane.waitPrompt('>>> /set parameter foo 1\n');
-    expect(bad).toContain(`Couldn't set parameter: "unknown parameter 'foo'"`);
+    // One line, then the prompt: no blank line between (Ollama prints `%q\n`).
+    expect(bad).toMatch(/^Couldn't set parameter: "unknown parameter 'foo'"\n>>> /);
   });
 
   it('/bye exits 0, restores the terminal and leaves the inputs in ~/.ollama/history', async () => {

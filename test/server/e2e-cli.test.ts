@@ -115,6 +115,16 @@ describe.skipIf(!haveStories)('the CLI against a real server', () => {
     expect(r.stderr).toBe('Error: couldn\'t find model "nope" to stop\n');
   });
 
+  it('signin and signout each say what they do not do, exit 1', async () => {
+    const inn = await run('signin');
+    expect(inn.code).toBe(1);
+    expect(inn.stderr).toBe('Error: signing in to ollama.com is not supported by Tollama; pulls from registry.ollama.ai need no account\n');
+    const out = await run('signout');
+    expect(out.code).toBe(1);
+    expect(out.stderr).toBe('Error: signing out of ollama.com is not supported by Tollama; it never signs in, so there is no account to sign out of\n');
+    expect(out.stdout).toBe('');
+  });
+
   it('cp and rm', async () => {
     let r = await run('cp', 'stories', 'other');
     expect(r.stdout).toBe("copied 'stories' to 'other'\n");
