@@ -22,11 +22,22 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host.startsWith('127.') || host === '::1' || host === '[::1]';
 }
 
+/** How long the pre-check waits for a server that accepted the connection to answer. */
+const HEARTBEAT_MS = 5000;
+
+/** A listener that accepts but never answers (a hung server, another program on the port). */
+export function noAnswer(client: Client): Error {
+  return new Error(`could not connect to ollama server at ${client.baseUrl.replace(/^https?:\/\//, '')}: it did not answer within ${HEARTBEAT_MS / 1000}s`);
+}
+
 export async function ensureServer(client = new Client(), env = process.env): Promise<void> {
+  const signal = AbortSignal.timeout(HEARTBEAT_MS);
   try {
-    await client.heartbeat(AbortSignal.timeout(5000));
+    await client.heartbeat(signal);
     return;
   } catch (err) {
+    // Something holds the port: starting a server there would only fail to bind.
+    if (signal.aborted) throw noAnswer(client);
     if (!(err instanceof ConnectionError)) throw err;
   }
   const host = parseOllamaHost(env.OLLAMA_HOST);

@@ -185,3 +185,40 @@ describe.skipIf(!fs.existsSync('/proc/self/environ'))('autostart', () => {
     }
   });
 });
+
+describe('a port that is taken', () => {
+  let holder: net.Server;
+  let port: number;
+  let home: string;
+  const sockets: net.Socket[] = [];
+  beforeAll(async () => {
+    // Accepts connections and never answers: a hung server, or another program on the port.
+    holder = net.createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+    port = (holder.address() as net.AddressInfo).port;
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'tollama-taken-'));
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => holder.close(r));
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+  const env = (): NodeJS.ProcessEnv => {
+    const e: NodeJS.ProcessEnv = { ...process.env, HOME: home, OLLAMA_HOST: `127.0.0.1:${port}`, OLLAMA_MODELS: path.join(home, 'models') };
+    delete e.OLLAMA_NOAUTOSTART;
+    return e;
+  };
+
+  it('`ollama serve` fails with Go’s listen error and exit 1', async () => {
+    const r = await cli(env(), 'serve');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`Error: listen tcp 127.0.0.1:${port}: bind: address already in use\n`);
+  });
+
+  it('a command against a listener that never answers names the host and says it did not answer', async () => {
+    const r = await cli(env(), 'list');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`Error: could not connect to ollama server at 127.0.0.1:${port}: it did not answer within 5s\n`);
+    expect(serversWithHome(home)).toEqual([]);
+  });
+});
