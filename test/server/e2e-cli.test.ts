@@ -173,12 +173,27 @@ describe.skipIf(!fs.existsSync('/proc/self/environ'))('autostart', () => {
       const r = await cli(env, 'list');
       expect(r.code).toBe(0);
       expect(r.stdout).toBe('NAME    ID    SIZE    MODIFIED \n');
-      const log = fs.readFileSync(path.join(home, '.ollama', 'logs', 'server.log'), 'utf8');
+      // Said once on stderr: where it runs, its own log file for this host, how to stop it.
+      const [pid] = serversWithHome(home);
+      const logFile = path.join(home, '.ollama', 'logs', `server-127.0.0.1-${port}.log`);
+      expect(r.stderr).toBe(
+        `Started an ollama server in the background on 127.0.0.1:${port} (pid ${pid}).\nIts log is ${logFile}; stop it with: kill ${pid}\n`,
+      );
+      const log = fs.readFileSync(logFile, 'utf8');
       expect(log).toContain(`Listening on 127.0.0.1:${port}`);
+      expect(log).toContain(`started in the background by \`ollama list\`, pid ${pid},`);
+      expect(fs.existsSync(path.join(home, '.ollama', 'logs', 'server.log'))).toBe(false);
       expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
-      // With the server up, a second command does not start another one.
-      await cli(env, 'list');
-      expect(serversWithHome(home)).toHaveLength(1);
+      // With the server up, a second command does not start another one, and says nothing.
+      const again = await cli(env, 'list');
+      expect(again.stderr).toBe('');
+      expect(serversWithHome(home)).toEqual([pid]);
+      // The advertised way to stop it works.
+      const stop = /stop it with: (.+)$/m.exec(r.stderr)![1]!;
+      await execFileP('sh', ['-c', stop]);
+      for (let i = 0; i < 100 && serversWithHome(home).length > 0; i++) await new Promise((res) => setTimeout(res, 100));
+      expect(serversWithHome(home)).toEqual([]);
+      await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
     } finally {
       for (const pid of serversWithHome(home)) process.kill(pid, 'SIGTERM');
       fs.rmSync(home, { recursive: true, force: true });
