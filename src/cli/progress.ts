@@ -7,6 +7,7 @@
 import cliProgress from 'cli-progress';
 import { humanBytes } from '../api/format.js';
 import type { ProgressResponse } from '../api/types.js';
+import { hideCursor } from './cursor.js';
 
 export interface ProgressStream {
   write(s: string): unknown;
@@ -45,6 +46,7 @@ export class ProgressDisplay {
   private multi: cliProgress.MultiBar | undefined;
   private bars = new Map<string, { bar?: cliProgress.SingleBar; started: number; lastStep: number }>();
   private statuses = new Set<string>();
+  private showCursor: (() => void) | undefined;
 
   constructor(
     private readonly stream: ProgressStream = process.stderr,
@@ -74,10 +76,12 @@ export class ProgressDisplay {
       entry = { started: Date.now(), lastStep: -1 };
       this.bars.set(digest, entry);
       if (this.tty) {
+        // The cursor is ours to hide and show (cursor.ts): cli-progress would leave it hidden on Ctrl+C.
+        if (!this.multi) this.showCursor = hideCursor(this.stream);
         this.multi ??= new cliProgress.MultiBar(
           {
             stream: this.stream as NodeJS.WritableStream,
-            hideCursor: true,
+            hideCursor: false,
             clearOnComplete: false,
             stopOnComplete: false,
             barCompleteChar: '█',
@@ -114,6 +118,8 @@ export class ProgressDisplay {
   stop(): void {
     this.multi?.stop();
     this.multi = undefined;
+    this.showCursor?.();
+    this.showCursor = undefined;
   }
 }
 
@@ -121,6 +127,7 @@ export class ProgressDisplay {
 export class Spinner {
   private timer: NodeJS.Timeout | undefined;
   private frame = 0;
+  private showCursor: () => void = () => undefined;
   private static FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
   constructor(
@@ -128,7 +135,7 @@ export class Spinner {
     private readonly message = '',
   ) {
     if (stream.isTTY !== true) return;
-    this.stream.write('\x1b[?25l');
+    this.showCursor = hideCursor(this.stream);
     this.draw();
     this.timer = setInterval(() => this.draw(), 100);
     this.timer.unref();
@@ -144,6 +151,7 @@ export class Spinner {
     if (!this.timer) return;
     clearInterval(this.timer);
     this.timer = undefined;
-    this.stream.write('\r\x1b[K\x1b[?25h');
+    this.stream.write('\r\x1b[K');
+    this.showCursor();
   }
 }
