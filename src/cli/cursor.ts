@@ -24,7 +24,9 @@ function restoreAll(): void {
 function onSignal(sig: NodeJS.Signals): void {
   restoreAll();
   uninstall();
-  // Nobody else listens (no REPL, no server): die by the signal, as without this handler.
+  // This handler runs first (prepended), so every other listener is still registered here, even
+  // a `once` one (run's Ctrl+C that ends an answer quietly). With none, die by the signal, as
+  // the process would have without this handler.
   if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
 }
 
@@ -33,7 +35,7 @@ const handlers = new Map<NodeJS.Signals, () => void>(SIGNALS.map((sig) => [sig, 
 function install(): void {
   if (installed) return;
   installed = true;
-  for (const [sig, h] of handlers) process.on(sig, h);
+  for (const [sig, h] of handlers) process.prependListener(sig, h);
   process.on('exit', restoreAll);
 }
 
