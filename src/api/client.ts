@@ -7,8 +7,10 @@
  * It sends `OLLAMA_API_KEY` as a bearer token when set, as the official clients do.
  */
 import os from 'node:os';
+import type { Readable } from 'node:stream';
 import { VERSION } from '../version.js';
 import { parseOllamaHost } from './host.js';
+import { NoAnswerError, postStream } from './upload.js';
 
 export class StatusError extends Error {
   constructor(
@@ -144,6 +146,26 @@ export class Client {
     if (res.status === 404) return false;
     if (res.status >= 400) throw new StatusError(res.status, statusLine(res), statusLine(res));
     return true;
+  }
+
+  /**
+   * A POST of a streamed body (an archive) that hears the server's answer even when the server
+   * refuses the upload before reading all of it (see upload.ts). Returns the answer's text;
+   * a status ≥ 400 becomes a StatusError with the server's message.
+   */
+  async upload(path: string, body: Readable, contentType: string, signal?: AbortSignal): Promise<string> {
+    let answer;
+    try {
+      answer = await postStream(this.baseUrl + path, this.headers('application/x-ndjson', { 'Content-Type': contentType }), body, signal);
+    } catch (err) {
+      if (err instanceof NoAnswerError) throw new ConnectionError(this.baseUrl, err.cause);
+      throw err;
+    }
+    if (answer.status >= 400) {
+      const line = `${answer.status} ${answer.statusText || STATUS_TEXT[answer.status] || ''}`.trim();
+      throw new StatusError(answer.status, line, errorText(answer.text) || line);
+    }
+    return answer.text;
   }
 
   /** `POST /api/blobs/:digest` with a streamed body. */

@@ -3,10 +3,11 @@
  * POST /api/import, with upload progress on stderr, then prints what the server imported.
  */
 import fs from 'node:fs';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { Client } from '../api/client.js';
 import { humanBytes } from '../api/format.js';
 import { parseModelName } from '../registry/name.js';
-import { ByteProgress, transferFetch } from './export.js';
+import { ByteProgress } from './export.js';
 import type { CommandFlags } from './spec.js';
 
 interface ImportLine {
@@ -39,12 +40,13 @@ export async function run(args: string[], flags: CommandFlags): Promise<number> 
     input = fs.createReadStream(file, { highWaterMark: 1 << 20 });
   }
   const progress = new ByteProgress('importing', total);
-  const body = Readable.toWeb(input.pipe(progress.counter())) as unknown as ReadableStream<Uint8Array>;
-  const res = await transferFetch(`/api/import${name ? `?name=${encodeURIComponent(name)}` : ''}`, body, {
-    contentType: 'application/x-tar',
-  });
-  const text = await res.text();
-  progress.finish();
+  // Client.upload, not fetch: a server that refuses the archive part-way is still heard.
+  let text: string;
+  try {
+    text = await new Client().upload(`/api/import${name ? `?name=${encodeURIComponent(name)}` : ''}`, input.pipe(progress.counter()), 'application/x-tar');
+  } finally {
+    progress.finish(); // the line ends before any error is printed
+  }
   let summary: ImportLine | undefined;
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;

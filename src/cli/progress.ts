@@ -7,6 +7,7 @@
 import cliProgress from 'cli-progress';
 import { humanBytes } from '../api/format.js';
 import type { ProgressResponse } from '../api/types.js';
+import { hideCursor } from './cursor.js';
 
 export interface ProgressStream {
   write(s: string): unknown;
@@ -16,9 +17,14 @@ export interface ProgressStream {
 
 const pad6 = (s: string) => s.padStart(6);
 
+/** What a bar's layer is doing: Ollama labels pull bars `pulling <12 hex>:`, push bars `pushing <12 hex>`. */
+export type Transfer = 'pull' | 'push';
+
 /** The text of one bar's line without the bar itself (exported for tests). */
-export function barLabel(digest: string): string {
-  return `pulling ${digest.replace(/^sha256[:-]/, '').slice(0, 12)}:`;
+export function barLabel(digest: string, transfer: Transfer = 'pull'): string {
+  const short = digest.replace(/^sha256[:-]/, '').slice(0, 12);
+  // Ollama's push bar shows the server's status (`pushing <12 hex>`, no colon); its pull bar its own text.
+  return transfer === 'push' ? `pushing ${short}` : `pulling ${short}:`;
 }
 
 export function barStats(completed: number, total: number, ratePerSec: number): string {
@@ -40,8 +46,12 @@ export class ProgressDisplay {
   private multi: cliProgress.MultiBar | undefined;
   private bars = new Map<string, { bar?: cliProgress.SingleBar; started: number; lastStep: number }>();
   private statuses = new Set<string>();
+  private showCursor: (() => void) | undefined;
 
-  constructor(private readonly stream: ProgressStream = process.stderr) {
+  constructor(
+    private readonly stream: ProgressStream = process.stderr,
+    private readonly transfer: Transfer = 'pull',
+  ) {
     this.tty = stream.isTTY === true;
   }
 
@@ -66,10 +76,12 @@ export class ProgressDisplay {
       entry = { started: Date.now(), lastStep: -1 };
       this.bars.set(digest, entry);
       if (this.tty) {
+        // The cursor is ours to hide and show (cursor.ts): cli-progress would leave it hidden on Ctrl+C.
+        if (!this.multi) this.showCursor = hideCursor(this.stream);
         this.multi ??= new cliProgress.MultiBar(
           {
             stream: this.stream as NodeJS.WritableStream,
-            hideCursor: true,
+            hideCursor: false,
             clearOnComplete: false,
             stopOnComplete: false,
             barCompleteChar: '█',
@@ -84,21 +96,21 @@ export class ProgressDisplay {
           },
           cliProgress.Presets.shades_classic,
         );
-        entry.bar = this.multi.create(Math.max(total, 1), completed, { label: barLabel(digest), stats: '' });
+        entry.bar = this.multi.create(Math.max(total, 1), completed, { label: barLabel(digest, this.transfer), stats: '' });
       }
     }
     const elapsed = (Date.now() - entry.started) / 1000;
     const rate = elapsed > 0.5 ? completed / elapsed : 0;
     if (entry.bar) {
       entry.bar.setTotal(Math.max(total, 1));
-      entry.bar.update(completed, { label: barLabel(digest), stats: barStats(completed, total, rate) });
+      entry.bar.update(completed, { label: barLabel(digest, this.transfer), stats: barStats(completed, total, rate) });
       return;
     }
     const pct = total > 0 ? Math.floor((completed / total) * 100) : 0;
     const step = Math.floor(pct / 25);
     if (step !== entry.lastStep) {
       entry.lastStep = step;
-      this.stream.write(`${barLabel(digest)} ${String(pct).padStart(3)}% ${total > 0 && completed >= total ? humanBytes(total) : `${humanBytes(completed)}/${humanBytes(total)}`}\n`);
+      this.stream.write(`${barLabel(digest, this.transfer)} ${String(pct).padStart(3)}% ${total > 0 && completed >= total ? humanBytes(total) : `${humanBytes(completed)}/${humanBytes(total)}`}\n`);
     }
   }
 
@@ -106,6 +118,8 @@ export class ProgressDisplay {
   stop(): void {
     this.multi?.stop();
     this.multi = undefined;
+    this.showCursor?.();
+    this.showCursor = undefined;
   }
 }
 
@@ -113,6 +127,7 @@ export class ProgressDisplay {
 export class Spinner {
   private timer: NodeJS.Timeout | undefined;
   private frame = 0;
+  private showCursor: () => void = () => undefined;
   private static FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
   constructor(
@@ -120,7 +135,7 @@ export class Spinner {
     private readonly message = '',
   ) {
     if (stream.isTTY !== true) return;
-    this.stream.write('\x1b[?25l');
+    this.showCursor = hideCursor(this.stream);
     this.draw();
     this.timer = setInterval(() => this.draw(), 100);
     this.timer.unref();
@@ -136,6 +151,7 @@ export class Spinner {
     if (!this.timer) return;
     clearInterval(this.timer);
     this.timer = undefined;
-    this.stream.write('\r\x1b[K\x1b[?25h');
+    this.stream.write('\r\x1b[K');
+    this.showCursor();
   }
 }

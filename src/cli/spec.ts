@@ -180,7 +180,7 @@ export const COMMANDS: CommandSpec[] = [
     args: { kind: 'exact', n: 0 },
     flags: [],
     env: HOST_ENV,
-    load: () => import('./signin.js'),
+    load: () => import('./signout.js'),
   },
   {
     name: 'list',

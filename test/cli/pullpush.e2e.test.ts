@@ -45,6 +45,9 @@ describe.skipIf(!ready)('ollama push / pull against a real registry', () => {
     const pushed = await ollama(['push', remote, '--insecure']);
     expect(pushed.stdout).toBe(`\nYou can find your model at:\n\n\t${remote}\n`);
     expect(pushed.stderr).toContain('pushing manifest');
+    // Ollama labels push bars with the server's status, `pushing <12 hex>`; never `pulling`.
+    expect(pushed.stderr).toMatch(/^pushing [0-9a-f]{12} +100% /m);
+    expect(pushed.stderr).not.toContain('pulling');
     expect(pushed.stderr).toContain('success');
 
     expect((await ollama(['rm', remote])).stdout).toBe(`deleted '${remote}'\n`);

@@ -3,145 +3,19 @@
  * real server and the real stories260K model; keys go in with `send-keys`, the screen comes back
  * with `capture-pane`. Every wait polls the screen (or a file) until the expected text appears.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addModel, haveStories, repoRoot, STORIES } from '../helpers/models.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { haveTmux, Pane, PLACEHOLDER, Tmux } from '../helpers/tmux.js';
 
-const haveTmux = spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
 if (!haveTmux) console.warn('skipping REPL tmux tests: tmux is not installed');
 if (!haveStories) console.warn(`skipping REPL tmux tests: ${STORIES} is absent`);
 
-const PLACEHOLDER = '>>> Send a message (/? for help)';
 const LILY = ', there was a little girl named Lily';
-const WAIT = 45_000;
-
-/** One tmux server on its own socket (parallel test files never share it). */
-class Tmux {
-  readonly socket = `tollama-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-
-  cmd(...args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
-  }
-
-  kill(): void {
-    spawnSync('tmux', ['-L', this.socket, 'kill-server'], { stdio: 'ignore' });
-  }
-}
-
-/** A 100×30 pane running `ollama run …`; its exit code and `stty -a` land in files when it ends. */
-class Pane {
-  private static n = 0;
-  readonly name: string;
-  readonly exitFile: string;
-  readonly sttyFile: string;
-
-  constructor(
-    readonly tmux: Tmux,
-    dir: string,
-    env: NodeJS.ProcessEnv,
-    args: string[],
-  ) {
-    this.name = `p${Pane.n++}`;
-    this.exitFile = path.join(dir, `${this.name}.exit`);
-    this.sttyFile = path.join(dir, `${this.name}.stty`);
-    const script = path.join(dir, `${this.name}.sh`);
-    const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-    const exports = ['HOME', 'OLLAMA_HOST', 'OLLAMA_NOAUTOSTART', 'OLLAMA_EDITOR'].map((k) => `export ${k}=${q(env[k] ?? '')}`);
-    fs.writeFileSync(
-      script,
-      [
-        // bash, not dash: a Ctrl+C that the program handles must not also end the script.
-        '#!/bin/bash',
-        ...exports,
-        `cd ${q(repoRoot)}`,
-        `${q(process.execPath)} bin/ollama ${args.map(q).join(' ')}`,
-        'code=$?',
-        'echo "[shell]"',
-        `echo "EXIT=$code" > ${q(this.exitFile)}.tmp`,
-        `stty -a > ${q(this.sttyFile)}`,
-        `mv ${q(this.exitFile)}.tmp ${q(this.exitFile)}`,
-        'exec sleep 600', // keeps the pane readable after exit; ends on its own if the test process dies
-        '',
-      ].join('\n'),
-      { mode: 0o755 },
-    );
-    tmux.cmd('new-session', '-d', '-s', this.name, '-x', '100', '-y', '30', `bash ${q(script)}`);
-  }
-
-  /** Everything the pane shows, scrollback included, wrapped lines joined. */
-  screen(): string {
-    return this.tmux.cmd('capture-pane', '-p', '-J', '-S', '-', '-t', this.name);
-  }
-
-  /** Types text literally (no key names). */
-  type(text: string): void {
-    this.tmux.cmd('send-keys', '-t', this.name, '-l', text);
-  }
-
-  keys(...names: string[]): void {
-    this.tmux.cmd('send-keys', '-t', this.name, ...names);
-  }
-
-  line(text: string): void {
-    this.type(text);
-    this.keys('Enter');
-  }
-
-  cursorVisible(): boolean {
-    return this.tmux.cmd('display-message', '-p', '-t', this.name, '#{cursor_flag}').trim() === '1';
-  }
-
-  exitCode(): number | undefined {
-    if (!fs.existsSync(this.exitFile)) return undefined;
-    return Number(/EXIT=(\d+)/.exec(fs.readFileSync(this.exitFile, 'utf8'))![1]);
-  }
-
-  /** Polls the screen until `test` holds on the text after the last `marker` line. */
-  async waitFor(test: (text: string) => boolean, what: string, marker?: string, timeout = WAIT): Promise<string> {
-    const end = Date.now() + timeout;
-    let s = '';
-    for (;;) {
-      s = this.screen();
-      const from = marker === undefined ? -1 : s.lastIndexOf(marker);
-      const text = marker === undefined ? s : from < 0 ? '' : s.slice(from + marker.length);
-      if (test(text)) return text;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
-  /** Waits for `needle` to appear after the last `marker` (the whole screen without one). */
-  waitText(needle: string, marker?: string, timeout?: number): Promise<string> {
-    return this.waitFor((t) => t.includes(needle), JSON.stringify(needle) + (marker ? ` after ${JSON.stringify(marker)}` : ''), marker, timeout);
-  }
-
-  /** Waits for a fresh empty prompt after the last `marker` line (the answer is complete). */
-  waitPrompt(marker: string): Promise<string> {
-    return this.waitText(PLACEHOLDER, marker);
-  }
-
-  async waitExit(timeout = WAIT): Promise<number> {
-    const end = Date.now() + timeout;
-    for (;;) {
-      const c = this.exitCode();
-      if (c !== undefined) return c;
-      if (Date.now() > end) throw new Error(`the pane's command did not end; screen:\n${this.screen()}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
-  /** After exit: the terminal is back in cooked mode with echo, and the cursor is visible. */
-  expectTerminalRestored(): void {
-    const stty = fs.readFileSync(this.sttyFile, 'utf8');
-    expect(stty).toMatch(/(^|\s)icanon(\s|$)/);
-    expect(stty).toMatch(/(^|\s)echo(\s|$)/);
-    expect(this.cursorVisible()).toBe(true);
-  }
-}
 
 /** The text between `>>> <input>` and the next prompt: the model's answer to that input. */
 function answerTo(text: string): string {
@@ -188,9 +62,14 @@ describe.skipIf(!haveTmux || !haveStories)('ollama run REPL in tmux against a re
   it('/set parameter temperature 0 and /show parameters', async () => {
     pane.line('/set parameter temperature 0');
     await pane.waitText("Set parameter 'temperature' to '0'", '>>> /set parameter temperature 0\n');
+    pane.line('/set parameter seed 42');
+    await pane.waitText("Set parameter 'seed' to '42'", '>>> /set parameter seed 42\n');
     pane.line('/show parameters');
     const s = await pane.waitPrompt('>>> /show parameters\n');
-    expect(s).toContain('Model defined parameters:\n  num_predict                    48\n  temperature                    0\n\nUser defined parameters:\n  temperature                    0\n');
+    // As Ollama's: the model's own parameters, then the session's; seed is only the session's.
+    expect(s).toMatch(
+      /^Model defined parameters:\n {2}num_predict {20}48\n {2}temperature {20}0\n\nUser defined parameters:\n {2}temperature {20}0\n {2}seed {27}42\n\n>>> /,
+    );
   });
 
   it('unknown /x and Ctrl+C at an empty prompt', async () => {
@@ -322,7 +201,8 @@ describe.skipIf(!haveTmux || !haveStories)('ollama run REPL in tmux against a re
     expect(list).toMatch(/^stories:latest\s/m);
     pane.line('/set parameter foo 1');
     const bad = await pane.waitPrompt('>>> /set parameter foo 1\n');
-    expect(bad).toContain(`Couldn't set parameter: "unknown parameter 'foo'"`);
+    // One line, then the prompt: no blank line between (Ollama prints `%q\n`).
+    expect(bad).toMatch(/^Couldn't set parameter: "unknown parameter 'foo'"\n>>> /);
   });
 
   it('/bye exits 0, restores the terminal and leaves the inputs in ~/.ollama/history', async () => {

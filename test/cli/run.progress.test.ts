@@ -4,6 +4,7 @@ import { ProgressDisplay, barLabel, barStats } from '../../src/cli/progress.js';
 describe('progress display', () => {
   it('labels and stats', () => {
     expect(barLabel('sha256:' + 'ab'.repeat(32))).toBe('pulling abababababab:');
+    expect(barLabel('sha256:' + 'ab'.repeat(32), 'push')).toBe('pushing abababababab');
     expect(barStats(2_000_000, 2_000_000, 0)).toBe('  2 MB');
     expect(barStats(500_000, 2_000_000, 100_000)).toBe('500 KB/  2 MB 100 KB/s 15s');
   });

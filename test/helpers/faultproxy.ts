@@ -1,7 +1,7 @@
 /**
  * A loopback HTTP proxy in front of a registry that injects faults per request: cut the
  * connection after N body bytes, flip a byte, answer a status, stall, redirect, or trickle
- * slowly. It counts the response body bytes it forwarded (to measure resumes).
+ * slowly, or never answer. It counts the response body bytes it forwarded (to measure resumes).
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +12,8 @@ export type Fault =
   | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> }
   | { kind: 'stall'; after: number }
   | { kind: 'redirect'; location: string; status?: number }
-  | { kind: 'slow'; chunk: number; delayMs: number };
+  | { kind: 'slow'; chunk: number; delayMs: number }
+  | { kind: 'hang' };
 
 export interface FaultProxy {
   host: string;
@@ -41,6 +42,7 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
   const server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
     state.requests.push({ method: req.method!, url: req.url!, headers: req.headers });
     const f = state.fault(req);
+    if (f?.kind === 'hang') return; // never answer (the socket closes when the proxy stops)
     if (f?.kind === 'status') {
       res.writeHead(f.status, { 'content-type': 'application/json', ...(f.headers ?? {}) });
       res.end(f.body ?? '');

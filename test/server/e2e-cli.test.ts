@@ -115,6 +115,16 @@ describe.skipIf(!haveStories)('the CLI against a real server', () => {
     expect(r.stderr).toBe('Error: couldn\'t find model "nope" to stop\n');
   });
 
+  it('signin and signout each say what they do not do, exit 1', async () => {
+    const inn = await run('signin');
+    expect(inn.code).toBe(1);
+    expect(inn.stderr).toBe('Error: signing in to ollama.com is not supported by Tollama; pulls from registry.ollama.ai need no account\n');
+    const out = await run('signout');
+    expect(out.code).toBe(1);
+    expect(out.stderr).toBe('Error: signing out of ollama.com is not supported by Tollama; it never signs in, so there is no account to sign out of\n');
+    expect(out.stdout).toBe('');
+  });
+
   it('cp and rm', async () => {
     let r = await run('cp', 'stories', 'other');
     expect(r.stdout).toBe("copied 'stories' to 'other'\n");
@@ -163,15 +173,67 @@ describe.skipIf(!fs.existsSync('/proc/self/environ'))('autostart', () => {
       const r = await cli(env, 'list');
       expect(r.code).toBe(0);
       expect(r.stdout).toBe('NAME    ID    SIZE    MODIFIED \n');
-      const log = fs.readFileSync(path.join(home, '.ollama', 'logs', 'server.log'), 'utf8');
+      // Said once on stderr: where it runs, its own log file for this host, how to stop it.
+      const [pid] = serversWithHome(home);
+      const logFile = path.join(home, '.ollama', 'logs', `server-127.0.0.1-${port}.log`);
+      expect(r.stderr).toBe(
+        `Started an ollama server in the background on 127.0.0.1:${port} (pid ${pid}).\nIts log is ${logFile}; stop it with: kill ${pid}\n`,
+      );
+      const log = fs.readFileSync(logFile, 'utf8');
       expect(log).toContain(`Listening on 127.0.0.1:${port}`);
+      expect(log).toContain(`started in the background by \`ollama list\`, pid ${pid},`);
+      expect(fs.existsSync(path.join(home, '.ollama', 'logs', 'server.log'))).toBe(false);
       expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
-      // With the server up, a second command does not start another one.
-      await cli(env, 'list');
-      expect(serversWithHome(home)).toHaveLength(1);
+      // With the server up, a second command does not start another one, and says nothing.
+      const again = await cli(env, 'list');
+      expect(again.stderr).toBe('');
+      expect(serversWithHome(home)).toEqual([pid]);
+      // The advertised way to stop it works.
+      const stop = /stop it with: (.+)$/m.exec(r.stderr)![1]!;
+      await execFileP('sh', ['-c', stop]);
+      for (let i = 0; i < 100 && serversWithHome(home).length > 0; i++) await new Promise((res) => setTimeout(res, 100));
+      expect(serversWithHome(home)).toEqual([]);
+      await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
     } finally {
       for (const pid of serversWithHome(home)) process.kill(pid, 'SIGTERM');
       fs.rmSync(home, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a port that is taken', () => {
+  let holder: net.Server;
+  let port: number;
+  let home: string;
+  const sockets: net.Socket[] = [];
+  beforeAll(async () => {
+    // Accepts connections and never answers: a hung server, or another program on the port.
+    holder = net.createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+    port = (holder.address() as net.AddressInfo).port;
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'tollama-taken-'));
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => holder.close(r));
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+  const env = (): NodeJS.ProcessEnv => {
+    const e: NodeJS.ProcessEnv = { ...process.env, HOME: home, OLLAMA_HOST: `127.0.0.1:${port}`, OLLAMA_MODELS: path.join(home, 'models') };
+    delete e.OLLAMA_NOAUTOSTART;
+    return e;
+  };
+
+  it('`ollama serve` fails with Go’s listen error and exit 1', async () => {
+    const r = await cli(env(), 'serve');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`Error: listen tcp 127.0.0.1:${port}: bind: address already in use\n`);
+  });
+
+  it('a command against a listener that never answers names the host and says it did not answer', async () => {
+    const r = await cli(env(), 'list');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`Error: could not connect to ollama server at 127.0.0.1:${port}: it did not answer within 5s\n`);
+    expect(serversWithHome(home)).toEqual([]);
   });
 });

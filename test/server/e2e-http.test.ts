@@ -172,6 +172,16 @@ describe.skipIf(!haveStories)('raw HTTP against a real server', () => {
     expect(JSON.parse(s.text).error).toBe('option "stop" must be of type array');
   });
 
+  it('show with options: parameters stay the model’s own, the generated Modelfile carries the options (Ollama’s GetModelInfo)', async () => {
+    await addModel(server.models, 'withparams', STORIES, { params: { temperature: 0.5 } });
+    const r = JSON.parse((await post('/api/show', { model: 'withparams', options: { seed: 42, temperature: 0.9 } })).text) as { parameters?: string; modelfile: string };
+    expect(r.parameters).toBe(`${'temperature'.padEnd(30)} 0.5`);
+    expect(r.modelfile).toContain('PARAMETER seed 42\n');
+    expect(r.modelfile).toContain('PARAMETER temperature 0.9\n');
+    const bare = JSON.parse((await post('/api/show', { model: 'stories', options: { seed: 42 } })).text) as Record<string, unknown>;
+    expect('parameters' in bare).toBe(false);
+  });
+
   it('status codes and error texts', async () => {
     const missing = await post('/api/generate', { model: 'missing', prompt: 'x' });
     expect(missing.status).toBe(404);

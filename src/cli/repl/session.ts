@@ -259,7 +259,7 @@ export class Session {
           this.options[name] = parseParameterValue(name, vals);
           out(`Set parameter '${name}' to '${vals.join(', ')}'`);
         } catch (err) {
-          this.io.out(`Couldn't set parameter: ${goQuote(err instanceof Error ? err.message : String(err))}\n\n`);
+          this.io.out(`Couldn't set parameter: ${goQuote(err instanceof Error ? err.message : String(err))}\n`);
         }
         break;
       }

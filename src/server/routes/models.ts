@@ -23,6 +23,8 @@ export async function showModel(deps: ServerDeps, req: ShowRequest): Promise<Sho
   const model = req.model || req.name || '';
   if (model === '') throw new BadRequestError('model is required');
   const m = await resolveModel(deps.store, model, () => `model '${displayShortest(parseModelName(model))}' not found`);
+  // As Ollama's GetModelInfo: `parameters` lists the model's own; the request's options only
+  // reach the generated Modelfile (the REPL's /show modelfile after /set parameter).
   const params: Record<string, unknown> = { ...m.params, ...(req.options ?? {}) };
   const res: ShowResponse = {
     license: m.licenses.length ? m.licenses.join('\n') : undefined,
@@ -37,7 +39,7 @@ export async function showModel(deps: ServerDeps, req: ShowRequest): Promise<Sho
       licenses: m.licenses,
       messages: m.messages.map((x) => ({ role: x.role, content: x.content })),
     }),
-    parameters: formatParametersString(params) || undefined,
+    parameters: formatParametersString(m.params) || undefined,
     template: m.template || DEFAULT_TEMPLATE,
     system: req.system || m.system || undefined,
     details: modelDetails(m),

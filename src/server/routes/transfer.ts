@@ -71,7 +71,40 @@ async function handleExport(ctx: Context, deps: TransferRouteDeps): Promise<void
   }
 }
 
+/** How long a refused upload may go on being sent (and discarded) before the connection is cut. */
+const LINGER_MS = 10_000;
+
+/**
+ * An import can be refused part-way through its body. Closing a socket that still has unread
+ * bytes makes the kernel send a reset, which can destroy the answer before the client reads it
+ * (Node's server closes right after the answer when the client sent `Connection: close`). So the
+ * import closes the connection itself, and only once the body has been read: a refused rest is
+ * discarded (a client that hears the answer stops sending and closes, as ours does; one that
+ * goes on is cut off after LINGER_MS).
+ */
+function closeAfterBody(ctx: Context): void {
+  const { req, res } = ctx;
+  const socket = req.socket;
+  const clientWantsClose = !res.shouldKeepAlive;
+  res.shouldKeepAlive = true;
+  res.once('finish', () => {
+    const done = (): void => {
+      if (clientWantsClose) socket.end();
+    };
+    if (req.complete) return done();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+    req.once('end', () => {
+      clearTimeout(timer);
+      done();
+    });
+    req.resume();
+  });
+}
+
 async function handleImport(ctx: Context, deps: TransferRouteDeps): Promise<void> {
+  closeAfterBody(ctx);
   const name = ctx.query.get('name') || undefined;
   const rename = name === undefined ? undefined : parseModelName(name); // 400 before reading the body
   const w = new NdjsonWriter(ctx.res);
@@ -85,7 +118,10 @@ async function handleImport(ctx: Context, deps: TransferRouteDeps): Promise<void
     w.write({ status: `${p.skipped ? 'skipping' : 'importing'} ${p.digest}`, digest: p.digest, total: p.total, completed: p.completed });
   };
   try {
-    const r = await importArchive(deps.store, ctx.req, { name: rename, signal: ctx.signal, onProgress });
+    // An importer that gives up must not destroy the request (that resets the connection and
+    // can lose the answer): closeAfterBody decides what happens to the unread rest.
+    const body = ctx.req.iterator({ destroyOnReturn: false }) as AsyncIterable<Uint8Array>;
+    const r = await importArchive(deps.store, body, { name: rename, signal: ctx.signal, onProgress });
     for (const m of r.models) w.write({ status: `imported ${m.name}`, model: m.name, digest: m.digest });
     w.write({
       status: 'success',
@@ -96,11 +132,6 @@ async function handleImport(ctx: Context, deps: TransferRouteDeps): Promise<void
     });
     w.end();
   } catch (e) {
-    if (!ctx.req.complete) {
-      // Stop reading the rest of the upload: answer, then close the connection.
-      if (!w.started) ctx.res.setHeader('Connection', 'close');
-      ctx.res.once('finish', () => ctx.req.socket.destroySoon?.());
-    }
     w.fail(e);
   }
 }
