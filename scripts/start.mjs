@@ -31,7 +31,7 @@ async function unreachable(http, base) {
     res.body.resume();
     return null;
   } catch (e) {
-    if (e && (e.code === 'NETWORK' || e.code === 'TIMEOUT')) return e.message.replace(`GET ${new URL(base).host}: `, '');
+    if (e && (e.code === 'NETWORK' || e.code === 'TIMEOUT')) return e.message.replace(/^[A-Z][a-z]+ "[^"]*": /, ''); // Go's `Get "URL": ` prefix: the host is named already
     return null; // anything else is for `ollama run` to report
   }
 }

@@ -136,7 +136,7 @@ describe('`npm start` (scripts/start.mjs)', () => {
     const r = await start(`127.0.0.1:${port}/library/qwen2:0.5b`, 'Once upon a time');
     const lines = r.stderr.split('\n');
     expect(lines[0]).toBe(
-      `127.0.0.1:${port} cannot be reached (connect ECONNREFUSED 127.0.0.1:${port}): running the built-in demo model ${DEMO} instead`,
+      `127.0.0.1:${port} cannot be reached (dial tcp 127.0.0.1:${port}: connect: connection refused): running the built-in demo model ${DEMO} instead`,
     );
     expect(r.stderr).toContain('success');
     expect(r.code).toBe(0);
