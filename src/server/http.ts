@@ -143,6 +143,28 @@ export function sendText(res: ServerResponse, status: number, text: string, cont
 }
 
 /** Sends Ollama's error body `{"error":"…"}` with the error's status (500 by default). */
+/** After a 413: answer, then close the connection, so the rest of the upload is not read. */
+export function closeAfterAnswer(req: IncomingMessage, res: ServerResponse): void {
+  res.setHeader('Connection', 'close');
+  res.once('finish', () => req.socket.destroySoon?.());
+}
+
+/**
+ * Wraps a handler of a foreign protocol (OpenAI, Anthropic): any error it throws before its
+ * answer began is sent in that protocol's shape, as `toError` maps it.
+ */
+export function protocolErrors(toError: (err: unknown) => { status: number; body: unknown }): (handler: Handler) => Handler {
+  return (handler) => async (ctx) => {
+    try {
+      await handler(ctx);
+    } catch (err) {
+      const { status, body } = toError(err);
+      if (err instanceof PayloadTooLargeError && !ctx.res.headersSent) closeAfterAnswer(ctx.req, ctx.res);
+      sendJSON(ctx.res, status, body);
+    }
+  };
+}
+
 export function sendError(res: ServerResponse, err: unknown, status = statusOf(err)): void {
   sendJSON(res, status, { error: messageOf(err) });
 }
@@ -264,14 +286,8 @@ export async function dispatch(router: Router, req: IncomingMessage, res: Server
     else if (!res.writableEnded) res.end();
   } catch (err) {
     if (!res.headersSent) {
-      if (err instanceof PayloadTooLargeError) {
-        // Stop reading the rest of the upload: answer, then close the connection.
-        res.setHeader('Connection', 'close');
-        sendError(res, err);
-        res.once('finish', () => req.socket.destroySoon?.());
-      } else {
-        sendError(res, err);
-      }
+      if (err instanceof PayloadTooLargeError) closeAfterAnswer(req, res);
+      sendError(res, err);
     } else {
       opts.onError?.(err, ctx);
       if (!res.writableEnded) res.end();

@@ -5,9 +5,8 @@
  * after streaming began is Anthropic's `error` event.
  */
 import type { ServerResponse } from 'node:http';
-import { CoalescedResponse } from '../coalesce.js';
 import { goJSON } from '../gojson.js';
-import { sendJSON } from '../http.js';
+import { SseStream } from '../sse.js';
 import { toAnthropicError } from './errors.js';
 
 /** One SSE frame. */
@@ -15,15 +14,17 @@ export function eventFrame(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${goJSON(data)}\n\n`;
 }
 
+const ANTHROPIC_ERRORS = {
+  toError: toAnthropicError,
+  frame: (body: unknown) => eventFrame('error', { type: 'error', error: (body as { error: unknown }).error }),
+};
+
 export class AnthropicSseWriter {
-  private readonly out: CoalescedResponse;
+  private readonly out: SseStream;
 
   /** `coalesceMs`: frames that follow a write sooner are written together (WriteCoalescer). */
-  constructor(
-    private readonly res: ServerResponse,
-    opts: { coalesceMs?: number } = {},
-  ) {
-    this.out = new CoalescedResponse(res, 'text/event-stream', opts.coalesceMs);
+  constructor(res: ServerResponse, opts: { coalesceMs?: number } = {}) {
+    this.out = new SseStream(res, ANTHROPIC_ERRORS, { ...opts, headers: { 'Cache-Control': 'no-cache', Connection: 'keep-alive' } });
   }
 
   get started(): boolean {
@@ -34,30 +35,16 @@ export class AnthropicSseWriter {
   }
 
   write(event: string, data: unknown): boolean {
-    if (!this.out.started && this.out.open) {
-      this.res.setHeader('Cache-Control', 'no-cache');
-      this.res.setHeader('Connection', 'keep-alive');
-    }
     return this.out.push(eventFrame(event, data));
   }
 
   /** Writes what is held and ends the response. */
   end(): void {
-    this.out.flush();
-    if (!this.open) return;
-    this.out.begin();
-    this.res.end();
+    this.out.end();
   }
 
   /** Before streaming: an Anthropic JSON error with its status. After: an `error` event, then the end. */
   fail(err: unknown): void {
-    this.out.flush();
-    if (!this.open) return;
-    const { status, body } = toAnthropicError(err);
-    if (!this.out.started) {
-      sendJSON(this.res, status, body);
-      return;
-    }
-    this.res.end(eventFrame('error', { type: 'error', error: body.error }));
+    this.out.fail(err);
   }
 }

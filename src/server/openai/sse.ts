@@ -4,8 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { goJSON } from '../gojson.js';
-import { CoalescedResponse } from '../coalesce.js';
-import { sendJSON } from '../http.js';
+import { SseStream } from '../sse.js';
 import { toOpenAIError } from './errors.js';
 
 export const SSE_DONE = 'data: [DONE]\n\n';
@@ -20,15 +19,14 @@ export function sseEvent(name: string, data: unknown): string {
   return `event: ${name}\n${sseFrame(data)}`;
 }
 
+const OPENAI_ERRORS = { toError: toOpenAIError, frame: sseFrame };
+
 export class SseWriter {
-  private readonly out: CoalescedResponse;
+  private readonly out: SseStream;
 
   /** `coalesceMs`: frames that follow a write sooner are written together (WriteCoalescer). */
-  constructor(
-    private readonly res: ServerResponse,
-    opts: { coalesceMs?: number } = {},
-  ) {
-    this.out = new CoalescedResponse(res, 'text/event-stream', opts.coalesceMs);
+  constructor(res: ServerResponse, opts: { coalesceMs?: number } = {}) {
+    this.out = new SseStream(res, OPENAI_ERRORS, opts);
   }
 
   get started(): boolean {
@@ -49,29 +47,16 @@ export class SseWriter {
 
   /** Ends the stream without `[DONE]` (the Responses API has none). */
   end(): void {
-    this.out.flush();
-    if (!this.open) return;
-    this.out.begin();
-    this.res.end();
+    this.out.end();
   }
 
   /** Writes `data: [DONE]` and ends. */
   done(): void {
-    this.out.flush();
-    if (!this.open) return;
-    this.out.begin();
-    this.res.end(SSE_DONE);
+    this.out.end(SSE_DONE);
   }
 
   /** Before streaming: an OpenAI JSON error with status. After: an error frame, then the end. */
   fail(err: unknown): void {
-    this.out.flush();
-    if (!this.open) return;
-    const { status, body } = toOpenAIError(err);
-    if (!this.out.started) {
-      sendJSON(this.res, status, body);
-      return;
-    }
-    this.res.end(sseFrame(body));
+    this.out.fail(err);
   }
 }

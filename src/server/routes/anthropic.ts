@@ -4,33 +4,18 @@
  * a `message` object, or with `stream: true` Anthropic's server-sent events. Every error,
  * including a bad JSON body, is Anthropic-shaped: `{"type":"error","error":{"type","message"}}`.
  */
-import { PayloadTooLargeError } from '../../api/errors.js';
 import type { ChatResponse } from '../../api/types.js';
 import { anthropicId, toAnthropicError } from '../anthropic/errors.js';
 import { estimateInputTokens, fromMessagesRequest } from '../anthropic/messages.js';
 import { StreamConverter, toMessagesResponse } from '../anthropic/response.js';
 import { AnthropicSseWriter } from '../anthropic/sse.js';
 import { TOKEN_STREAM_COALESCE_MS } from '../coalesce.js';
-import { sendJSON, type Context, type Handler, type Router } from '../http.js';
+import { protocolErrors, sendJSON, type Context, type Router } from '../http.js';
 import { chatStream, collectChat } from '../inference/chat.js';
 import type { ServerDeps } from '../inference/common.js';
 
-/** Runs a handler and answers any error it throws (before streaming began) in Anthropic's shape. */
-function anthropic(handler: Handler): Handler {
-  return async (ctx) => {
-    try {
-      await handler(ctx);
-    } catch (err) {
-      const { status, body } = toAnthropicError(err);
-      if (err instanceof PayloadTooLargeError && !ctx.res.headersSent) {
-        // Stop reading the rest of the upload: answer, then close the connection.
-        ctx.res.setHeader('Connection', 'close');
-        ctx.res.once('finish', () => ctx.req.socket.destroySoon?.());
-      }
-      sendJSON(ctx.res, status, body);
-    }
-  };
-}
+/** Errors thrown before the answer began are sent in Anthropic's shape. */
+const anthropic = protocolErrors(toAnthropicError);
 
 async function streamEvents(ctx: Context, source: AsyncGenerator<ChatResponse>, converter: StreamConverter): Promise<void> {
   const w = new AnthropicSseWriter(ctx.res, { coalesceMs: TOKEN_STREAM_COALESCE_MS });

@@ -7,11 +7,11 @@
  * body, is OpenAI-shaped: `{"error":{"message","type","param":null,"code":null}}`.
  */
 import zlib from 'node:zlib';
-import { BadRequestError, messageOf, PayloadTooLargeError } from '../../api/errors.js';
+import { BadRequestError, messageOf } from '../../api/errors.js';
 import type { ChatResponse, GenerateResponse, ListModelResponse } from '../../api/types.js';
 import { TOKEN_STREAM_COALESCE_MS } from '../coalesce.js';
 import { localTimestamp } from '../gotime.js';
-import { sendJSON, type Context, type Handler, type Router } from '../http.js';
+import { protocolErrors, sendJSON, type Context, type Router } from '../http.js';
 import { parseJSONBody } from '../jsonbody.js';
 import { chatStream, collectChat } from '../inference/chat.js';
 import type { ServerDeps } from '../inference/common.js';
@@ -29,22 +29,8 @@ import { SseWriter } from '../openai/sse.js';
 import { transcriptions } from './transcriptions.js';
 import { showModel } from './models.js';
 
-/** Runs a handler and answers any error it throws (before streaming began) in OpenAI's shape. */
-function openAI(handler: Handler): Handler {
-  return async (ctx) => {
-    try {
-      await handler(ctx);
-    } catch (err) {
-      const { status, body } = toOpenAIError(err);
-      if (err instanceof PayloadTooLargeError && !ctx.res.headersSent) {
-        // Stop reading the rest of the upload: answer, then close the connection.
-        ctx.res.setHeader('Connection', 'close');
-        ctx.res.once('finish', () => ctx.req.socket.destroySoon?.());
-      }
-      sendJSON(ctx.res, status, body);
-    }
-  };
-}
+/** Errors thrown before the answer began are sent in OpenAI's shape. */
+const openAI = protocolErrors(toOpenAIError);
 
 /** `stream_options.include_usage`, tolerating any shape of `stream_options`. */
 function includeUsage(body: unknown): boolean {
