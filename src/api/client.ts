@@ -6,8 +6,7 @@
  *    with HTTP ≥ 400 the message is prefixed by the status line (`404 Not Found: …`).
  * It sends `OLLAMA_API_KEY` as a bearer token when set, as the official clients do.
  */
-import os from 'node:os';
-import { VERSION } from '../version.js';
+import { USER_AGENT } from '../version.js';
 import { parseOllamaHost } from './host.js';
 
 export class StatusError extends Error {
@@ -64,7 +63,7 @@ export class Client {
     const h: Record<string, string> = {
       'Content-Type': 'application/json',
       Accept: accept,
-      'User-Agent': `ollama/${VERSION} (${os.arch()} ${os.platform()}) Node/${process.version}`,
+      'User-Agent': USER_AGENT,
       ...extra,
     };
     if (this.apiKey) h.Authorization = `Bearer ${this.apiKey}`;
