@@ -9,7 +9,8 @@ import type { Capability, Message } from '../api/types.js';
 import { readGGUF, type GGUFInfo } from '../registry/gguf/index.js';
 import { displayShortest, fullName, parseModelName, InvalidNameError, type ModelName } from '../registry/name.js';
 import { MediaType, type ConfigV2, type Store, type StoredModel } from '../registry/store/index.js';
-import { DEFAULT_TEMPLATE, inferThinkingTags, parseOllamaTemplate, type OllamaTemplate } from '../template/index.js';
+import { DEFAULT_TEMPLATE, parseOllamaTemplate, type OllamaTemplate } from '../template/index.js';
+import { listCapabilities, modelCapabilities } from './capabilities.js';
 
 export interface ResolvedModel {
   name: ModelName;
@@ -129,30 +130,53 @@ export function modelTemplate(text: string): OllamaTemplate {
   return t;
 }
 
-/** Ollama's Model.Capabilities(). */
+/** A GGUF header, or null when it cannot be read (loading the model reports the real error). */
+async function headerOrNull(path: string | null): Promise<GGUFInfo | null> {
+  if (!path) return null;
+  try {
+    return await modelGGUF(path);
+  } catch {
+    return null;
+  }
+}
+
+/** The model's own template layer, parsed; null when it has none or it does not parse. */
+function ownTemplate(text: string): OllamaTemplate | null {
+  if (text === '') return null;
+  try {
+    return modelTemplate(text);
+  } catch {
+    return null;
+  }
+}
+
+/** Ollama's Model.Capabilities() (`/api/show`, and what chat/generate require). */
 export async function capabilities(m: ResolvedModel): Promise<Capability[]> {
-  const caps: Capability[] = [];
-  if (m.modelPath) {
-    try {
-      const info = await modelGGUF(m.modelPath);
-      caps.push(info.hasPoolingType ? 'embedding' : 'completion');
-      if (info.metadata.has(`${info.architecture}.vision.block_count`)) caps.push('vision');
-    } catch {
-      /* an unreadable model file reports no capabilities; loading it gives the real error */
+  const projectors: GGUFInfo[] = [];
+  for (const p of m.projectorPaths) {
+    const h = await headerOrNull(p);
+    if (h) projectors.push(h);
+  }
+  return modelCapabilities({
+    config: m.config,
+    gguf: await headerOrNull(m.modelPath),
+    projectors,
+    projectorCount: m.projectorPaths.length,
+    template: ownTemplate(m.template),
+  });
+}
+
+/** The capabilities `/api/tags` lists for a stored model (Ollama's model list summary). */
+export async function listedCapabilities(store: Store, m: { manifest: StoredModel['manifest']; config: ConfigV2 | null }): Promise<Capability[]> {
+  let modelPath: string | null = null;
+  let projectorCount = 0;
+  let template = '';
+  for (const layer of m.manifest.layers) {
+    if (layer.mediaType === MediaType.model) modelPath = store.blobPath(layer.digest);
+    else if (layer.mediaType === MediaType.projector) projectorCount++;
+    else if (layer.mediaType === MediaType.template || layer.mediaType === MediaType.prompt) {
+      template = await store.readBlob(layer.digest).then((b) => b.toString('utf8'), () => '');
     }
   }
-  let template: OllamaTemplate;
-  try {
-    template = modelTemplate(m.template);
-  } catch {
-    return caps;
-  }
-  if (template.vars.includes('tools')) caps.push('tools');
-  if (template.vars.includes('suffix')) caps.push('insert');
-  if (m.projectorPaths.length > 0 && !caps.includes('vision')) caps.push('vision');
-  // Thinking: the template has both thinking tags, or the model is gpt-oss (harmony format).
-  const tags = inferThinkingTags(template.parsed.root);
-  const family = m.config?.model_family ?? '';
-  if ((tags.open !== '' && tags.close !== '') || family === 'gptoss' || family === 'gpt-oss') caps.push('thinking');
-  return caps;
+  return listCapabilities({ config: m.config, gguf: await headerOrNull(modelPath), projectorCount, template: ownTemplate(template) });
 }
