@@ -10,7 +10,7 @@ import { readGGUF, type GGUFInfo } from '../registry/gguf/index.js';
 import { displayShortest, fullName, parseModelName, InvalidNameError, type ModelName } from '../registry/name.js';
 import { MediaType, type ConfigV2, type Store, type StoredModel } from '../registry/store/index.js';
 import { DEFAULT_TEMPLATE, parseOllamaTemplate, type OllamaTemplate } from '../template/index.js';
-import { listCapabilities, modelCapabilities } from './capabilities.js';
+import { modelCapabilities } from './capabilities.js';
 
 export interface ResolvedModel {
   name: ModelName;
@@ -131,7 +131,7 @@ export function modelTemplate(text: string): OllamaTemplate {
 }
 
 /** A GGUF header, or null when it cannot be read (loading the model reports the real error). */
-async function headerOrNull(path: string | null): Promise<GGUFInfo | null> {
+export async function headerOrNull(path: string | null): Promise<GGUFInfo | null> {
   if (!path) return null;
   try {
     return await modelGGUF(path);
@@ -141,7 +141,7 @@ async function headerOrNull(path: string | null): Promise<GGUFInfo | null> {
 }
 
 /** The model's own template layer, parsed; null when it has none or it does not parse. */
-function ownTemplate(text: string): OllamaTemplate | null {
+export function ownTemplate(text: string): OllamaTemplate | null {
   if (text === '') return null;
   try {
     return modelTemplate(text);
@@ -164,19 +164,4 @@ export async function capabilities(m: ResolvedModel): Promise<Capability[]> {
     projectorCount: m.projectorPaths.length,
     template: ownTemplate(m.template),
   });
-}
-
-/** The capabilities `/api/tags` lists for a stored model (Ollama's model list summary). */
-export async function listedCapabilities(store: Store, m: { manifest: StoredModel['manifest']; config: ConfigV2 | null }): Promise<Capability[]> {
-  let modelPath: string | null = null;
-  let projectorCount = 0;
-  let template = '';
-  for (const layer of m.manifest.layers) {
-    if (layer.mediaType === MediaType.model) modelPath = store.blobPath(layer.digest);
-    else if (layer.mediaType === MediaType.projector) projectorCount++;
-    else if (layer.mediaType === MediaType.template || layer.mediaType === MediaType.prompt) {
-      template = await store.readBlob(layer.digest).then((b) => b.toString('utf8'), () => '');
-    }
-  }
-  return listCapabilities({ config: m.config, gguf: await headerOrNull(modelPath), projectorCount, template: ownTemplate(template) });
 }

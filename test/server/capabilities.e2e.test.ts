@@ -75,6 +75,18 @@ describe('capabilities on a real server', () => {
     }
   });
 
+  it('/api/tags completes details from the header as Ollama’s list does', async () => {
+    const raw = await (await fetch(`${server.url}/api/tags`)).text();
+    // parent_model: the model layer's `from`, as /api/show reports it
+    const parent = ((await (await fetch(`${server.url}/api/show`, { method: 'POST', body: '{"model":"plain"}' })).json()) as { details: { parent_model: string } }).details.parent_model;
+    expect(parent).not.toBe('');
+    expect(raw).toContain(
+      `"details":{"parent_model":${JSON.stringify(parent)},"format":"gguf",` +
+        '"family":"llama","families":["llama"],"parameter_size":"115K",' +
+        '"quantization_level":"F32","context_length":512,"embedding_length":64},"capabilities":["completion"]}',
+    );
+  });
+
   it('/api/show reports the same capabilities', async () => {
     for (const [name, caps] of Object.entries(EXPECTED)) expect((await show(name)).capabilities, name).toEqual(caps);
   });

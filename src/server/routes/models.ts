@@ -7,7 +7,8 @@ import { DEFAULT_TEMPLATE, formatModelfile, formatParametersString } from '../..
 import { localTimestamp } from '../gotime.js';
 import { sendJSON, sendStatus, type Router } from '../http.js';
 import { modelDetails, type ServerDeps } from '../inference/common.js';
-import { capabilities, listedCapabilities, modelGGUF, resolveModel } from '../model.js';
+import { capabilities, modelGGUF, resolveModel } from '../model.js';
+import { listEntry } from '../model-list.js';
 
 function nameOr400(value: unknown, message: string) {
   if (typeof value !== 'string' || value === '') throw new BadRequestError(message);
@@ -65,18 +66,7 @@ export function registerModelRoutes(router: Router, deps: ServerDeps): void {
     const list = await deps.store.list();
     list.sort((a, b) => b.modifiedAt.getTime() - a.modifiedAt.getTime());
     const models: ListModelResponse[] = [];
-    for (const m of list) {
-      const caps = await listedCapabilities(deps.store, m);
-      models.push({
-        name: m.shortName,
-        model: m.shortName,
-        modified_at: localTimestamp(m.modifiedAt),
-        size: m.size,
-        digest: m.digest,
-        details: m.details,
-        capabilities: caps.length ? caps : undefined,
-      });
-    }
+    for (const m of list) models.push(await listEntry(deps.store, m));
     sendJSON(ctx.res, 200, { models }, 'ListResponse');
   });
 
