@@ -6,6 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pushModel } from '../../src/registry/remote/index.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/faultproxy.js';
 import { repoRoot } from '../helpers/models.js';
+import { writeModel as writeGGUFModel } from '../helpers/gguf.js';
 import { collectProgress, fakeModel, hasRegistry, SKIP_MESSAGE, startRegistry, tempStore, writeModel, type RunningRegistry } from '../helpers/registry.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
@@ -67,6 +69,37 @@ describe('the version Tollama reports', () => {
       expect(agents.length).toBe(1);
       expect(agents[0]).toMatch(UA);
     } finally {
+      await new Promise<void>((r) => fake.close(() => r()));
+    }
+  });
+
+  it('every request the CLI sends to a server carries it (create, list, show, ps, pull)', async () => {
+    const seen: string[] = [];
+    const fake = http.createServer((req, res) => {
+      seen.push(`${req.method} ${req.url?.replace(/sha256:[0-9a-f]+/, 'sha256:…')} ${String(req.headers['user-agent'])}`);
+      req.resume();
+      req.on('end', () => {
+        if (req.method === 'HEAD' && req.url?.startsWith('/api/blobs/')) return void res.writeHead(404).end();
+        if (req.url === '/api/tags' || req.url === '/api/ps') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"models":[]}');
+        if (req.url === '/api/show') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"modelfile":"FROM x\\n","details":{}}');
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' }).end('{"status":"success"}\n');
+      });
+    });
+    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tollama-ua-'));
+    try {
+      await writeGGUFModel(path.join(work, 'w.gguf'));
+      fs.writeFileSync(path.join(work, 'Modelfile'), 'FROM ./w.gguf\n');
+      const env = server.env({ OLLAMA_HOST: `127.0.0.1:${(fake.address() as AddressInfo).port}` });
+      for (const args of [['create', 'm'], ['list'], ['show', 'm', '--modelfile'], ['ps'], ['pull', 'm']]) {
+        await exec(process.execPath, [bin, ...args], { env, cwd: work }).catch(() => undefined);
+      }
+      const paths = seen.map((l) => l.split(' ').slice(0, 2).join(' '));
+      for (const p of ['POST /api/create', 'GET /api/tags', 'POST /api/show', 'GET /api/ps', 'POST /api/pull']) expect(paths).toContain(p);
+      expect(paths.some((p) => p.startsWith('POST /api/blobs/'))).toBe(true);
+      for (const l of seen) expect(l.split(' ').slice(2).join(' '), l).toMatch(UA);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
       await new Promise<void>((r) => fake.close(() => r()));
     }
   });
