@@ -48,6 +48,10 @@ describe('the version Tollama reports', () => {
     expect(await r.text()).toBe('{"version":"0.33.0"}');
   });
 
+  it('the server’s log names both versions', () => {
+    expect(server.log()).toMatch(new RegExp(`msg="Listening on 127\\.0\\.0\\.1:\\d+ \\(version 0\\.33\\.0\\)" tollama=${pkg.version.replace(/\./g, '\\.')}\n`));
+  });
+
   it('ollama -v / --version: Ollama’s line, then Tollama’s own version', async () => {
     for (const flag of ['-v', '--version']) {
       const r = await exec(process.execPath, [bin, flag], { env: server.env() });
