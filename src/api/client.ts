@@ -6,9 +6,8 @@
  *    with HTTP ≥ 400 the message is prefixed by the status line (`404 Not Found: …`).
  * It sends `OLLAMA_API_KEY` as a bearer token when set, as the official clients do.
  */
-import os from 'node:os';
 import type { Readable } from 'node:stream';
-import { VERSION } from '../version.js';
+import { USER_AGENT } from '../version.js';
 import { parseOllamaHost } from './host.js';
 import { NoAnswerError, postStream } from './upload.js';
 
@@ -66,7 +65,7 @@ export class Client {
     const h: Record<string, string> = {
       'Content-Type': 'application/json',
       Accept: accept,
-      'User-Agent': `ollama/${VERSION} (${os.arch()} ${os.platform()}) Node/${process.version}`,
+      'User-Agent': USER_AGENT,
       ...extra,
     };
     if (this.apiKey) h.Authorization = `Bearer ${this.apiKey}`;

@@ -14,6 +14,7 @@ import { completeCreateRequest, modelfileToCreateRequest, type ModelfileSource }
 import { isValidModelName } from '../registry/name.js';
 import { hashLocalFile, localFilesFor, openRegular, readModelfile, requestNames, type HashedFile } from './create-files.js';
 import { StepProgress, type ProgressOut } from './create-progress.js';
+import { USER_AGENT } from '../version.js';
 import type { CommandFlags } from './spec.js';
 
 export const SOURCE_PATH_HEADER = 'X-Tollama-Source-Path';
@@ -38,7 +39,7 @@ function isLoopbackUrl(baseUrl: string): boolean {
 
 /** Asks a loopback server to import the file itself. True when it did. */
 async function offerPath(client: Client, digest: string, abs: string, env: NodeJS.ProcessEnv): Promise<boolean> {
-  const headers: Record<string, string> = { [SOURCE_PATH_HEADER]: abs, 'Content-Length': '0' };
+  const headers: Record<string, string> = { [SOURCE_PATH_HEADER]: abs, 'Content-Length': '0', 'User-Agent': USER_AGENT };
   const key = env.OLLAMA_API_KEY;
   if (key) headers.Authorization = `Bearer ${key}`;
   try {

@@ -9,14 +9,13 @@
  * Also the small helpers the other transfer commands share (raw HTTP, byte progress).
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client, ConnectionError } from '../api/client.js';
 import { humanBytes } from '../api/format.js';
 import { parseModelName } from '../registry/name.js';
 import type { CommandFlags } from './spec.js';
-import { VERSION } from '../version.js';
+import { USER_AGENT } from '../version.js';
 
 /** A raw request to the server (JSON or streamed body); errors ≥ 400 become Errors with the server's text. */
 export async function transferFetch(
@@ -27,7 +26,7 @@ export async function transferFetch(
   const client = opts.client ?? new Client();
   const headers: Record<string, string> = {
     'Content-Type': opts.contentType ?? 'application/json',
-    'User-Agent': `ollama/${VERSION} (${os.arch()} ${os.platform()}) Node/${process.version}`,
+    'User-Agent': USER_AGENT,
   };
   const key = process.env.OLLAMA_API_KEY;
   if (key) headers.Authorization = `Bearer ${key}`;

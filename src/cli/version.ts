@@ -1,7 +1,10 @@
 import { Client } from '../api/client.js';
-import { VERSION } from '../version.js';
+import { OLLAMA_VERSION, TOLLAMA_VERSION } from '../version.js';
 
-/** `ollama -v`: the server's version, with Ollama's warnings when unreachable or different. */
+/**
+ * `ollama -v`: the server's version with Ollama's warnings when it is unreachable or differs
+ * from the client's, then the Tollama package version on a line of its own.
+ */
 export async function run(): Promise<void> {
   let serverVersion = '';
   try {
@@ -11,5 +14,6 @@ export async function run(): Promise<void> {
     process.stdout.write('Warning: could not connect to a running Ollama instance\n');
   }
   if (serverVersion !== '') process.stdout.write(`ollama version is ${serverVersion}\n`);
-  if (serverVersion !== VERSION) process.stdout.write(`Warning: client version is ${VERSION}\n`);
+  if (serverVersion !== OLLAMA_VERSION) process.stdout.write(`Warning: client version is ${OLLAMA_VERSION}\n`);
+  process.stdout.write(`tollama version is ${TOLLAMA_VERSION}\n`);
 }

@@ -9,7 +9,8 @@ import type { Capability, Message } from '../api/types.js';
 import { readGGUF, type GGUFInfo } from '../registry/gguf/index.js';
 import { displayShortest, fullName, parseModelName, InvalidNameError, type ModelName } from '../registry/name.js';
 import { MediaType, type ConfigV2, type Store, type StoredModel } from '../registry/store/index.js';
-import { DEFAULT_TEMPLATE, inferThinkingTags, parseOllamaTemplate, type OllamaTemplate } from '../template/index.js';
+import { DEFAULT_TEMPLATE, parseOllamaTemplate, type OllamaTemplate } from '../template/index.js';
+import { modelCapabilities } from './capabilities.js';
 
 export interface ResolvedModel {
   name: ModelName;
@@ -129,30 +130,38 @@ export function modelTemplate(text: string): OllamaTemplate {
   return t;
 }
 
-/** Ollama's Model.Capabilities(). */
-export async function capabilities(m: ResolvedModel): Promise<Capability[]> {
-  const caps: Capability[] = [];
-  if (m.modelPath) {
-    try {
-      const info = await modelGGUF(m.modelPath);
-      caps.push(info.hasPoolingType ? 'embedding' : 'completion');
-      if (info.metadata.has(`${info.architecture}.vision.block_count`)) caps.push('vision');
-    } catch {
-      /* an unreadable model file reports no capabilities; loading it gives the real error */
-    }
-  }
-  let template: OllamaTemplate;
+/** A GGUF header, or null when it cannot be read (loading the model reports the real error). */
+export async function headerOrNull(path: string | null): Promise<GGUFInfo | null> {
+  if (!path) return null;
   try {
-    template = modelTemplate(m.template);
+    return await modelGGUF(path);
   } catch {
-    return caps;
+    return null;
   }
-  if (template.vars.includes('tools')) caps.push('tools');
-  if (template.vars.includes('suffix')) caps.push('insert');
-  if (m.projectorPaths.length > 0 && !caps.includes('vision')) caps.push('vision');
-  // Thinking: the template has both thinking tags, or the model is gpt-oss (harmony format).
-  const tags = inferThinkingTags(template.parsed.root);
-  const family = m.config?.model_family ?? '';
-  if ((tags.open !== '' && tags.close !== '') || family === 'gptoss' || family === 'gpt-oss') caps.push('thinking');
-  return caps;
+}
+
+/** The model's own template layer, parsed; null when it has none or it does not parse. */
+export function ownTemplate(text: string): OllamaTemplate | null {
+  if (text === '') return null;
+  try {
+    return modelTemplate(text);
+  } catch {
+    return null;
+  }
+}
+
+/** Ollama's Model.Capabilities() (`/api/show`, and what chat/generate require). */
+export async function capabilities(m: ResolvedModel): Promise<Capability[]> {
+  const projectors: GGUFInfo[] = [];
+  for (const p of m.projectorPaths) {
+    const h = await headerOrNull(p);
+    if (h) projectors.push(h);
+  }
+  return modelCapabilities({
+    config: m.config,
+    gguf: await headerOrNull(m.modelPath),
+    projectors,
+    projectorCount: m.projectorPaths.length,
+    template: ownTemplate(m.template),
+  });
 }

@@ -8,7 +8,7 @@ import type http from 'node:http';
 import { durationToMs } from '../api/duration.js';
 import { Store } from '../registry/store/index.js';
 import { Runner, Scheduler } from '../runtime/index.js';
-import { VERSION } from '../version.js';
+import { OLLAMA_VERSION, TOLLAMA_VERSION } from '../version.js';
 import { readServerConfig, type ServerConfig } from './env.js';
 import { createHttpServer, Router } from './http.js';
 import type { PsDetails, ServerDeps } from './inference/common.js';
@@ -35,7 +35,7 @@ export interface RunningServer {
 
 export function buildRouter(deps: ServerDeps): Router {
   const router = new Router();
-  registerBasicRoutes(router, VERSION, { noCloud: deps.config.noCloud });
+  registerBasicRoutes(router, OLLAMA_VERSION, { noCloud: deps.config.noCloud });
   registerModelRoutes(router, deps);
   registerInferenceRoutes(router, deps);
   registerRegistryRoutes(router, deps);
@@ -91,7 +91,7 @@ export async function startServer(config: ServerConfig = readServerConfig(), log
   });
   const address = server.address() as AddressInfo;
   const shown = address.family === 'IPv6' ? `[${address.address}]:${address.port}` : `${address.address}:${address.port}`;
-  log.info(`Listening on ${shown} (version ${VERSION})`);
+  log.info(`Listening on ${shown} (version ${OLLAMA_VERSION})`, { tollama: TOLLAMA_VERSION });
   if (config.apiKeys.length) log.info('API keys required', { keys: config.apiKeys.length });
   return {
     server,

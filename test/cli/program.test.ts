@@ -66,7 +66,7 @@ describe('bin/ollama', () => {
   it('--version without a server warns and exits 0', async () => {
     const r = await ollama('--version');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('Warning: could not connect to a running Ollama instance\nWarning: client version is 0.1.0\n');
+    expect(r.stdout).toBe('Warning: could not connect to a running Ollama instance\nWarning: client version is 0.33.0\ntollama version is 0.1.0\n');
   });
   it.each([
     [['foo'], 'Error: unknown command "foo" for "ollama"\n'],

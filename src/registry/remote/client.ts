@@ -6,6 +6,7 @@
  */
 import { fetchToken, parseChallenge } from './auth.js';
 import { basicHeader, findCredentials, type Credentials } from './credentials.js';
+import { OLLAMA_VERSION, TOLLAMA_VERSION } from '../../version.js';
 import { BadRemoteError, RegistryError, UnauthorizedError, formatErrorBody, NotFoundError } from './errors.js';
 import { discard, header, isRedirect, rawRequest, readErrorBody, type BodySource, type RawResponse } from './http.js';
 import { loadOllamaSigner } from './sshkey.js';
@@ -44,6 +45,9 @@ export interface SendOptions {
 }
 
 const MAX_HOPS = 10;
+
+/** What a 412 (Precondition Failed) from a registry means: the model needs a newer Ollama. */
+const TOO_OLD = `this model requires a newer version of Ollama than ${OLLAMA_VERSION} (the version Tollama ${TOLLAMA_VERSION} implements)`;
 
 export class RegistryClient {
   private tokens = new Map<Access, string>();
@@ -195,7 +199,8 @@ export class RegistryClient {
   async errorFrom(res: RawResponse, what: string): Promise<RegistryError> {
     const body = await readErrorBody(res);
     if (res.status === 404) return new NotFoundError();
-    const msg = formatErrorBody(res.status, body, header(res.headers, 'content-type'));
+    let msg = formatErrorBody(res.status, body, header(res.headers, 'content-type'));
+    if (res.status === 412) msg = `${TOO_OLD}; it says: ${msg.replace(/\s+/g, ' ')}`;
     return new RegistryError(`${what}: ${res.status}: ${msg}`, res.status >= 500 ? 502 : res.status, 'REMOTE');
   }
 }

@@ -1,5 +1,2 @@
-import { arch, platform } from 'node:os';
-import { VERSION } from '../../version.js';
-
-/** User-Agent in Ollama's shape: `ollama/<version> (<goarch> <goos>) <runtime>` (§1.2). */
-export const VERSION_UA = `ollama/${VERSION} (${arch() === 'x64' ? 'amd64' : arch()} ${platform()}) Node/${process.versions.node}`;
+/** The User-Agent registry requests carry: the one every Tollama request carries (see src/version.ts). */
+export { USER_AGENT as VERSION_UA } from '../../version.js';

@@ -4,7 +4,7 @@
  * cloud, so `disabled` is always true; `source` says, as Ollama does, whether OLLAMA_NO_CLOUD
  * asked for it too (`env`) or not (`none`).
  */
-import { VERSION } from '../../version.js';
+import { OLLAMA_VERSION } from '../../version.js';
 import { sendJSON, sendText, type Router } from '../http.js';
 
 export interface BasicRouteOptions {
@@ -12,7 +12,7 @@ export interface BasicRouteOptions {
   noCloud?: boolean;
 }
 
-export function registerBasicRoutes(router: Router, version: string = VERSION, opts: BasicRouteOptions = {}): void {
+export function registerBasicRoutes(router: Router, version: string = OLLAMA_VERSION, opts: BasicRouteOptions = {}): void {
   router.getHead('/', (ctx) => sendText(ctx.res, 200, 'Ollama is running'));
   router.getHead('/api/version', (ctx) => sendJSON(ctx.res, 200, { version }, 'VersionResponse'));
   router.get('/api/status', (ctx) => sendJSON(ctx.res, 200, { cloud: { disabled: true, source: opts.noCloud ? 'env' : 'none' } }));

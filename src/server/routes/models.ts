@@ -8,6 +8,7 @@ import { localTimestamp } from '../gotime.js';
 import { sendJSON, sendStatus, type Router } from '../http.js';
 import { modelDetails, type ServerDeps } from '../inference/common.js';
 import { capabilities, modelGGUF, resolveModel } from '../model.js';
+import { listEntry } from '../model-list.js';
 
 function nameOr400(value: unknown, message: string) {
   if (typeof value !== 'string' || value === '') throw new BadRequestError(message);
@@ -35,6 +36,8 @@ export async function showModel(deps: ServerDeps, req: ShowRequest): Promise<Sho
       projectorPaths: m.projectorPaths,
       template: m.template || DEFAULT_TEMPLATE,
       system: req.system || m.system || undefined,
+      renderer: m.config?.renderer,
+      parser: m.config?.parser,
       parameters: params,
       licenses: m.licenses,
       messages: m.messages.map((x) => ({ role: x.role, content: x.content })),
@@ -64,14 +67,8 @@ export function registerModelRoutes(router: Router, deps: ServerDeps): void {
   router.getHead('/api/tags', async (ctx) => {
     const list = await deps.store.list();
     list.sort((a, b) => b.modifiedAt.getTime() - a.modifiedAt.getTime());
-    const models: ListModelResponse[] = list.map((m) => ({
-      name: m.shortName,
-      model: m.shortName,
-      modified_at: localTimestamp(m.modifiedAt),
-      size: m.size,
-      digest: m.digest,
-      details: m.details,
-    }));
+    const models: ListModelResponse[] = [];
+    for (const m of list) models.push(await listEntry(deps.store, m));
     sendJSON(ctx.res, 200, { models }, 'ListResponse');
   });
 
