@@ -8,6 +8,7 @@ import { BadRequestError } from '../../api/errors.js';
 import type { ChatRequest, ChatResponse, Message } from '../../api/types.js';
 import { truncateChat } from '../../runtime/index.js';
 import { inferThinkingTags, renderChatPrompt, toolCallPrefix, type ToolInput } from '../../template/index.js';
+import { chatRenderer } from './renderer.js';
 import { createdAt } from '../gotime.js';
 import { modelTemplate, resolveModel } from '../model.js';
 import { acquire, isZeroKeepAlive, mergeOptions, requireCapabilities, resolveThink, unload, type ServerDeps } from './common.js';
@@ -81,8 +82,10 @@ export async function* chatStream(deps: ServerDeps, req: ChatRequest, signal: Ab
   const messages: Message[] = [...m.messages, ...reqMessages];
   if (m.system && messages[0]?.role !== 'system') messages.unshift({ role: 'system', content: m.system });
   const template = modelTemplate(m.template);
-  const render = (msgs: Message[]) =>
-    renderChatPrompt({ template, messages: msgs, tools: (req.tools as ToolInput[] | undefined) ?? null, think: think ?? null });
+  const renderer = chatRenderer(m);
+  const render = renderer
+    ? (msgs: Message[]) => renderer.render(msgs, req.tools, think)
+    : (msgs: Message[]) => renderChatPrompt({ template, messages: msgs, tools: (req.tools as ToolInput[] | undefined) ?? null, think: think ?? null });
 
   if (req._debug_render_only) {
     yield { ...base, created_at: createdAt(), done: false, _debug_info: { rendered_template: render(messages), image_count: 0 } } as ChatResponse;

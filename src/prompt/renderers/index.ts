@@ -1,0 +1,33 @@
+/**
+ * Ollama's built-in renderers by name (the Modelfile's `RENDERER`, config field `renderer`).
+ * A model with a renderer gets its chat prompt from it instead of its Go template.
+ */
+import { Qwen3CoderRenderer } from './qwen3coder.js';
+import type { Renderer } from './types.js';
+
+export type { Renderer, Think } from './types.js';
+
+const RENDERERS: Record<string, () => Renderer> = {
+  'qwen3-coder': () => new Qwen3CoderRenderer(),
+};
+
+/** Every renderer name Ollama 0.33 knows (model/renderers/renderer.go). */
+export const OLLAMA_RENDERER_NAMES: readonly string[] = [
+  'qwen3-coder', 'qwen3-vl-instruct', 'qwen3-vl-thinking', 'qwen3.5', 'qwen3.8', 'ornith', 'cogito',
+  'deepseek3.1', 'olmo3', 'olmo3.1', 'olmo3-think', 'olmo3-32b-think', 'nemotron-3-nano',
+  'nemotron-3.5-nano', 'gemma4', 'gemma4-small', 'gemma4-large', 'functiongemma', 'glm-4.7', 'glm-ocr',
+  'lfm2', 'lfm2-thinking', 'laguna', 'poolside-v1', 'cohere', 'glimmer',
+];
+
+/** The names Tollama can render today. */
+export const rendererNames = (): string[] => Object.keys(RENDERERS);
+
+export class RendererError extends Error {}
+
+/** The renderer called `name`; an unknown name is Ollama's `unknown renderer "x"` error. */
+export function rendererFor(name: string): Renderer {
+  const make = RENDERERS[name];
+  if (make) return make();
+  if (OLLAMA_RENDERER_NAMES.includes(name)) throw new RendererError(`renderer "${name}" is not implemented by Tollama yet`);
+  throw new RendererError(`unknown renderer ${JSON.stringify(name)}`);
+}
