@@ -148,7 +148,8 @@ class Parser {
       case 'testArgs': case 'testPropsMap': case 'api.ImageData': case 'string': case 'any': return a[0];
       case 'args': case 'propsMap': return JSON.parse(a[0] as string);
       case 'testArgsOrdered': case 'testPropsOrdered':
-        return Object.fromEntries((a[0] as Array<{ key: string; value: unknown }>).map((p) => [p.key, p.value]));
+        // orderedArg{Key, Value} written with or without field names
+        return Object.fromEntries((a[0] as Array<{ key: string; value: unknown } | [string, unknown]>).map((p) => (Array.isArray(p) ? p : [p.key, p.value])));
       case 'byte': case 'float64': case 'int': case 'int64': return a[0];
       case 'strings.Repeat': return (a[0] as string).repeat(a[1] as number);
       case 'strings.Join': return (a[0] as string[]).join(a[1] as string);

@@ -3,12 +3,18 @@
  * A model with a renderer gets its chat prompt from it instead of its Go template.
  */
 import { Qwen3CoderRenderer } from './qwen3coder.js';
+import { Qwen3VLRenderer } from './qwen3vl.js';
 import type { Renderer } from './types.js';
 
 export type { Renderer, Think } from './types.js';
 
+/** As in Ollama's server, images become `[img-N]` tags (the runner puts the embeddings there). */
+const IMG_TAGS = true;
+
 const RENDERERS: Record<string, () => Renderer> = {
   'qwen3-coder': () => new Qwen3CoderRenderer(),
+  'qwen3-vl-instruct': () => new Qwen3VLRenderer({ isThinking: false, useImgTags: IMG_TAGS }),
+  'qwen3-vl-thinking': () => new Qwen3VLRenderer({ isThinking: true, useImgTags: IMG_TAGS }),
 };
 
 /** Every renderer name Ollama 0.33 knows (model/renderers/renderer.go). */
