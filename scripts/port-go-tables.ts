@@ -151,9 +151,13 @@ class Parser {
         // orderedArg{Key, Value} written with or without field names
         return Object.fromEntries((a[0] as Array<{ key: string; value: unknown } | [string, unknown]>).map((p) => (Array.isArray(p) ? p : [p.key, p.value])));
       case 'byte': case 'float64': case 'int': case 'int64': return a[0];
+      // the local `think := func(v any) *api.ThinkValue` helper some tests define
+      case 'think': return a[0];
+      case 'api.NewToolCallFunctionArguments': case 'api.NewToolPropertiesMap': return {};
       case 'strings.Repeat': return (a[0] as string).repeat(a[1] as number);
       case 'strings.Join': return (a[0] as string[]).join(a[1] as string);
       case 'strings.TrimSpace': return (a[0] as string).trim();
+      case 'strings.TrimSuffix': return (a[0] as string).endsWith(a[1] as string) ? (a[0] as string).slice(0, -(a[1] as string).length) : a[0];
       case 'strings.TrimPrefix': return (a[0] as string).startsWith(a[1] as string) ? (a[0] as string).slice((a[1] as string).length) : a[0];
       default: {
         const at = this.funcs.get(name);
@@ -201,7 +205,8 @@ class Parser {
 function portFile(path: string): Record<string, Record<string, unknown>> {
   const t = lex(fs.readFileSync(path, 'utf8'));
   const funcs = new Map<string, number>();
-  const fileScope: Scope = new Map();
+  // constants of the renderers' own (non-test) files that tests use
+  const fileScope: Scope = new Map<string, unknown>([['imStartTag', '<|im_start|>'], ['imEndTag', '<|im_end|>']]);
   // functions without parameters that `return <data>` become callable
   for (let i = 0; i < t.length; i++) {
     if (t[i]!.v === 'func' && t[i + 1]?.k === 'id' && t[i + 2]?.v === '(' && t[i + 3]?.v === ')') {
@@ -219,7 +224,35 @@ function portFile(path: string): Record<string, Record<string, unknown>> {
     if (tok.v === '{' && tok.k === 'p') depth++;
     if (tok.v === '}' && tok.k === 'p') depth--;
     if (depth === 0 && tok.v === 'func' && t[i + 1]?.k === 'id') { current = t[i + 1]!.v; scope = new Map(fileScope); continue; }
+    // `x.Set(k, v)` on an ordered map built above
+    if (tok.k === 'id' && t[i + 1]?.v === '.' && t[i + 2]?.v === 'Set' && t[i + 3]?.v === '(' && scope.has(tok.v)) {
+      const p = new Parser(t, scope, funcs);
+      p.i = i + 3;
+      try {
+        const [k, v] = p.args();
+        const target = scope.get(tok.v) as Record<string, unknown>;
+        target[k as string] = v;
+        if (out[current]?.[tok.v]) (out[current]![tok.v] as Record<string, unknown>)[k as string] = v;
+      } catch (e) {
+        if (!(e instanceof Skip)) throw e;
+      }
+      continue;
+    }
+    // const ( a = x; b = y ) and const a = x
+    if (tok.v === 'const' && t[i + 1]?.v === '(') {
+      let j = i + 2;
+      while (t[j]?.v !== ')') {
+        if (t[j]?.k === 'id' && t[j + 1]?.v === '=') {
+          const p = new Parser(t, scope, funcs);
+          p.i = j + 2;
+          try { const v = p.expr(); scope.set(t[j]!.v, v); if (depth === 0) fileScope.set(t[j]!.v, v); j = p.i; continue; } catch (e) { if (!(e instanceof Skip)) throw e; }
+        }
+        j++;
+      }
+      continue;
+    }
     let nameAt = -1;
+    if (tok.v === 'const' && t[i + 1]?.k === 'id' && t[i + 2]?.v === '=') nameAt = i + 1;
     if (tok.k === 'id' && t[i + 1]?.v === ':=') nameAt = i;
     if (tok.v === 'var' && t[i + 1]?.k === 'id' && t[i + 2]?.v === '=') nameAt = i + 1;
     if (nameAt < 0) continue;
@@ -231,6 +264,16 @@ function portFile(path: string): Record<string, Record<string, unknown>> {
       scope.set(name, v);
       (out[current] ??= {})[name] = v;
       if (depth === 0) fileScope.set(name, v);
+    } catch (e) {
+      if (!(e instanceof Skip)) throw e;
+    }
+  }
+  // the data the file's zero-argument helper functions return
+  for (const [name, at] of funcs) {
+    const p = new Parser(t, new Map(fileScope), funcs);
+    p.i = at;
+    try {
+      (out._funcs ??= {})[name] = p.expr();
     } catch (e) {
       if (!(e instanceof Skip)) throw e;
     }

@@ -3,6 +3,7 @@
  * A model with a renderer gets its chat prompt from it instead of its Go template.
  */
 import { Qwen3CoderRenderer } from './qwen3coder.js';
+import { qwen38Options, Qwen35Renderer } from './qwen35.js';
 import { Qwen3VLRenderer } from './qwen3vl.js';
 import type { Renderer } from './types.js';
 
@@ -15,6 +16,9 @@ const RENDERERS: Record<string, () => Renderer> = {
   'qwen3-coder': () => new Qwen3CoderRenderer(),
   'qwen3-vl-instruct': () => new Qwen3VLRenderer({ isThinking: false, useImgTags: IMG_TAGS }),
   'qwen3-vl-thinking': () => new Qwen3VLRenderer({ isThinking: true, useImgTags: IMG_TAGS }),
+  'qwen3.5': () => new Qwen35Renderer({ isThinking: true, emitEmptyThinkOnNoThink: true, useImgTags: IMG_TAGS }),
+  'qwen3.8': () => new Qwen35Renderer(qwen38Options(IMG_TAGS)),
+  ornith: () => new Qwen35Renderer({ isThinking: true, alwaysRenderAssistantThinkBlock: true, emitEmptyThinkOnNoThink: true, useImgTags: IMG_TAGS }),
 };
 
 /** Every renderer name Ollama 0.33 knows (model/renderers/renderer.go). */
