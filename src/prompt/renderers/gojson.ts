@@ -110,3 +110,40 @@ export function goV(v: unknown): string {
 }
 
 export type { ToolProperty };
+
+/** json.Indent of compact JSON (what json.MarshalIndent writes): empty {} and [] stay closed. */
+export function indentJSON(compact: string, indent: string, prefix = ''): string {
+  let out = '';
+  let depth = 0;
+  let inStr = false;
+  let esc = false;
+  let needIndent = false;
+  const newline = () => `\n${prefix}${indent.repeat(depth)}`;
+  for (const c of compact) {
+    if (inStr) {
+      out += c;
+      if (esc) esc = false;
+      else if (c === '\\') esc = true;
+      else if (c === '"') inStr = false;
+      continue;
+    }
+    if (needIndent && c !== ']' && c !== '}') {
+      needIndent = false;
+      depth++;
+      out += newline();
+    }
+    switch (c) {
+      case '"': inStr = true; out += c; break;
+      case '{': case '[': out += c; needIndent = true; break;
+      case ',': out += c + newline(); break;
+      case ':': out += ': '; break;
+      case '}': case ']':
+        if (needIndent) needIndent = false;
+        else { depth--; out += newline(); }
+        out += c;
+        break;
+      default: out += c;
+    }
+  }
+  return out;
+}

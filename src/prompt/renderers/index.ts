@@ -2,6 +2,8 @@
  * Ollama's built-in renderers by name (the Modelfile's `RENDERER`, config field `renderer`).
  * A model with a renderer gets its chat prompt from it instead of its Go template.
  */
+import { CogitoRenderer } from './cogito.js';
+import { DeepSeek3Renderer } from './deepseek3.js';
 import { Qwen3CoderRenderer } from './qwen3coder.js';
 import { qwen38Options, Qwen35Renderer } from './qwen35.js';
 import { Qwen3VLRenderer } from './qwen3vl.js';
@@ -18,6 +20,8 @@ const RENDERERS: Record<string, () => Renderer> = {
   'qwen3-vl-thinking': () => new Qwen3VLRenderer({ isThinking: true, useImgTags: IMG_TAGS }),
   'qwen3.5': () => new Qwen35Renderer({ isThinking: true, emitEmptyThinkOnNoThink: true, useImgTags: IMG_TAGS }),
   'qwen3.8': () => new Qwen35Renderer(qwen38Options(IMG_TAGS)),
+  'deepseek3.1': () => new DeepSeek3Renderer(true),
+  cogito: () => new CogitoRenderer(true),
   ornith: () => new Qwen35Renderer({ isThinking: true, alwaysRenderAssistantThinkBlock: true, emitEmptyThinkOnNoThink: true, useImgTags: IMG_TAGS }),
 };
 
