@@ -206,7 +206,11 @@ function portFile(path: string): Record<string, Record<string, unknown>> {
   const t = lex(fs.readFileSync(path, 'utf8'));
   const funcs = new Map<string, number>();
   // constants of the renderers' own (non-test) files that tests use
-  const fileScope: Scope = new Map<string, unknown>([['imStartTag', '<|im_start|>'], ['imEndTag', '<|im_end|>']]);
+  const fileScope: Scope = new Map<string, unknown>([
+    ['imStartTag', '<|im_start|>'], ['imEndTag', '<|im_end|>'],
+    // renderer variants become the renderer names Ollama registers them under
+    ['Olmo3Think32B', 'olmo3-32b-think'], ['Olmo31Think', 'olmo3-think'],
+  ]);
   // functions without parameters that `return <data>` become callable
   for (let i = 0; i < t.length; i++) {
     if (t[i]!.v === 'func' && t[i + 1]?.k === 'id' && t[i + 2]?.v === '(' && t[i + 3]?.v === ')') {

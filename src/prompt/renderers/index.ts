@@ -4,6 +4,7 @@
  */
 import { CogitoRenderer } from './cogito.js';
 import { DeepSeek3Renderer } from './deepseek3.js';
+import { Olmo3Renderer, Olmo3ThinkRenderer } from './olmo3.js';
 import { Qwen3CoderRenderer } from './qwen3coder.js';
 import { qwen38Options, Qwen35Renderer } from './qwen35.js';
 import { Qwen3VLRenderer } from './qwen3vl.js';
@@ -22,6 +23,10 @@ const RENDERERS: Record<string, () => Renderer> = {
   'qwen3.8': () => new Qwen35Renderer(qwen38Options(IMG_TAGS)),
   'deepseek3.1': () => new DeepSeek3Renderer(true),
   cogito: () => new CogitoRenderer(true),
+  olmo3: () => new Olmo3Renderer(false),
+  'olmo3.1': () => new Olmo3Renderer(true),
+  'olmo3-think': () => new Olmo3ThinkRenderer('olmo3-think'),
+  'olmo3-32b-think': () => new Olmo3ThinkRenderer('olmo3-32b-think'),
   ornith: () => new Qwen35Renderer({ isThinking: true, alwaysRenderAssistantThinkBlock: true, emitEmptyThinkOnNoThink: true, useImgTags: IMG_TAGS }),
 };
 
