@@ -147,3 +147,4 @@ export function indentJSON(compact: string, indent: string, prefix = ''): string
   }
   return out;
 }
+

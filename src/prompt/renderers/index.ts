@@ -4,6 +4,7 @@
  */
 import { CogitoRenderer } from './cogito.js';
 import { DeepSeek3Renderer } from './deepseek3.js';
+import { LFM2Renderer } from './lfm2.js';
 import { Olmo3Renderer, Olmo3ThinkRenderer } from './olmo3.js';
 import { Qwen3CoderRenderer } from './qwen3coder.js';
 import { qwen38Options, Qwen35Renderer } from './qwen35.js';
@@ -27,6 +28,8 @@ const RENDERERS: Record<string, () => Renderer> = {
   'olmo3.1': () => new Olmo3Renderer(true),
   'olmo3-think': () => new Olmo3ThinkRenderer('olmo3-think'),
   'olmo3-32b-think': () => new Olmo3ThinkRenderer('olmo3-32b-think'),
+  lfm2: () => new LFM2Renderer({ isThinking: false, useImgTags: IMG_TAGS }),
+  'lfm2-thinking': () => new LFM2Renderer({ isThinking: true, useImgTags: IMG_TAGS }),
   ornith: () => new Qwen35Renderer({ isThinking: true, alwaysRenderAssistantThinkBlock: true, emitEmptyThinkOnNoThink: true, useImgTags: IMG_TAGS }),
 };
 
