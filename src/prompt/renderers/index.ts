@@ -4,7 +4,7 @@
  */
 import { CogitoRenderer } from './cogito.js';
 import { DeepSeek3Renderer } from './deepseek3.js';
-import { GLM47Renderer } from './glm.js';
+import { GLM47Renderer, GlmOcrRenderer } from './glm.js';
 import { LFM2Renderer } from './lfm2.js';
 import { Olmo3Renderer, Olmo3ThinkRenderer } from './olmo3.js';
 import { Qwen3CoderRenderer } from './qwen3coder.js';
@@ -32,6 +32,7 @@ const RENDERERS: Record<string, () => Renderer> = {
   lfm2: () => new LFM2Renderer({ isThinking: false, useImgTags: IMG_TAGS }),
   'lfm2-thinking': () => new LFM2Renderer({ isThinking: true, useImgTags: IMG_TAGS }),
   'glm-4.7': () => new GLM47Renderer(),
+  'glm-ocr': () => new GlmOcrRenderer(IMG_TAGS),
   ornith: () => new Qwen35Renderer({ isThinking: true, alwaysRenderAssistantThinkBlock: true, emitEmptyThinkOnNoThink: true, useImgTags: IMG_TAGS }),
 };
 

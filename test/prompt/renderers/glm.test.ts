@@ -1,6 +1,6 @@
-/** glm-4.7 (and Ollama's unregistered GLM-4.6 form) against glm47_test.go and glm46_test.go. */
+/** glm-4.7, glm-ocr (and Ollama's unregistered GLM-4.6 form) against glm47/glm46/glmocr_test.go. */
 import { describe, expect, it } from 'vitest';
-import { GLM46Renderer } from '../../../src/prompt/renderers/glm.js';
+import { GLM46Renderer, GlmOcrRenderer } from '../../../src/prompt/renderers/glm.js';
 import { rendererFor } from '../../../src/prompt/renderers/index.js';
 import { goTests, type TableCase } from './cases.js';
 
@@ -17,5 +17,11 @@ describe('GLM-4.6 renderer (Ollama table)', () => {
   });
   it('is not a renderer name in Ollama', () => {
     expect(() => rendererFor('glm-4.6')).toThrow('unknown renderer "glm-4.6"');
+  });
+});
+
+describe('glm-ocr renderer (Ollama table)', () => {
+  it.each<TableCase>(goTests('glmocr').TestGlmOcrRenderer_Images!.tests)('$name', (c) => {
+    expect(new GlmOcrRenderer(!!c.renderer.useImgTags).render(c.messages!, null, null)).toBe(c.expected);
   });
 });
