@@ -228,6 +228,19 @@ function portFile(path: string): Record<string, Record<string, unknown>> {
     if (tok.v === '{' && tok.k === 'p') depth++;
     if (tok.v === '}' && tok.k === 'p') depth--;
     if (depth === 0 && tok.v === 'func' && t[i + 1]?.k === 'id') { current = t[i + 1]!.v; scope = new Map(fileScope); continue; }
+    // `….Render(msgs, tools, think)` with data arguments: kept in order as `_render`
+    if (tok.v === 'Render' && t[i - 1]?.v === '.' && t[i + 1]?.v === '(') {
+      const p = new Parser(t, scope, funcs);
+      p.i = i + 1;
+      try {
+        const args = p.args();
+        ((out[current] ??= {})._render ??= [] as unknown[]) as unknown[];
+        (out[current]!._render as unknown[]).push(args);
+      } catch (e) {
+        if (!(e instanceof Skip)) throw e;
+      }
+      continue;
+    }
     // `x.Set(k, v)` on an ordered map built above
     if (tok.k === 'id' && t[i + 1]?.v === '.' && t[i + 2]?.v === 'Set' && t[i + 3]?.v === '(' && scope.has(tok.v)) {
       const p = new Parser(t, scope, funcs);

@@ -3,6 +3,7 @@
  * A model with a renderer gets its chat prompt from it instead of its Go template.
  */
 import { CogitoRenderer } from './cogito.js';
+import { CohereRenderer } from './cohere.js';
 import { DeepSeek3Renderer } from './deepseek3.js';
 import { GLM47Renderer, GlmOcrRenderer } from './glm.js';
 import { LFM2Renderer } from './lfm2.js';
@@ -33,6 +34,7 @@ const RENDERERS: Record<string, () => Renderer> = {
   'lfm2-thinking': () => new LFM2Renderer({ isThinking: true, useImgTags: IMG_TAGS }),
   'glm-4.7': () => new GLM47Renderer(),
   'glm-ocr': () => new GlmOcrRenderer(IMG_TAGS),
+  cohere: () => new CohereRenderer(),
   ornith: () => new Qwen35Renderer({ isThinking: true, alwaysRenderAssistantThinkBlock: true, emitEmptyThinkOnNoThink: true, useImgTags: IMG_TAGS }),
 };
 
