@@ -5,6 +5,7 @@
 import { CogitoRenderer } from './cogito.js';
 import { CohereRenderer } from './cohere.js';
 import { DeepSeek3Renderer } from './deepseek3.js';
+import { FunctionGemmaRenderer } from './functiongemma.js';
 import { GLM47Renderer, GlmOcrRenderer } from './glm.js';
 import { LFM2Renderer } from './lfm2.js';
 import { Olmo3Renderer, Olmo3ThinkRenderer } from './olmo3.js';
@@ -35,6 +36,7 @@ const RENDERERS: Record<string, () => Renderer> = {
   'glm-4.7': () => new GLM47Renderer(),
   'glm-ocr': () => new GlmOcrRenderer(IMG_TAGS),
   cohere: () => new CohereRenderer(),
+  functiongemma: () => new FunctionGemmaRenderer(),
   ornith: () => new Qwen35Renderer({ isThinking: true, alwaysRenderAssistantThinkBlock: true, emitEmptyThinkOnNoThink: true, useImgTags: IMG_TAGS }),
 };
 
