@@ -10,7 +10,7 @@ import { inferThinkingTags, renderGeneratePrompt } from '../../template/index.js
 import { createdAt } from '../gotime.js';
 import { modelTemplate, resolveModel } from '../model.js';
 import { acquire, isZeroKeepAlive, mergeOptions, requireCapabilities, resolveThink, unload, type ServerDeps } from './common.js';
-import { chatRenderer } from './renderer.js';
+import { chatRenderer, withoutLeadingBOS } from './renderer.js';
 import { thinkingParserFor } from './thinking.js';
 
 export function metrics(r: GenerateResult): Pick<GenerateResponse, 'total_duration' | 'load_duration' | 'prompt_eval_count' | 'prompt_eval_duration' | 'eval_count' | 'eval_duration'> {
@@ -81,7 +81,7 @@ export async function* generateStream(deps: ServerDeps, req: GenerateRequest, si
       return;
     }
     const gen = lease.runner.generate({
-      prompt: rendered,
+      prompt: renderer ? withoutLeadingBOS(rendered, renderer.leadingBOS, lease.runner.addsBos) : rendered,
       context: req.context ?? undefined,
       options,
       format: req.format,

@@ -10,10 +10,24 @@ import type { ResolvedModel } from '../model.js';
 
 export interface ChatRenderer {
   render(messages: readonly Message[], tools: readonly Tool[] | null | undefined, think: Think): string;
+  /** The BOS text the renderer writes itself ('' if none). */
+  readonly leadingBOS: string;
+}
+
+/**
+ * Ollama's completionPrompt: when the tokenizer adds a BOS token itself, the BOS text a renderer
+ * wrote (or a literal `<bos>`) is cut from the front so the model does not see two.
+ */
+export function withoutLeadingBOS(prompt: string, leadingBOS: string, tokenizerAddsBos: boolean): string {
+  if (!tokenizerAddsBos) return prompt;
+  if (leadingBOS !== '' && prompt.startsWith(leadingBOS)) return prompt.slice(leadingBOS.length);
+  if (prompt.startsWith('<bos>')) return prompt.slice('<bos>'.length);
+  return prompt;
 }
 
 function wrap(r: Renderer): ChatRenderer {
   return {
+    leadingBOS: r.leadingBOS,
     render(messages, tools, think) {
       try {
         return r.render(messages, tools, think);
