@@ -137,7 +137,12 @@ class Parser {
   args(): unknown[] {
     this.eat('(');
     const out: unknown[] = [];
-    while (!this.is(')')) { out.push(this.expr()); if (this.is(',')) this.i++; }
+    while (!this.is(')')) {
+      const v = this.expr();
+      // `xs...` spreads a slice into a variadic call (only `append` takes one here)
+      if (this.is('...')) { this.i++; out.push(...(v as unknown[])); } else out.push(v);
+      if (this.is(',')) this.i++;
+    }
     this.eat(')');
     return out;
   }
@@ -145,6 +150,7 @@ class Parser {
   call(name: string): unknown {
     const a = this.args();
     switch (name) {
+      case 'append': return [...(a[0] as unknown[]), ...a.slice(1)];
       case 'testArgs': case 'testPropsMap': case 'api.ImageData': case 'string': case 'any': return a[0];
       case 'args': case 'propsMap': return JSON.parse(a[0] as string);
       case 'testArgsOrdered': case 'testPropsOrdered':
@@ -208,6 +214,7 @@ function portFile(path: string): Record<string, Record<string, unknown>> {
   // constants of the renderers' own (non-test) files that tests use
   const fileScope: Scope = new Map<string, unknown>([
     ['imStartTag', '<|im_start|>'], ['imEndTag', '<|im_end|>'],
+    ['lagunaDefaultSystem', 'You are a helpful, conversationally-fluent assistant made by Poolside. You are here to be helpful to users through natural language conversations.'],
     // renderer variants become the renderer names Ollama registers them under
     ['Olmo3Think32B', 'olmo3-32b-think'], ['Olmo31Think', 'olmo3-think'],
   ]);
@@ -283,6 +290,7 @@ function portFile(path: string): Record<string, Record<string, unknown>> {
       if (depth === 0) fileScope.set(name, v);
     } catch (e) {
       if (!(e instanceof Skip)) throw e;
+      if (process.env.PORT_DEBUG) process.stderr.write(`${current}.${name}: ${e.message}\n`);
     }
   }
   // the data the file's zero-argument helper functions return

@@ -7,6 +7,7 @@ import { CohereRenderer } from './cohere.js';
 import { DeepSeek3Renderer } from './deepseek3.js';
 import { FunctionGemmaRenderer } from './functiongemma.js';
 import { GLM47Renderer, GlmOcrRenderer } from './glm.js';
+import { LagunaRenderer, LagunaV8Renderer } from './laguna.js';
 import { LFM2Renderer } from './lfm2.js';
 import { Olmo3Renderer, Olmo3ThinkRenderer } from './olmo3.js';
 import { Qwen3CoderRenderer } from './qwen3coder.js';
@@ -37,6 +38,8 @@ const RENDERERS: Record<string, () => Renderer> = {
   'glm-ocr': () => new GlmOcrRenderer(IMG_TAGS),
   cohere: () => new CohereRenderer(),
   functiongemma: () => new FunctionGemmaRenderer(),
+  laguna: () => new LagunaRenderer(),
+  'poolside-v1': () => new LagunaV8Renderer(),
   ornith: () => new Qwen35Renderer({ isThinking: true, alwaysRenderAssistantThinkBlock: true, emitEmptyThinkOnNoThink: true, useImgTags: IMG_TAGS }),
 };
 
