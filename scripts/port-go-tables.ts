@@ -159,6 +159,8 @@ class Parser {
       case 'byte': case 'float64': case 'int': case 'int64': return a[0];
       // the local `think := func(v any) *api.ThinkValue` helper some tests define
       case 'think': return a[0];
+      case 'thinkTrue': return true;
+      case 'thinkFalse': return false;
       case 'api.NewToolCallFunctionArguments': case 'api.NewToolPropertiesMap': return {};
       case 'strings.Repeat': return (a[0] as string).repeat(a[1] as number);
       case 'strings.Join': return (a[0] as string[]).join(a[1] as string);

@@ -9,6 +9,7 @@ import { FunctionGemmaRenderer } from './functiongemma.js';
 import { GLM47Renderer, GlmOcrRenderer } from './glm.js';
 import { LagunaRenderer, LagunaV8Renderer } from './laguna.js';
 import { LFM2Renderer } from './lfm2.js';
+import { Nemotron3NanoRenderer } from './nemotron.js';
 import { Olmo3Renderer, Olmo3ThinkRenderer } from './olmo3.js';
 import { Qwen3CoderRenderer } from './qwen3coder.js';
 import { qwen38Options, Qwen35Renderer } from './qwen35.js';
@@ -40,6 +41,8 @@ const RENDERERS: Record<string, () => Renderer> = {
   functiongemma: () => new FunctionGemmaRenderer(),
   laguna: () => new LagunaRenderer(),
   'poolside-v1': () => new LagunaV8Renderer(),
+  'nemotron-3-nano': () => new Nemotron3NanoRenderer(false),
+  'nemotron-3.5-nano': () => new Nemotron3NanoRenderer(true),
   ornith: () => new Qwen35Renderer({ isThinking: true, alwaysRenderAssistantThinkBlock: true, emitEmptyThinkOnNoThink: true, useImgTags: IMG_TAGS }),
 };
 
