@@ -159,12 +159,30 @@ class Parser {
       case 'byte': case 'float64': case 'int': case 'int64': return a[0];
       // the local `think := func(v any) *api.ThinkValue` helper some tests define
       case 'think': return a[0];
+      // glimmer_reference_test.go's prompt builders
+      case 'glimmerRefMsg': return `<|start|>${a[0]}<|message|>${a[1]}${a[2]}`;
+      case 'glimmerRefPrompt': return `<|begin_of_text|>${(a as string[]).join('')}<|start|>assistant`;
       case 'thinkTrue': return true;
       case 'thinkFalse': return false;
       case 'api.NewToolCallFunctionArguments': case 'api.NewToolPropertiesMap': return {};
       case 'strings.Repeat': return (a[0] as string).repeat(a[1] as number);
       case 'strings.Join': return (a[0] as string[]).join(a[1] as string);
       case 'strings.TrimSpace': return (a[0] as string).trim();
+      case 'strings.Replace': case 'strings.ReplaceAll': {
+        const [str, from, to, n] = a as [string, string, string, number | undefined];
+        if (name === 'strings.ReplaceAll' || n === -1) return str.split(from).join(to);
+        let out = str;
+        let done = 0;
+        let at = 0;
+        while (done < (n ?? 0)) {
+          const i = out.indexOf(from, at);
+          if (i < 0) break;
+          out = out.slice(0, i) + to + out.slice(i + from.length);
+          at = i + to.length;
+          done++;
+        }
+        return out;
+      }
       case 'strings.TrimSuffix': return (a[0] as string).endsWith(a[1] as string) ? (a[0] as string).slice(0, -(a[1] as string).length) : a[0];
       case 'strings.TrimPrefix': return (a[0] as string).startsWith(a[1] as string) ? (a[0] as string).slice((a[1] as string).length) : a[0];
       default: {

@@ -6,6 +6,7 @@ import { CogitoRenderer } from './cogito.js';
 import { CohereRenderer } from './cohere.js';
 import { DeepSeek3Renderer } from './deepseek3.js';
 import { FunctionGemmaRenderer } from './functiongemma.js';
+import { GlimmerRenderer } from './glimmer.js';
 import { GLM47Renderer, GlmOcrRenderer } from './glm.js';
 import { LagunaRenderer, LagunaV8Renderer } from './laguna.js';
 import { LFM2Renderer } from './lfm2.js';
@@ -43,6 +44,7 @@ const RENDERERS: Record<string, () => Renderer> = {
   'poolside-v1': () => new LagunaV8Renderer(),
   'nemotron-3-nano': () => new Nemotron3NanoRenderer(false),
   'nemotron-3.5-nano': () => new Nemotron3NanoRenderer(true),
+  glimmer: () => new GlimmerRenderer({ useImgTags: IMG_TAGS }),
   ornith: () => new Qwen35Renderer({ isThinking: true, alwaysRenderAssistantThinkBlock: true, emitEmptyThinkOnNoThink: true, useImgTags: IMG_TAGS }),
 };
 
