@@ -68,3 +68,9 @@ export function rendererFor(name: string): Renderer {
   if (OLLAMA_RENDERER_NAMES.includes(name)) throw new RendererError(`renderer "${name}" is not implemented by Tollama yet`);
   throw new RendererError(`unknown renderer ${JSON.stringify(name)}`);
 }
+
+/** The BOS text the named renderer writes ('' for names without a renderer, as Ollama). */
+export function leadingBOSFor(name: string): string {
+  const make = RENDERERS[name];
+  return make ? make().leadingBOS : '';
+}
