@@ -28,12 +28,29 @@ export async function readBlobGGUF(store: Store, digest: string): Promise<GGUFIn
  * Folds one GGUF layer into the config as Ollama does: the first non-empty format, family,
  * parameter size and file type win; every architecture is appended to `model_families`.
  */
-export function applyGGUFToConfig(config: ConfigV2, info: GGUFInfo): void {
+export function applyGGUFToConfig(config: ConfigV2, info: GGUFInfo, mediaType?: string): void {
   config.model_format ||= 'gguf';
   config.model_family ||= info.architecture;
   config.model_type ||= info.parameterSize;
   config.file_type ||= info.fileType;
   config.model_families = [...(config.model_families ?? []), info.architecture];
+  if (mediaType === MediaType.model) applyArchitectureDefaults(config, info.architecture);
+}
+
+/** Renderer and parser Ollama implies from a weights GGUF's architecture when none is set. */
+const ARCH_RENDERER: Record<string, string> = {
+  gemma4: 'gemma4',
+  laguna: 'laguna',
+  nemotron_h: 'nemotron-3-nano',
+  nemotron_h_moe: 'nemotron-3-nano',
+  nemotron_h_omni: 'nemotron-3-nano',
+};
+
+export function applyArchitectureDefaults(config: ConfigV2, architecture: string): void {
+  const name = Object.hasOwn(ARCH_RENDERER, architecture) ? ARCH_RENDERER[architecture] : undefined;
+  if (!name || (config.renderer && config.parser)) return;
+  config.renderer ||= name;
+  config.parser ||= name;
 }
 
 /** A blob whose bytes do not hash to its name. */

@@ -80,7 +80,7 @@ async function baseModelLayers(
   for (const l of base.manifest.layers) {
     const layer: Layer = { mediaType: l.mediaType, digest: l.digest, size: l.size, from: short };
     if (l.name) layer.name = l.name;
-    if (GGUF_LAYER_TYPES.has(l.mediaType)) applyGGUFToConfig(config, await readBlobGGUF(deps.store, l.digest));
+    if (GGUF_LAYER_TYPES.has(l.mediaType)) applyGGUFToConfig(config, await readBlobGGUF(deps.store, l.digest), l.mediaType);
     list.push(existingLayer(layer));
   }
 }
@@ -130,7 +130,7 @@ async function fileLayers(
       throw new BadRequestError('split GGUF models (several weight files) are not supported by this server yet');
     }
     list.push(layer);
-    applyGGUFToConfig(config, info);
+    applyGGUFToConfig(config, info, layer.layer.mediaType);
     if (!detected && layer.layer.mediaType !== MediaType.adapter && info.chatTemplate) {
       const t = detectTemplate(info.chatTemplate);
       if (t) {

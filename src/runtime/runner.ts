@@ -209,6 +209,11 @@ export class Runner {
     return addBos && bos !== undefined ? [bos, ...toks] : toks;
   }
 
+  /** Whether tokenizing a prompt puts a BOS token in front (the vocabulary asks for one). */
+  get addsBos(): boolean {
+    return this.bosToken() !== undefined;
+  }
+
   /** Tokens → text (special tokens rendered as text). */
   detokenize(tokens: readonly number[]): string {
     return this.model.detokenize(tokens as never, true);

@@ -8,6 +8,7 @@ import { BadRequestError } from '../../api/errors.js';
 import type { ChatRequest, ChatResponse, Message } from '../../api/types.js';
 import { truncateChat } from '../../runtime/index.js';
 import { inferThinkingTags, renderChatPrompt, toolCallPrefix, type ToolInput } from '../../template/index.js';
+import { chatRenderer, withoutLeadingBOS } from './renderer.js';
 import { createdAt } from '../gotime.js';
 import { modelTemplate, resolveModel } from '../model.js';
 import { acquire, isZeroKeepAlive, mergeOptions, requireCapabilities, resolveThink, unload, type ServerDeps } from './common.js';
@@ -98,8 +99,10 @@ export async function* chatStream(deps: ServerDeps, req: ChatRequest, signal: Ab
   const messages: Message[] = [...m.messages, ...reqMessages];
   if (m.system && messages[0]?.role !== 'system') messages.unshift({ role: 'system', content: m.system });
   const template = modelTemplate(m.template);
-  const render = (msgs: Message[]) =>
-    renderChatPrompt({ template, messages: msgs, tools: (req.tools as ToolInput[] | undefined) ?? null, think: think ?? null });
+  const renderer = chatRenderer(m);
+  const render = renderer
+    ? (msgs: Message[]) => renderer.render(msgs, req.tools, think)
+    : (msgs: Message[]) => renderChatPrompt({ template, messages: msgs, tools: (req.tools as ToolInput[] | undefined) ?? null, think: think ?? null });
 
   if (req._debug_render_only) {
     yield { ...base, created_at: createdAt(), done: false, _debug_info: { rendered_template: render(messages), image_count: 0 } } as ChatResponse;
@@ -124,7 +127,8 @@ export async function* chatStream(deps: ServerDeps, req: ChatRequest, signal: Ab
       thinkingParserFor(inferThinkingTags(template.parsed.root), think, fit.prompt),
       Array.isArray(req.tools) && req.tools.length > 0 ? new ToolCallParser(toolCallPrefix(template.parsed.root), req.tools) : null,
     );
-    const gen = runner.generate({ prompt: fit.prompt, options, format: req.format, shift: req.shift, signal, loadDuration: lease.loadDuration, startTime: start });
+    const prompt = renderer ? withoutLeadingBOS(fit.prompt, renderer.leadingBOS, runner.addsBos) : fit.prompt;
+    const gen = runner.generate({ prompt, options, format: req.format, shift: req.shift, signal, loadDuration: lease.loadDuration, startTime: start });
     for await (const piece of gen) {
       if (piece === '') continue;
       const message = output.add(piece);

@@ -10,6 +10,7 @@ import { inferThinkingTags, renderGeneratePrompt } from '../../template/index.js
 import { createdAt } from '../gotime.js';
 import { modelTemplate, resolveModel } from '../model.js';
 import { acquire, isZeroKeepAlive, mergeOptions, requireCapabilities, resolveThink, unload, type ServerDeps } from './common.js';
+import { chatRenderer, withoutLeadingBOS } from './renderer.js';
 import { thinkingParserFor } from './thinking.js';
 
 export function metrics(r: GenerateResult): Pick<GenerateResponse, 'total_duration' | 'load_duration' | 'prompt_eval_count' | 'prompt_eval_duration' | 'eval_count' | 'eval_duration'> {
@@ -46,7 +47,17 @@ export async function* generateStream(deps: ServerDeps, req: GenerateRequest, si
   const options = mergeOptions(deps, m, req.options);
 
   let rendered = prompt;
-  if (!req.raw) {
+  // Like Ollama, a chat-like generate (no suffix, no template override) goes through the renderer.
+  const renderer = !req.raw && !req.suffix && !req.template ? chatRenderer(m) : null;
+  if (renderer) {
+    const system = req.system || m.system;
+    const hasContext = !!req.context && req.context.length > 0;
+    rendered = renderer.render([
+      ...(system ? [{ role: 'system', content: system }] : []),
+      ...(hasContext ? [] : m.messages),
+      { role: 'user', content: prompt, ...(req.images?.length ? { images: req.images } : {}) },
+    ], [], think);
+  } else if (!req.raw) {
     rendered = renderGeneratePrompt({
       template: req.template ? modelTemplate(req.template) : modelTemplate(m.template),
       prompt,
@@ -70,7 +81,7 @@ export async function* generateStream(deps: ServerDeps, req: GenerateRequest, si
       return;
     }
     const gen = lease.runner.generate({
-      prompt: rendered,
+      prompt: renderer ? withoutLeadingBOS(rendered, renderer.leadingBOS, lease.runner.addsBos) : rendered,
       context: req.context ?? undefined,
       options,
       format: req.format,
