@@ -37,9 +37,12 @@ export function applyGGUFToConfig(config: ConfigV2, info: GGUFInfo, mediaType?: 
   if (mediaType === MediaType.model) applyArchitectureDefaults(config, info.architecture);
 }
 
-/** Renderer and parser Ollama implies from a weights GGUF's architecture when none is set. */
+/**
+ * Renderer and parser Ollama implies from a weights GGUF's architecture when none is set. Ollama
+ * also maps `gemma4` → `gemma4`; that renderer is not ported yet, so a local gemma4 GGUF keeps
+ * rendering through its template instead of answering 500 (docs/renderers.md).
+ */
 const ARCH_RENDERER: Record<string, string> = {
-  gemma4: 'gemma4',
   laguna: 'laguna',
   nemotron_h: 'nemotron-3-nano',
   nemotron_h_moe: 'nemotron-3-nano',

@@ -32,8 +32,13 @@ async function configAfterCreate(arch: string, extra: Record<string, unknown> = 
 }
 
 describe('renderer implied by the GGUF architecture', () => {
+  it('gemma4 implies nothing while its renderer is not ported (Ollama implies gemma4)', async () => {
+    const c = await configAfterCreate('gemma4');
+    expect(c?.renderer).toBeUndefined();
+    expect(c?.parser).toBeUndefined();
+  });
+
   it.each([
-    ['gemma4', 'gemma4'],
     ['laguna', 'laguna'],
     ['nemotron_h', 'nemotron-3-nano'],
     ['nemotron_h_moe', 'nemotron-3-nano'],
