@@ -6,6 +6,7 @@
  */
 import { Qwen3CoderParser } from './qwen3coder.js';
 import { Qwen3Parser } from './qwen3.js';
+import { Qwen35Parser } from './qwen35.js';
 import type { ParsedPiece, Parser } from './types.js';
 
 export type { Parser, ParsedPiece, ThinkValue } from './types.js';
@@ -34,6 +35,8 @@ const BUILTIN: Record<string, () => Parser> = {
   qwen3: () => new Qwen3Parser(false, false),
   'qwen3-thinking': () => new Qwen3Parser(true, true),
   'qwen3-coder': () => new Qwen3CoderParser(),
+  'qwen3.5': () => new Qwen35Parser(),
+  ornith: () => new Qwen35Parser(),
 };
 
 /** Names Ollama 0.33 knows whose parser is not ported yet. */

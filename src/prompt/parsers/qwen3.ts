@@ -98,9 +98,11 @@ export class Qwen3Parser implements Parser {
           if (trimmed.startsWith(THINK_OPEN)) {
             const after = trimLeftSpace(trimmed.slice(THINK_OPEN.length));
             this.buf.value = after;
-            if (after === '') return [[], false];
             this.maybeOpenAtStart = false;
-            return [[], true];
+            // Ollama keeps looking for the tag here, so whitespace in the next piece became
+            // thinking; eating it keeps every split of the output equal.
+            if (after === '') this.state = 'thinkingStartedEatingWs';
+            return [[], after !== ''];
           }
           if (THINK_OPEN.startsWith(trimmed)) return [[], false];
           this.maybeOpenAtStart = false;
