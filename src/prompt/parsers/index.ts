@@ -7,6 +7,7 @@
 import { Qwen3CoderParser } from './qwen3coder.js';
 import { Qwen3Parser } from './qwen3.js';
 import { Qwen35Parser } from './qwen35.js';
+import { Qwen3VLParser } from './qwen3vl.js';
 import type { ParsedPiece, Parser } from './types.js';
 
 export type { Parser, ParsedPiece, ThinkValue } from './types.js';
@@ -37,6 +38,8 @@ const BUILTIN: Record<string, () => Parser> = {
   'qwen3-coder': () => new Qwen3CoderParser(),
   'qwen3.5': () => new Qwen35Parser(),
   ornith: () => new Qwen35Parser(),
+  'qwen3-vl-instruct': () => new Qwen3VLParser(false),
+  'qwen3-vl-thinking': () => new Qwen3VLParser(true),
 };
 
 /** Names Ollama 0.33 knows whose parser is not ported yet. */
