@@ -4,6 +4,7 @@
  * has none here (the server then falls back to the template's thinking/tool-call extraction and
  * logs why).
  */
+import { DeepSeek3Parser } from './deepseek3.js';
 import { HarmonyMessageHandler } from './harmony.js';
 import { Qwen3CoderParser } from './qwen3coder.js';
 import { Qwen3Parser } from './qwen3.js';
@@ -35,6 +36,7 @@ class PassthroughParser implements Parser {
 const BUILTIN: Record<string, () => Parser> = {
   passthrough: () => new PassthroughParser(),
   harmony: () => new HarmonyMessageHandler(),
+  deepseek3: () => new DeepSeek3Parser(true),
   qwen3: () => new Qwen3Parser(false, false),
   'qwen3-thinking': () => new Qwen3Parser(true, true),
   'qwen3-coder': () => new Qwen3CoderParser(),

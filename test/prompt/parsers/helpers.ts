@@ -18,6 +18,10 @@ export function args(json: string): Record<string, unknown> {
 export function tool(name: string, props: Record<string, unknown>): Tool {
   return { type: 'function', function: { name, parameters: { type: 'object', properties: props as Tool['function']['parameters']['properties'] } } };
 }
+/** api.NewToolCallFunctionArguments(): empty arguments. */
+export function NewToolCallFunctionArguments(): Record<string, unknown> {
+  return {};
+}
 /** Go's len(s): UTF-8 bytes. */
 export function len(s: string): number {
   return Buffer.byteLength(s, 'utf8');
