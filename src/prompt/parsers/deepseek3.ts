@@ -20,17 +20,37 @@ const CALL_END = '<｜tool▁call▁end｜>';
 const SEP = '<｜tool▁sep｜>';
 const OUTPUT_BEGIN = '<｜tool▁output▁begin｜>';
 const OUTPUT_END = '<｜tool▁output▁end｜>';
+export const OUTPUTS_BEGIN = '<｜tool▁outputs▁begin｜>';
+export const OUTPUTS_END = '<｜tool▁outputs▁end｜>';
 
 type Event = { content: string } | { thinking: string } | { call: ToolCall };
 
-export class DeepSeek3Parser implements Parser {
+/** What differs between the DeepSeek-style parsers (deepseek3, cogito). */
+export interface DeepSeekStyle {
+  /** Whether output starts in thinking. */
+  startsThinking(tools: Tool[] | null, last: Message | null, think: ThinkValue): boolean;
+  /** The body between call begin/end tags as a call; null when it is not one (skipped). */
+  parseCall(content: string): ToolCall | null;
+  /**
+   * How tool output blocks in the output are read: `passthrough` gives the text between
+   * `<｜tool▁output▁begin｜>` and its end tag as content (deepseek3); `skip` drops a whole
+   * `<｜tool▁outputs▁begin｜>` … `<｜tool▁outputs▁end｜>` block (cogito).
+   */
+  outputs: 'passthrough' | 'skip';
+  extraTokens: string[];
+}
+
+export class DeepSeekStyleParser implements Parser {
   private state: 'thinking' | 'content' | 'toolCalls' | 'toolOutput' = 'content';
   private buf = '';
   private callIndex = 0;
   /** After `</think>` or `<｜tool▁calls▁end｜>`: leading whitespace is dropped, also across pieces. */
   private eatWs = false;
 
-  constructor(private readonly thinkingSupport = true) {}
+  constructor(
+    private readonly style: DeepSeekStyle,
+    private readonly thinkingSupport = true,
+  ) {}
 
   hasToolSupport(): boolean {
     return true;
@@ -39,16 +59,14 @@ export class DeepSeek3Parser implements Parser {
     return this.thinkingSupport;
   }
   preservedTokens(): string[] {
-    return [THINK_CLOSE, CALLS_BEGIN, CALLS_END, CALL_BEGIN, CALL_END, SEP, OUTPUT_BEGIN, OUTPUT_END];
+    return [THINK_CLOSE, CALLS_BEGIN, CALLS_END, CALL_BEGIN, CALL_END, SEP, OUTPUT_BEGIN, OUTPUT_END, ...this.style.extraTokens];
   }
 
   init(tools: Tool[] | null, last: Message | null, think: ThinkValue): Tool[] | null {
     this.callIndex = 0;
     this.buf = '';
     this.eatWs = false;
-    const enabled = this.thinkingSupport && thinkBool(think);
-    const prefill = last !== null && last.role === 'assistant' && last.content !== '';
-    this.state = enabled && !prefill ? 'thinking' : 'content';
+    this.state = this.thinkingSupport && this.style.startsThinking(tools, last, think) ? 'thinking' : 'content';
     return tools;
   }
 
@@ -101,7 +119,8 @@ export class DeepSeek3Parser implements Parser {
           return [[], true];
         }
         const ci = acc.indexOf(CALLS_BEGIN);
-        const oi = acc.indexOf(OUTPUT_BEGIN);
+        const outTag = this.style.outputs === 'skip' ? OUTPUTS_BEGIN : OUTPUT_BEGIN;
+        const oi = acc.indexOf(outTag);
         if (ci >= 0) {
           const before = trimRightSpace(acc.slice(0, ci));
           this.buf = acc.slice(ci + CALLS_BEGIN.length);
@@ -109,12 +128,13 @@ export class DeepSeek3Parser implements Parser {
           return [before ? [{ content: before }] : [], true];
         }
         if (oi >= 0) {
-          const before = acc.slice(0, oi);
-          this.buf = acc.slice(oi + OUTPUT_BEGIN.length);
+          // deepseek3 keeps the whitespace before a tool output; cogito trims it
+          const before = this.style.outputs === 'skip' ? trimRightSpace(acc.slice(0, oi)) : acc.slice(0, oi);
+          this.buf = acc.slice(oi + outTag.length);
           this.state = 'toolOutput';
           return [before ? [{ content: before }] : [], true];
         }
-        const ov = Math.max(overlap(acc, CALLS_BEGIN), overlap(acc, OUTPUT_BEGIN));
+        const ov = Math.max(overlap(acc, CALLS_BEGIN), overlap(acc, outTag));
         const before = acc.slice(0, acc.length - ov);
         const start = before.length - trailingWhitespaceLen(before);
         this.buf = acc.slice(start);
@@ -130,7 +150,7 @@ export class DeepSeek3Parser implements Parser {
           const start = b + CALL_BEGIN.length;
           const e = acc.indexOf(CALL_END, start);
           if (e >= 0) {
-            const call = parseDeepSeekToolCall(acc.slice(start, e));
+            const call = this.style.parseCall(acc.slice(start, e));
             if (call) {
               this.buf = trimLeftSpace(acc.slice(e + CALL_END.length));
               return [[{ call }], true];
@@ -147,6 +167,7 @@ export class DeepSeek3Parser implements Parser {
         return [[], false];
       }
       case 'toolOutput': {
+        if (this.style.outputs === 'skip') return this.skipOutputs(acc);
         const i = acc.indexOf(OUTPUT_END);
         if (i < 0) return [[], false];
         const output = acc.slice(0, i);
@@ -155,6 +176,40 @@ export class DeepSeek3Parser implements Parser {
         return [output ? [{ content: output }] : [], true];
       }
     }
+  }
+
+  /** Inside `<｜tool▁outputs▁begin｜>`: each output is dropped; the block's end returns to content. */
+  private skipOutputs(acc: string): [Event[], boolean] {
+    const b = acc.indexOf(OUTPUT_BEGIN);
+    const endAt = acc.indexOf(OUTPUTS_END);
+    if (b >= 0 && (endAt < 0 || b < endAt)) {
+      const e = acc.indexOf(OUTPUT_END, b + OUTPUT_BEGIN.length);
+      if (e >= 0) {
+        this.buf = trimLeftSpace(acc.slice(e + OUTPUT_END.length));
+        return [[], true];
+      }
+    }
+    if (endAt >= 0) {
+      this.buf = acc.slice(endAt + OUTPUTS_END.length);
+      this.state = 'content';
+      this.eatWs = true;
+      return [[], true];
+    }
+    return [[], false];
+  }
+}
+
+export const DEEPSEEK3: DeepSeekStyle = {
+  startsThinking: (_tools, last, think) => thinkBool(think) && !(last !== null && last.role === 'assistant' && (last.content ?? '') !== ''),
+  parseCall: parseDeepSeekToolCall,
+  outputs: 'passthrough',
+  extraTokens: [],
+};
+
+/** deepseek3's parser; `thinkingSupport` false only in tests, as in Ollama's. */
+export class DeepSeek3Parser extends DeepSeekStyleParser {
+  constructor(thinkingSupport = true) {
+    super(DEEPSEEK3, thinkingSupport);
   }
 }
 

@@ -4,6 +4,7 @@
  * has none here (the server then falls back to the template's thinking/tool-call extraction and
  * logs why).
  */
+import { CogitoParser } from './cogito.js';
 import { DeepSeek3Parser } from './deepseek3.js';
 import { HarmonyMessageHandler } from './harmony.js';
 import { Qwen3CoderParser } from './qwen3coder.js';
@@ -37,6 +38,7 @@ const BUILTIN: Record<string, () => Parser> = {
   passthrough: () => new PassthroughParser(),
   harmony: () => new HarmonyMessageHandler(),
   deepseek3: () => new DeepSeek3Parser(true),
+  cogito: () => new CogitoParser(),
   qwen3: () => new Qwen3Parser(false, false),
   'qwen3-thinking': () => new Qwen3Parser(true, true),
   'qwen3-coder': () => new Qwen3CoderParser(),

@@ -36,7 +36,7 @@ export class Qwen35Parser implements Parser {
     this.tools = new Qwen3CoderParser();
     this.tools.init(tools, null, undefined);
     const enabled = think === undefined ? true : thinkBool(think);
-    const prefill = last !== null && last.role === 'assistant' && last.content !== '';
+    const prefill = last !== null && last.role === 'assistant' && (last.content ?? '') !== '';
     this.state = enabled && !prefill ? 'thinking' : 'content';
     this.allowLeadingOpen = this.state === 'thinking';
     this.trimLeadingThinking = false;

@@ -34,7 +34,7 @@ export class Qwen3VLParser implements Parser {
 
   init(tools: Tool[] | null, last: Message | null, _think: ThinkValue): Tool[] | null {
     this.callIndex = 0;
-    const prefill = last !== null && last.role === 'assistant' && last.content !== '';
+    const prefill = last !== null && last.role === 'assistant' && (last.content ?? '') !== '';
     this.state = this.thinkingSupport && !prefill ? 'thinking' : 'content';
     return tools;
   }

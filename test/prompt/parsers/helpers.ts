@@ -18,6 +18,10 @@ export function args(json: string): Record<string, unknown> {
 export function tool(name: string, props: Record<string, unknown>): Tool {
   return { type: 'function', function: { name, parameters: { type: 'object', properties: props as Tool['function']['parameters']['properties'] } } };
 }
+/** Go's testPropsMap: tool properties by name. */
+export function testPropsMap(m: Record<string, unknown>): Record<string, unknown> {
+  return m;
+}
 /** api.NewToolCallFunctionArguments(): empty arguments. */
 export function NewToolCallFunctionArguments(): Record<string, unknown> {
   return {};
