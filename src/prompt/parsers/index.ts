@@ -8,6 +8,7 @@ import { CogitoParser } from './cogito.js';
 import { DeepSeek3Parser } from './deepseek3.js';
 import { HarmonyMessageHandler } from './harmony.js';
 import { Nemotron3NanoParser } from './nemotron3nano.js';
+import { Olmo3Parser } from './olmo3.js';
 import { Olmo3ThinkParser } from './olmo3think.js';
 import { Qwen3CoderParser } from './qwen3coder.js';
 import { Qwen3Parser } from './qwen3.js';
@@ -43,6 +44,7 @@ const BUILTIN: Record<string, () => Parser> = {
   cogito: () => new CogitoParser(),
   'nemotron-3-nano': () => new Nemotron3NanoParser(),
   'nemotron-3.5-nano': () => new Nemotron3NanoParser(),
+  olmo3: () => new Olmo3Parser(),
   'olmo3-think': () => new Olmo3ThinkParser(),
   qwen3: () => new Qwen3Parser(false, false),
   'qwen3-thinking': () => new Qwen3Parser(true, true),

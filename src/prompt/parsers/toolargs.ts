@@ -12,7 +12,7 @@ export function paramTypes(tools: Tool[] | null, fn: string, param: string): str
 }
 
 /** Go's strconv.ParseInt(s, 10, 64) succeeding. */
-function goInt(s: string): number | null {
+export function goInt(s: string): number | null {
   if (!/^[+-]?\d+$/.test(s)) return null;
   const n = BigInt(s);
   if (n > 9223372036854775807n || n < -9223372036854775808n) return null;
@@ -20,7 +20,7 @@ function goInt(s: string): number | null {
 }
 
 /** Go's strconv.ParseFloat(s, 64) succeeding (decimal, hex-free subset plus inf/nan). */
-function goFloat(s: string): number | null {
+export function goFloat(s: string): number | null {
   if (/^[+-]?(\d+(_\d+)*\.?\d*(_\d+)*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return Number(s.replace(/_/g, ''));
   if (/^[+-]?(inf|infinity)$/i.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
   if (/^nan$/i.test(s)) return NaN;
