@@ -6,6 +6,7 @@
  */
 import { CogitoParser } from './cogito.js';
 import { DeepSeek3Parser } from './deepseek3.js';
+import { FunctionGemmaParser } from './functiongemma.js';
 import { HarmonyMessageHandler } from './harmony.js';
 import { MinistralParser } from './ministral.js';
 import { Nemotron3NanoParser } from './nemotron3nano.js';
@@ -47,6 +48,7 @@ const BUILTIN: Record<string, () => Parser> = {
   'nemotron-3.5-nano': () => new Nemotron3NanoParser(),
   olmo3: () => new Olmo3Parser(),
   ministral: () => new MinistralParser(false),
+  functiongemma: () => new FunctionGemmaParser(),
   'olmo3-think': () => new Olmo3ThinkParser(),
   qwen3: () => new Qwen3Parser(false, false),
   'qwen3-thinking': () => new Qwen3Parser(true, true),
