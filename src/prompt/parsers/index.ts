@@ -5,6 +5,7 @@
  * logs why).
  */
 import { CogitoParser } from './cogito.js';
+import { CohereParser } from './cohere.js';
 import { DeepSeek3Parser } from './deepseek3.js';
 import { FunctionGemmaParser } from './functiongemma.js';
 import { HarmonyMessageHandler } from './harmony.js';
@@ -49,6 +50,7 @@ const BUILTIN: Record<string, () => Parser> = {
   olmo3: () => new Olmo3Parser(),
   ministral: () => new MinistralParser(false),
   functiongemma: () => new FunctionGemmaParser(),
+  cohere: () => new CohereParser(),
   'olmo3-think': () => new Olmo3ThinkParser(),
   qwen3: () => new Qwen3Parser(false, false),
   'qwen3-thinking': () => new Qwen3Parser(true, true),
