@@ -8,6 +8,7 @@ import { CogitoParser } from './cogito.js';
 import { CohereParser } from './cohere.js';
 import { DeepSeek3Parser } from './deepseek3.js';
 import { FunctionGemmaParser } from './functiongemma.js';
+import { GLM47Parser, GlmOcrParser } from './glm46.js';
 import { HarmonyMessageHandler } from './harmony.js';
 import { MinistralParser } from './ministral.js';
 import { Nemotron3NanoParser } from './nemotron3nano.js';
@@ -51,6 +52,8 @@ const BUILTIN: Record<string, () => Parser> = {
   ministral: () => new MinistralParser(false),
   functiongemma: () => new FunctionGemmaParser(),
   cohere: () => new CohereParser(),
+  'glm-4.7': () => new GLM47Parser(),
+  'glm-ocr': () => new GlmOcrParser(),
   'olmo3-think': () => new Olmo3ThinkParser(),
   qwen3: () => new Qwen3Parser(false, false),
   'qwen3-thinking': () => new Qwen3Parser(true, true),
