@@ -88,3 +88,14 @@ export function missingParserReason(name: string): string {
     ? `parser "${name}" is not implemented yet`
     : `unknown parser "${name}"`;
 }
+
+/**
+ * What a named parser adds to a model's capabilities, as Ollama's parserCapabilities does
+ * (`tools` when it reads tool calls, `thinking` when it reads thinking); null when there is no
+ * parser by that name here.
+ */
+export function parserCapabilities(name: string): ('tools' | 'thinking')[] | null {
+  const p = parserFor(name);
+  if (!p) return null;
+  return [...(p.hasToolSupport() ? (['tools'] as const) : []), ...(p.hasThinkingSupport() ? (['thinking'] as const) : [])];
+}
