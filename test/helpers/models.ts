@@ -20,6 +20,8 @@ export interface ModelSpec {
   params?: Record<string, unknown>;
   messages?: Array<{ role: string; content: string }>;
   license?: string;
+  /** The config's `parser` (a Modelfile's PARSER line). */
+  parser?: string;
 }
 
 export async function addModel(storeRoot: string, name: string, ggufPath: string, spec: ModelSpec = {}): Promise<void> {
@@ -48,6 +50,7 @@ export async function addModel(storeRoot: string, name: string, ggufPath: string
     file_type: info.fileType,
     architecture: 'amd64',
     os: 'linux',
+    ...(spec.parser ? { parser: spec.parser } : {}),
   });
   await store.writeBlob(cfg.bytes, { expected: cfg.digest });
   await store.writeManifest(parseModelName(name), buildManifest(configLayer(cfg), layers));

@@ -13,6 +13,7 @@ import { createdAt } from '../gotime.js';
 import { modelTemplate, resolveModel } from '../model.js';
 import { acquire, isZeroKeepAlive, mergeOptions, requireCapabilities, resolveThink, unload, type ServerDeps } from './common.js';
 import { metrics } from './generate.js';
+import { builtinParser, ParserChatOutput } from './parsed.js';
 import { thinkingParserFor, type ThinkingParser } from './thinking.js';
 import { ToolCallParser } from './toolcalls.js';
 
@@ -99,10 +100,14 @@ export async function* chatStream(deps: ServerDeps, req: ChatRequest, signal: Ab
   const messages: Message[] = [...m.messages, ...reqMessages];
   if (m.system && messages[0]?.role !== 'system') messages.unshift({ role: 'system', content: m.system });
   const template = modelTemplate(m.template);
+  const reqTools = Array.isArray(req.tools) && req.tools.length > 0 ? req.tools : null;
+  const builtin = builtinParser(deps.log, m, reqTools, messages.at(-1) ?? null, req.think);
+  // As Ollama: the parser's init may adjust the tools, and the prompt is built with its result.
+  const tools = builtin ? builtin.tools : reqTools;
   const renderer = chatRenderer(m);
   const render = renderer
-    ? (msgs: Message[]) => renderer.render(msgs, req.tools, think)
-    : (msgs: Message[]) => renderChatPrompt({ template, messages: msgs, tools: (req.tools as ToolInput[] | undefined) ?? null, think: think ?? null });
+    ? (msgs: Message[]) => renderer.render(msgs, tools, think)
+    : (msgs: Message[]) => renderChatPrompt({ template, messages: msgs, tools: (tools as ToolInput[] | null) ?? null, think: think ?? null });
 
   if (req._debug_render_only) {
     yield { ...base, created_at: createdAt(), done: false, _debug_info: { rendered_template: render(messages), image_count: 0 } } as ChatResponse;
@@ -123,10 +128,12 @@ export async function* chatStream(deps: ServerDeps, req: ChatRequest, signal: Ab
       numCtx: Math.min(options.num_ctx, runner.contextLength),
     });
     if (fit.truncated) deps.log.warn('truncating chat history to fit the context', { model: m.shortName, dropped: fit.dropped, num_ctx: options.num_ctx });
-    const output = new ChatOutput(
-      thinkingParserFor(inferThinkingTags(template.parsed.root), think, fit.prompt),
-      Array.isArray(req.tools) && req.tools.length > 0 ? new ToolCallParser(toolCallPrefix(template.parsed.root), req.tools) : null,
-    );
+    const output = builtin
+      ? new ParserChatOutput(builtin.parser)
+      : new ChatOutput(
+          thinkingParserFor(inferThinkingTags(template.parsed.root), think, fit.prompt),
+          reqTools ? new ToolCallParser(toolCallPrefix(template.parsed.root), reqTools) : null,
+        );
     const prompt = renderer ? withoutLeadingBOS(fit.prompt, renderer.leadingBOS, runner.addsBos) : fit.prompt;
     const gen = runner.generate({ prompt, options, format: req.format, shift: req.shift, signal, loadDuration: lease.loadDuration, startTime: start });
     for await (const piece of gen) {

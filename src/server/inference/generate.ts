@@ -10,6 +10,7 @@ import { inferThinkingTags, renderGeneratePrompt } from '../../template/index.js
 import { createdAt } from '../gotime.js';
 import { modelTemplate, resolveModel } from '../model.js';
 import { acquire, isZeroKeepAlive, mergeOptions, requireCapabilities, resolveThink, unload, type ServerDeps } from './common.js';
+import { builtinParser } from './parsed.js';
 import { chatRenderer, withoutLeadingBOS } from './renderer.js';
 import { thinkingParserFor } from './thinking.js';
 
@@ -91,11 +92,19 @@ export async function* generateStream(deps: ServerDeps, req: GenerateRequest, si
       startTime: start,
     });
     if (gen === undefined) return;
+    // A built-in parser (no tools, no last message on generate) replaces the template's thinking tags.
+    const builtin = req.raw ? null : builtinParser(deps.log, m, null, null, req.think);
     // Thinking tags come from the model's own template, as in Ollama (also with a template override).
-    const thinking = thinkingParserFor(inferThinkingTags(modelTemplate(m.template).parsed.root), think, rendered);
+    const thinking = builtin ? null : thinkingParserFor(inferThinkingTags(modelTemplate(m.template).parsed.root), think, rendered);
     const model = req.model;
     for await (const piece of gen) {
       if (piece === '') continue;
+      if (builtin) {
+        const out = builtin.parser.add(piece, false);
+        if (out.content === '' && out.thinking === '') continue;
+        yield { model, created_at: createdAt(), response: out.content, ...(out.thinking ? { thinking: out.thinking } : {}), done: false } as GenerateResponse;
+        continue;
+      }
       if (!thinking) {
         yield { model, created_at: createdAt(), response: piece, done: false } as GenerateResponse;
         continue;
@@ -104,7 +113,8 @@ export async function* generateStream(deps: ServerDeps, req: GenerateRequest, si
       if (out.content === '' && out.thinking === '') continue;
       yield { model, created_at: createdAt(), response: out.content, ...(out.thinking ? { thinking: out.thinking } : {}), done: false } as GenerateResponse;
     }
-    const rest = thinking ? thinking.flush() : { thinking: '', content: '' };
+    // Ollama reports a built-in parser's tool calls on generate only when the last piece completes them.
+    const rest = builtin ? builtin.parser.add('', true) : thinking ? { ...thinking.flush(), calls: [] } : { thinking: '', content: '', calls: [] };
     const result = await gen.result;
     if (result.prompt_truncated) deps.log.warn('truncating input prompt', { model: m.shortName, limit: lease.runner.contextLength });
     yield {
@@ -112,6 +122,7 @@ export async function* generateStream(deps: ServerDeps, req: GenerateRequest, si
       created_at: createdAt(),
       response: rest.content,
       ...(rest.thinking ? { thinking: rest.thinking } : {}),
+      ...(rest.calls.length > 0 ? { tool_calls: rest.calls } : {}),
       done: true,
       done_reason: result.done_reason,
       context: req.raw ? undefined : result.context,

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { parserSupport } from '../../../src/prompt/capabilities.js';
+import { builtinParserNames, missingParserReason, parserFor } from '../../../src/prompt/parsers/index.js';
+
+describe('parser registry (Ollama parsers_test.go)', () => {
+  it('TestBuiltInParsersStillWork: every name Ollama tests exists', () => {
+    for (const name of ['passthrough', 'qwen3', 'qwen3-thinking', 'qwen3-coder', 'qwen3.5', 'ornith', 'harmony', 'nemotron-3-nano', 'nemotron-3.5-nano']) expect(parserFor(name), name).not.toBeNull();
+  });
+
+  it('TestParserPreservedTokensCoverKnownLlamaServerRegressions', () => {
+    const harmony = parserFor('harmony')!.preservedTokens();
+    for (const t of ['<|start|>', '<|message|>', '<|channel|>', '<|constrain|>']) expect(harmony).toContain(t);
+    expect(harmony).not.toContain('<|call|>');
+    expect(parserFor('qwen3-coder')!.preservedTokens()).toEqual(expect.arrayContaining(['<tool_call>', '</tool_call>']));
+  });
+
+  it('passthrough gives the text back as content', () => {
+    const p = parserFor('passthrough')!;
+    p.init(null, null, undefined);
+    expect(p.add('<think>x</think>', false)).toEqual({ content: '<think>x</think>', thinking: '', calls: [] });
+  });
+
+  it('every parser gets a fresh instance', () => {
+    expect(parserFor('qwen3')).not.toBe(parserFor('qwen3'));
+    expect(parserFor('nope')).toBeNull();
+    expect(builtinParserNames()).toHaveLength(20);
+  });
+
+  it("each ported parser reads what the capabilities table (src/prompt/capabilities.ts) says it does", () => {
+    for (const name of builtinParserNames()) {
+      const p = parserFor(name)!;
+      expect(parserSupport(name), name).toEqual({ tools: p.hasToolSupport(), thinking: p.hasThinkingSupport() });
+    }
+  });
+
+  it('a missing parser says whether Ollama has it', () => {
+    expect(missingParserReason('lfm2')).toBe('parser "lfm2" is not implemented yet');
+    expect(missingParserReason('no-such')).toBe('unknown parser "no-such"');
+  });
+});
