@@ -4,63 +4,20 @@
  * maps. No thinking. Unlike Ollama's, text between two calls is content also when both calls
  * arrive in one piece (Ollama then dropped it), so every split gives the same result.
  */
-import type { Message, Tool, ToolCall } from '../../api/types.js';
-import { overlap } from './text.js';
-import type { ParsedPiece, Parser, ThinkValue } from './types.js';
+import type { ToolCall } from '../../api/types.js';
+import { DelimitedCallParser } from './delimited.js';
 
 const OPEN = '<start_function_call>';
 const CLOSE = '<end_function_call>';
 const ESCAPE = '<escape>';
 
-export class FunctionGemmaParser implements Parser {
-  private state: 'content' | 'toolCalls' = 'content';
-  private buf = '';
-  private callIndex = 0;
-
-  hasToolSupport(): boolean {
-    return true;
-  }
-  hasThinkingSupport(): boolean {
-    return false;
-  }
-  preservedTokens(): string[] {
-    return [OPEN, CLOSE];
+export class FunctionGemmaParser extends DelimitedCallParser {
+  constructor() {
+    super(OPEN, CLOSE, false);
   }
 
-  init(tools: Tool[] | null, _last: Message | null, _think: ThinkValue): Tool[] | null {
-    this.state = 'content';
-    this.buf = '';
-    this.callIndex = 0;
-    return tools;
-  }
-
-  add(piece: string, _done: boolean): ParsedPiece {
-    this.buf += piece;
-    const out: ParsedPiece = { content: '', thinking: '', calls: [] };
-    for (;;) {
-      const acc = this.buf;
-      if (acc === '') break;
-      if (this.state === 'content') {
-        const i = acc.indexOf(OPEN);
-        if (i >= 0) {
-          out.content += acc.slice(0, i);
-          this.buf = acc.slice(i + OPEN.length);
-          this.state = 'toolCalls';
-          continue;
-        }
-        const ov = overlap(acc, OPEN);
-        out.content += acc.slice(0, acc.length - ov);
-        this.buf = acc.slice(acc.length - ov);
-        break;
-      }
-      const j = acc.indexOf(CLOSE);
-      if (j < 0) break;
-      out.calls.push(parseFunctionGemmaCall(acc.slice(0, j)));
-      this.buf = acc.slice(j + CLOSE.length);
-      this.state = 'content';
-    }
-    for (const c of out.calls) c.function.index = this.callIndex++;
-    return out;
+  protected parseBlock(text: string): ToolCall[] {
+    return [parseFunctionGemmaCall(text)];
   }
 }
 

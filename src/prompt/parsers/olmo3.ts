@@ -4,71 +4,26 @@
  * Unlike Ollama's, text after `</function_calls>` is scanned for further blocks and the text of
  * a piece marked done is parsed before the rest is flushed, so every split gives the same result.
  */
-import type { Message, Tool, ToolCall } from '../../api/types.js';
-import { overlap, trimSpace } from './text.js';
+import type { ToolCall } from '../../api/types.js';
+import { DelimitedCallParser } from './delimited.js';
+import { trimSpace } from './text.js';
 import { goFloat, goInt } from './toolargs.js';
-import { ParserError, type ParsedPiece, type Parser, type ThinkValue } from './types.js';
+import { ParserError } from './types.js';
 
 const OPEN = '<function_calls>';
 const CLOSE = '</function_calls>';
 
-export class Olmo3Parser implements Parser {
-  private state: 'content' | 'toolCalls' = 'content';
-  private buf = '';
-  private callIndex = 0;
-
-  hasToolSupport(): boolean {
-    return true;
-  }
-  hasThinkingSupport(): boolean {
-    return false;
-  }
-  preservedTokens(): string[] {
-    return [OPEN, CLOSE];
+export class Olmo3Parser extends DelimitedCallParser {
+  constructor() {
+    super(OPEN, CLOSE, true);
   }
 
-  init(tools: Tool[] | null, _last: Message | null, _think: ThinkValue): Tool[] | null {
-    this.state = 'content';
-    this.buf = '';
-    this.callIndex = 0;
-    return tools;
-  }
-
-  add(piece: string, done: boolean): ParsedPiece {
-    this.buf += piece;
-    const out: ParsedPiece = { content: '', thinking: '', calls: [] };
-    for (;;) {
-      const acc = this.buf;
-      if (acc === '') break;
-      if (this.state === 'content') {
-        const i = acc.indexOf(OPEN);
-        if (i >= 0) {
-          out.content += acc.slice(0, i);
-          this.buf = acc.slice(i + OPEN.length);
-          this.state = 'toolCalls';
-          continue;
-        }
-        const ov = overlap(acc, OPEN);
-        out.content += acc.slice(0, acc.length - ov);
-        this.buf = acc.slice(acc.length - ov);
-        break;
-      }
-      const j = acc.indexOf(CLOSE);
-      if (j < 0) break;
-      this.buf = acc.slice(j + CLOSE.length);
-      this.state = 'content';
-      try {
-        out.calls.push(...parseOlmo3FunctionCalls(acc.slice(0, j)));
-      } catch {
-        // Ollama logs and drops a block it cannot read
-      }
+  protected parseBlock(text: string): ToolCall[] {
+    try {
+      return parseOlmo3FunctionCalls(text);
+    } catch {
+      return []; // Ollama logs and drops a block it cannot read
     }
-    if (done) {
-      if (this.state === 'content') out.content += this.buf;
-      this.buf = '';
-    }
-    for (const c of out.calls) c.function.index = this.callIndex++;
-    return out;
   }
 }
 
