@@ -265,6 +265,9 @@ describe.skipIf(!haveStories)('@anthropic-ai/sdk against a real server', () => {
     const chat = await fetch(server.url + '/api/chat', { method: 'POST', body: JSON.stringify({ model: 'seer', messages: [{ role: 'user', content: 'x', images: [png] }] }) });
     expect(chat.status).toBe(400);
     expect(((await chat.json()) as { error: string }).error).toMatch(/image input is not implemented yet/);
+    const generate = await fetch(server.url + '/api/generate', { method: 'POST', body: JSON.stringify({ model: 'seer', prompt: 'x', images: [png] }) });
+    expect(generate.status).toBe(400);
+    expect(((await generate.json()) as { error: string }).error).toMatch(/image input is not implemented yet/);
   });
 
   it('malformed and oversized bodies: Anthropic shape, right status, no crash in the log', async () => {

@@ -11,7 +11,7 @@ import { inferThinkingTags, renderChatPrompt, toolCallPrefix, type ToolInput } f
 import { chatRenderer, withoutLeadingBOS } from './renderer.js';
 import { createdAt } from '../gotime.js';
 import { modelTemplate, resolveModel } from '../model.js';
-import { acquire, isZeroKeepAlive, mergeOptions, requireCapabilities, resolveThink, unload, type ServerDeps } from './common.js';
+import { acquire, isZeroKeepAlive, mergeOptions, refuseImages, requireCapabilities, resolveThink, unload, type ServerDeps } from './common.js';
 import { metrics } from './generate.js';
 import { builtinParser, ParserChatOutput } from './parsed.js';
 import { thinkingParserFor, type ThinkingParser } from './thinking.js';
@@ -90,11 +90,7 @@ export async function* chatStream(deps: ServerDeps, req: ChatRequest, signal: Ab
     requested = undefined;
   }
   const think = resolveThink(req.model, caps, requested);
-  if (reqMessages.some((x) => x.images?.length)) {
-    if (!caps.includes('vision')) throw new BadRequestError(`${m.fullName} does not support images`);
-    // The runner cannot take images yet: say so rather than answer as if none were sent.
-    throw new BadRequestError(`${m.fullName}: image input is not implemented yet in this server, so the model cannot see images`);
-  }
+  if (reqMessages.some((x) => x.images?.length)) refuseImages(m, caps);
   const options = mergeOptions(deps, m, req.options);
 
   const messages: Message[] = [...m.messages, ...reqMessages];

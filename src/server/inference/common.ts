@@ -78,6 +78,16 @@ async function checkWeights(m: ResolvedModel): Promise<void> {
   });
 }
 
+/**
+ * A request that carries images: refused, never answered as if none were sent. A model without
+ * vision gets Ollama's message; a vision model is refused too, because the runner cannot take
+ * images yet (#15).
+ */
+export function refuseImages(m: Pick<ResolvedModel, 'fullName'>, caps: readonly string[]): never {
+  if (!caps.includes('vision')) throw new BadRequestError(`${m.fullName} does not support images`);
+  throw new BadRequestError(`${m.fullName}: image input is not implemented yet in this server, so the model cannot see images`);
+}
+
 export async function requireCapabilities(model: string, m: ResolvedModel, needed: Capability[], what: string): Promise<Capability[]> {
   await checkWeights(m);
   const caps = await capabilities(m);

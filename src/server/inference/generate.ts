@@ -9,7 +9,7 @@ import type { GenerateResult } from '../../runtime/index.js';
 import { inferThinkingTags, renderGeneratePrompt } from '../../template/index.js';
 import { createdAt } from '../gotime.js';
 import { modelTemplate, resolveModel } from '../model.js';
-import { acquire, isZeroKeepAlive, mergeOptions, requireCapabilities, resolveThink, unload, type ServerDeps } from './common.js';
+import { acquire, isZeroKeepAlive, mergeOptions, refuseImages, requireCapabilities, resolveThink, unload, type ServerDeps } from './common.js';
 import { builtinParser } from './parsed.js';
 import { chatRenderer, withoutLeadingBOS } from './renderer.js';
 import { thinkingParserFor } from './thinking.js';
@@ -44,7 +44,7 @@ export async function* generateStream(deps: ServerDeps, req: GenerateRequest, si
   if (req.suffix) needed.push('insert');
   const caps = await requireCapabilities(req.model, m, needed, 'generate');
   const think = resolveThink(req.model, caps, req.think);
-  if (req.images?.length && !caps.includes('vision')) throw new BadRequestError(`${m.fullName} does not support images`);
+  if (req.images?.length) refuseImages(m, caps);
   const options = mergeOptions(deps, m, req.options);
 
   let rendered = prompt;
