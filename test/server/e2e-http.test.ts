@@ -182,6 +182,16 @@ describe.skipIf(!haveStories)('raw HTTP against a real server', () => {
     expect('parameters' in bare).toBe(false);
   });
 
+  it('show reports the REQUIRES version of the model (Ollama’s ShowResponse.requires), and omits it when unset', async () => {
+    const c = await post('/api/create', { model: 'needsnew', from: 'stories', requires: '0.14.0', stream: false });
+    expect(c.status).toBe(200);
+    const r = JSON.parse((await post('/api/show', { model: 'needsnew' })).text) as Record<string, unknown>;
+    expect(r.requires).toBe('0.14.0');
+    expect(Object.keys(r).at(-1)).toBe('requires'); // Ollama's field order: last
+    const bare = JSON.parse((await post('/api/show', { model: 'stories' })).text) as Record<string, unknown>;
+    expect('requires' in bare).toBe(false);
+  });
+
   it('status codes and error texts', async () => {
     const missing = await post('/api/generate', { model: 'missing', prompt: 'x' });
     expect(missing.status).toBe(404);

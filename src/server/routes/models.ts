@@ -50,6 +50,7 @@ export async function showModel(deps: ServerDeps, req: ShowRequest): Promise<Sho
     model_info: {},
     capabilities: await capabilities(m),
     modified_at: localTimestamp(m.stored.modifiedAt),
+    requires: m.config?.requires || undefined,
   };
   if (m.modelPath) {
     const info = req.verbose ? await readGGUF(m.modelPath, { verbose: true }) : await modelGGUF(m.modelPath);
