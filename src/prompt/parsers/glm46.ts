@@ -7,7 +7,7 @@
  */
 import type { Message, Tool, ToolCall } from '../../api/types.js';
 import { parseQwenValue } from './qwen3coder.js';
-import { isGoSpace, overlap, splitAtTag, takeUnambiguous, trimLeftSpace, trimRightSpace, trimSpace } from './text.js';
+import { leadingTag, isGoSpace, overlap, splitAtTag, takeUnambiguous, trimLeftSpace, trimRightSpace, trimSpace } from './text.js';
 import { paramTypes } from './toolargs.js';
 import { ParserError, thinkBool, type ParsedPiece, type Parser, type ThinkValue } from './types.js';
 
@@ -95,15 +95,9 @@ export class GLM46Parser implements Parser {
     const acc = this.buffer.value;
     switch (this.state) {
       case 'lookingForThinkingOpen': {
-        const trimmed = trimLeftSpace(acc);
-        if (trimmed.startsWith(THINK_OPEN)) {
-          const after = trimLeftSpace(trimmed.slice(THINK_OPEN.length));
-          this.buffer.value = after;
-          this.state = after === '' ? 'thinkingStartedEatingWs' : 'thinking';
-          return [[], true];
-        }
-        if (THINK_OPEN.startsWith(trimmed)) return [[], false];
-        this.state = 'content';
+        const head = leadingTag(this.buffer, THINK_OPEN);
+        if (head === 'wait') return [[], false];
+        this.state = head === 'absent' ? 'content' : this.buffer.value === '' ? 'thinkingStartedEatingWs' : 'thinking';
         return [[], true];
       }
       case 'thinkingStartedEatingWs':

@@ -5,7 +5,7 @@
  */
 import type { Message, Tool, ToolCall } from '../../api/types.js';
 import { ParserError, thinkBool, type ParsedPiece, type Parser, type ThinkValue } from './types.js';
-import { splitAtTag, takeUnambiguous, trimLeftSpace } from './text.js';
+import { leadingTag, splitAtTag, takeUnambiguous, trimLeftSpace } from './text.js';
 
 const THINK_OPEN = '<think>';
 const THINK_CLOSE = '</think>';
@@ -79,33 +79,24 @@ export class Qwen3Parser implements Parser {
     const acc = this.buf.value;
     switch (this.state) {
       case 'lookingForThinkingOpen': {
-        const trimmed = trimLeftSpace(acc);
-        if (trimmed.startsWith(THINK_OPEN)) {
-          const after = trimLeftSpace(trimmed.slice(THINK_OPEN.length));
-          this.buf.value = after;
-          this.state = after === '' ? 'thinkingStartedEatingWs' : 'thinking';
-          return [[], true];
-        }
-        if (THINK_OPEN.startsWith(trimmed)) return [[], false];
-        this.state = 'content';
+        const head = leadingTag(this.buf, THINK_OPEN);
+        if (head === 'wait') return [[], false];
+        this.state = head === 'absent' ? 'content' : this.buf.value === '' ? 'thinkingStartedEatingWs' : 'thinking';
         return [[], true];
       }
       case 'thinkingStartedEatingWs':
         return this.eatWs('thinking');
       case 'thinking': {
         if (this.maybeOpenAtStart) {
-          const trimmed = trimLeftSpace(acc);
-          if (trimmed.startsWith(THINK_OPEN)) {
-            const after = trimLeftSpace(trimmed.slice(THINK_OPEN.length));
-            this.buf.value = after;
-            this.maybeOpenAtStart = false;
+          const head = leadingTag(this.buf, THINK_OPEN);
+          if (head === 'wait') return [[], false];
+          this.maybeOpenAtStart = false;
+          if (head === 'open') {
             // Ollama keeps looking for the tag here, so whitespace in the next piece became
             // thinking; eating it keeps every split of the output equal.
-            if (after === '') this.state = 'thinkingStartedEatingWs';
-            return [[], after !== ''];
+            if (this.buf.value === '') this.state = 'thinkingStartedEatingWs';
+            return [[], this.buf.value !== ''];
           }
-          if (THINK_OPEN.startsWith(trimmed)) return [[], false];
-          this.maybeOpenAtStart = false;
         }
         const closeIdx = acc.indexOf(THINK_CLOSE);
         const toolIdx = acc.indexOf(TOOL_OPEN);

@@ -5,7 +5,7 @@
  */
 import type { Message, Tool } from '../../api/types.js';
 import { Qwen3CoderParser } from './qwen3coder.js';
-import { overlap, splitAtTag, takeUnambiguous, trimLeftSpace } from './text.js';
+import { leadingTag, overlap, splitAtTag, takeUnambiguous, trimLeftSpace } from './text.js';
 import { thinkBool, type ParsedPiece, type Parser, type ThinkValue } from './types.js';
 
 const THINK_OPEN = '<think>';
@@ -61,26 +61,21 @@ export class Qwen35Parser implements Parser {
   }
 
   /** [handled, continue now] for one optional leading `<think>`. */
-  private leadingOpen(acc: string): [boolean, boolean] {
+  private leadingOpen(): [boolean, boolean] {
     if (!this.allowLeadingOpen) return [false, false];
-    const trimmed = trimLeftSpace(acc);
-    if (trimmed.startsWith(THINK_OPEN)) {
-      const after = trimLeftSpace(trimmed.slice(THINK_OPEN.length));
-      this.buf.value = after;
-      this.allowLeadingOpen = false;
-      this.trimLeadingThinking = after === '';
-      return [true, after !== ''];
-    }
-    if (THINK_OPEN.startsWith(trimmed)) return [true, false];
+    const head = leadingTag(this.buf, THINK_OPEN);
+    if (head === 'wait') return [true, false];
     this.allowLeadingOpen = false;
-    return [false, false];
+    if (head === 'absent') return [false, false];
+    this.trimLeadingThinking = this.buf.value === '';
+    return [true, this.buf.value !== ''];
   }
 
   private eat(): [Event[], boolean] {
     switch (this.state) {
       case 'thinking': {
         let acc = this.buf.value;
-        const [handled, now] = this.leadingOpen(acc);
+        const [handled, now] = this.leadingOpen();
         if (handled) return [[], now];
         if (this.trimLeadingThinking) {
           acc = trimLeftSpace(acc);

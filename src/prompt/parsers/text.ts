@@ -68,3 +68,17 @@ export function takeUnambiguous(buf: { value: string }, ...tags: string[]): stri
   buf.value = acc.slice(start);
   return acc.slice(0, start);
 }
+
+/**
+ * A tag at the head of the buffer, leading whitespace ignored: `open` when it is there (the
+ * buffer then holds what follows it, leading whitespace trimmed); `wait` when the buffer may
+ * still become it; `absent` otherwise (the buffer is left as it was).
+ */
+export function leadingTag(buf: { value: string }, tag: string): 'open' | 'wait' | 'absent' {
+  const trimmed = trimLeftSpace(buf.value);
+  if (trimmed.startsWith(tag)) {
+    buf.value = trimLeftSpace(trimmed.slice(tag.length));
+    return 'open';
+  }
+  return tag.startsWith(trimmed) ? 'wait' : 'absent';
+}
