@@ -5,6 +5,8 @@
 import { BadRequestError } from '../api/errors.js';
 import { isValidDigest } from '../registry/digest.js';
 import { parseModelName, type ModelName } from '../registry/name.js';
+import { PARSER_NAMES } from '../prompt/capabilities.js';
+import { OLLAMA_RENDERER_NAMES } from '../prompt/renderers/index.js';
 import { parseGoTemplate } from '../template/index.js';
 
 /** One uploaded file named in `files` / `adapters`. */
@@ -108,6 +110,15 @@ function messages(v: unknown): CreateMessage[] | undefined {
  * `invalid model name`, `file path must be relative`, `invalid digest format`,
  * `neither 'from' or 'files' was specified`, `template error: …`.
  */
+/**
+ * A RENDERER / PARSER name Ollama 0.33 does not know is refused at create (Ollama stores any
+ * name; a typo then only shows at chat time, as a 500 or a silent fallback). Names Ollama knows
+ * are kept, ported or not, so models made by Ollama build here unchanged.
+ */
+function refuseUnknownName(kind: 'renderer' | 'parser', name: string | undefined, known: readonly string[]): void {
+  if (name && !known.includes(name)) throw new BadRequestError(`unknown ${kind} "${name}" (Ollama 0.33 knows: ${known.join(', ')})`);
+}
+
 export function validateCreateRequest(body: unknown): CreatePlan {
   if (!isObject(body)) throw new CreateRequestError('request body must be a JSON object');
   const rawName = optString(body, 'model') || optString(body, 'name') || '';
@@ -166,5 +177,7 @@ export function validateCreateRequest(body: unknown): CreatePlan {
     const v = optString(body, k);
     if (v) plan[k] = v;
   }
+  refuseUnknownName('renderer', plan.renderer, OLLAMA_RENDERER_NAMES);
+  refuseUnknownName('parser', plan.parser, PARSER_NAMES);
   return plan;
 }

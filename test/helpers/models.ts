@@ -22,6 +22,8 @@ export interface ModelSpec {
   license?: string;
   /** The config's `parser` (a Modelfile's PARSER line). */
   parser?: string;
+  /** The config's `renderer` (a Modelfile's RENDERER line). */
+  renderer?: string;
 }
 
 export async function addModel(storeRoot: string, name: string, ggufPath: string, spec: ModelSpec = {}): Promise<void> {
@@ -51,6 +53,7 @@ export async function addModel(storeRoot: string, name: string, ggufPath: string
     architecture: 'amd64',
     os: 'linux',
     ...(spec.parser ? { parser: spec.parser } : {}),
+    ...(spec.renderer ? { renderer: spec.renderer } : {}),
   });
   await store.writeBlob(cfg.bytes, { expected: cfg.digest });
   await store.writeManifest(parseModelName(name), buildManifest(configLayer(cfg), layers));

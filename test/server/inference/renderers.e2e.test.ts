@@ -1,12 +1,13 @@
 /**
  * Built-in renderers through a real `ollama serve`: a model created with `RENDERER` renders its
  * chat prompt with that renderer (`_debug_render_only` shows it) on /api/chat and /api/generate,
- * and an unknown renderer name is accepted at create (as Ollama does) but answers 500 at chat.
+ * an unknown renderer name is refused at create (Ollama stores it), and a model that carries one
+ * anyway (copied from elsewhere) answers 500 at chat.
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Digest } from '../../../src/registry/gojson.js';
-import { haveStories, STORIES } from '../../helpers/models.js';
+import { addModel, haveStories, STORIES } from '../../helpers/models.js';
 import { startServer, type TestServer } from '../../helpers/server.js';
 import { goTests } from '../../prompt/renderers/cases.js';
 
@@ -30,7 +31,7 @@ describe.skipIf(!haveStories)('renderers through the server', () => {
   beforeAll(async () => {
     server = await startServer();
     await create('coder', 'qwen3-coder');
-    await create('nosuch', 'no-such-renderer');
+    await addModel(server.models, 'nosuch', STORIES, { template: '{{ .Prompt }}', renderer: 'no-such-renderer' });
   });
   afterAll(async () => {
     await server?.stop();
@@ -49,6 +50,19 @@ describe.skipIf(!haveStories)('renderers through the server', () => {
     expect(JSON.parse(r.text)._debug_info.rendered_template).toBe(
       '<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHello<|im_end|>\n<|im_start|>assistant\n',
     );
+  });
+
+  it('create refuses RENDERER and PARSER names Ollama does not know, with the names it does', async () => {
+    const bytes = fs.readFileSync(STORIES);
+    const files = { 'model.gguf': sha256Digest(bytes) };
+    const r = await post('/api/create', { model: 'typo', files, renderer: 'qwen3-cooder', stream: false });
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.text).error).toMatch(/^unknown renderer "qwen3-cooder" \(Ollama 0\.33 knows: qwen3-coder, /);
+    const p = await post('/api/create', { model: 'typo', files, parser: 'qwen3-thinkin', stream: false });
+    expect(p.status).toBe(400);
+    expect(JSON.parse(p.text).error).toMatch(/^unknown parser "qwen3-thinkin" \(Ollama 0\.33 knows: /);
+    // A name Ollama knows but Tollama has not ported is kept (models built by Ollama carry them).
+    expect((await post('/api/create', { model: 'later', files, parser: 'lfm2', stream: false })).status).toBe(200);
   });
 
   it('an unknown renderer name is a 500 with Ollama\'s message, not a silent template fallback', async () => {
