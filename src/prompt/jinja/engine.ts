@@ -1,0 +1,162 @@
+/**
+ * A bounded Jinja engine for GGUF chat templates: `@huggingface/jinja`'s parser and interpreter
+ * (trim_blocks and lstrip_blocks on, as transformers and llama.cpp render chat templates), with
+ * the globals chat templates expect and limits for untrusted templates. The library evaluates
+ * synchronously, so the limits are counted inside the evaluation: every node evaluated is a step
+ * (default 5 000 000, as the Go-template engine), no value — string or list — may grow past
+ * the output bound (default 16 MiB, likewise), `range()` refuses lists past that bound, and
+ * recursion that exhausts the stack becomes an error. A bad template costs one bounded
+ * render and an error; the server keeps serving.
+ */
+import { Environment, Interpreter, Template } from '@huggingface/jinja';
+import { compatGlobals, patchTemplate, pyStr, STATEMENT_TYPES, type RuntimeValue } from './compat.js';
+
+export interface JinjaLimits {
+  /** Nodes evaluated before the render is stopped. */
+  maxSteps?: number;
+  /** Longest string (UTF-16 units) or list any value may reach, the output included. */
+  maxOutput?: number;
+}
+
+export const JINJA_MAX_STEPS = 5_000_000;
+export const JINJA_MAX_OUTPUT = 16 * 1024 * 1024;
+
+/** The template could not be parsed, raised an exception, or failed while rendering. */
+export class JinjaError extends Error {
+  /** 'parse': the template text is not valid Jinja; 'render': it failed on this input. */
+  constructor(
+    message: string,
+    readonly phase: 'parse' | 'render',
+  ) {
+    super(message);
+    this.name = 'JinjaError';
+  }
+}
+
+/** A safety limit stopped the render. */
+export class JinjaLimitError extends JinjaError {
+  constructor(message: string) {
+    super(message, 'render');
+    this.name = 'JinjaLimitError';
+  }
+}
+
+/** The template called raise_exception(message). */
+export class JinjaRaisedError extends JinjaError {
+  constructor(message: string) {
+    super(message, 'render');
+    this.name = 'JinjaRaisedError';
+  }
+}
+
+export interface CompiledJinja {
+  readonly source: string;
+  readonly template: Template;
+}
+
+const cache = new Map<string, CompiledJinja>();
+
+/** Parses a template once (cached by text). Throws JinjaError('parse'). */
+export function compileJinja(source: string): CompiledJinja {
+  let c = cache.get(source);
+  if (c) return c;
+  try {
+    c = { source, template: new Template(patchTemplate(source)) };
+  } catch (err) {
+    throw new JinjaError(`chat template: ${messageOf(err)}`, 'parse');
+  }
+  cache.set(source, c);
+  if (cache.size > 32) cache.delete(cache.keys().next().value!);
+  return c;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+type Node = { type: string; operand?: Node; filter?: { type: string; value?: unknown } };
+
+/** `x | string`: Python's str() (compat.ts: pyStr), not the library's JavaScript form. */
+const isStringFilter = (n: Node | undefined): n is Node & { operand: Node } =>
+  n?.type === 'FilterExpression' && n.filter?.type === 'Identifier' && n.filter.value === 'string' && n.operand !== undefined;
+type Evaluate = (node: Node, env: unknown) => RuntimeValue;
+type EvaluateBlock = (statements: Node[], env: unknown) => RuntimeValue;
+
+/** The library's StringValue class (not exported): the value an empty template renders to. */
+const StringValue = new Interpreter().run(new Template('').parsed).constructor as new (s: string) => RuntimeValue;
+
+/**
+ * Renders with `vars` as the template's variables (plain JSON-like values; objects keep their
+ * key order). Throws JinjaRaisedError, JinjaLimitError or JinjaError('render').
+ */
+export function renderJinja(c: CompiledJinja, vars: Record<string, unknown>, limits: JinjaLimits = {}): string {
+  const maxSteps = limits.maxSteps ?? JINJA_MAX_STEPS;
+  const maxOutput = limits.maxOutput ?? JINJA_MAX_OUTPUT;
+  const env = new Environment();
+  const raised = { message: undefined as string | undefined };
+  const globals: Record<string, unknown> = {
+    true: true,
+    false: false,
+    none: null,
+    True: true,
+    False: false,
+    None: null,
+    raise_exception: (message: unknown) => {
+      raised.message = typeof message === 'string' ? message : String(message);
+      throw new JinjaRaisedError(raised.message);
+    },
+    range: (start: number, stop?: number, step = 1) => boundedRange(start, stop, step, maxOutput),
+    ...compatGlobals(),
+    ...vars,
+  };
+  for (const [k, v] of Object.entries(globals)) env.set(k, v);
+
+  const interp = new Interpreter(env);
+  const self = interp as unknown as { evaluate: Evaluate; evaluateBlock: EvaluateBlock };
+  const evaluate = self.evaluate.bind(interp);
+  let steps = 0;
+  self.evaluate = (node, scope) => {
+    if (++steps > maxSteps) throw new JinjaLimitError(`chat template exceeded ${maxSteps} evaluation steps`);
+    const v = isStringFilter(node) ? new StringValue(pyStr(self.evaluate(node.operand, scope))) : evaluate(node, scope);
+    if ((typeof v.value === 'string' || Array.isArray(v.value)) && (v.value as string | unknown[]).length > maxOutput) {
+      throw new JinjaLimitError(`chat template output exceeds ${maxOutput} bytes`);
+    }
+    return v;
+  };
+  // Output as jinja2 prints it (compat.ts: pyStr); statements give their text as before.
+  self.evaluateBlock = (statements, scope) => {
+    let out = '';
+    for (const st of statements) {
+      const v = self.evaluate(st, scope);
+      if (!STATEMENT_TYPES.has(st?.type)) out += pyStr(v);
+      else if (v.type !== 'NullValue' && v.type !== 'UndefinedValue') out += v.toString();
+      if (out.length > maxOutput) throw new JinjaLimitError(`chat template output exceeds ${maxOutput} bytes`);
+    }
+    return new StringValue(out);
+  };
+  try {
+    const out = interp.run(c.template.parsed).value;
+    return typeof out === 'string' ? out : String(out);
+  } catch (err) {
+    // The library wraps errors thrown by called functions; the original is what counts.
+    if (raised.message !== undefined) throw new JinjaRaisedError(raised.message);
+    if (err instanceof JinjaError) throw err;
+    if (err instanceof RangeError && /call stack/i.test(err.message)) throw new JinjaLimitError('chat template recursion is too deep');
+    if (err instanceof RangeError && /string length/i.test(err.message)) throw new JinjaLimitError(`chat template output exceeds ${maxOutput} bytes`);
+    throw new JinjaError(`chat template: ${messageOf(err)}`, 'render');
+  }
+}
+
+function boundedRange(start: number, stop: number | undefined, step: number, max: number): number[] {
+  if (stop === undefined) {
+    stop = start;
+    start = 0;
+  }
+  if (![start, stop, step].every((n) => Number.isInteger(n))) throw new JinjaError('range() arguments must be integers', 'render');
+  if (step === 0) throw new JinjaError('range() step must not be zero', 'render');
+  const n = step > 0 ? Math.ceil((stop - start) / step) : Math.ceil((start - stop) / -step);
+  if (n > max) throw new JinjaLimitError(`chat template range of ${n} items exceeds ${max}`);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(start + i * step);
+  return out;
+}
