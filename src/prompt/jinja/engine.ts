@@ -2,11 +2,12 @@
  * A bounded Jinja engine for GGUF chat templates: `@huggingface/jinja`'s parser and interpreter
  * (trim_blocks and lstrip_blocks on, as transformers and llama.cpp render chat templates), with
  * the globals chat templates expect and limits for untrusted templates. The library evaluates
- * synchronously, so the limits are counted inside the evaluation: every node evaluated is a step
- * (default 5 000 000, as the Go-template engine), no value — string or list — may grow past
- * the output bound (default 16 MiB, likewise), `range()` refuses lists past that bound, and
- * recursion that exhausts the stack becomes an error. A bad template costs one bounded
- * render and an error; the server keeps serving.
+ * synchronously, so the limits are counted inside the evaluation: every node evaluated and every
+ * block run is a step (at most 5 000 000, as the Go-template engine), a render has a deadline
+ * (2 s), no string may grow past the output bound (16 MiB, as the Go-template engine) nor a list
+ * past 1 000 000 items, `range()` refuses more than 100 000 items (jinja2's sandbox limit), and
+ * recursion that exhausts the stack becomes an error. A bad template costs one bounded render
+ * and an error; the server keeps serving.
  */
 import { Environment, Interpreter, Template } from '@huggingface/jinja';
 import { compatGlobals, patchTemplate, pyStr, STATEMENT_TYPES, type RuntimeValue } from './compat.js';
@@ -14,12 +15,23 @@ import { compatGlobals, patchTemplate, pyStr, STATEMENT_TYPES, type RuntimeValue
 export interface JinjaLimits {
   /** Nodes evaluated before the render is stopped. */
   maxSteps?: number;
-  /** Longest string (UTF-16 units) or list any value may reach, the output included. */
+  /** Longest string (UTF-16 units) any value may reach, the output included. */
   maxOutput?: number;
+  /** Milliseconds a render may take (checked every 256 steps). */
+  timeoutMs?: number;
 }
 
 export const JINJA_MAX_STEPS = 5_000_000;
 export const JINJA_MAX_OUTPUT = 16 * 1024 * 1024;
+/**
+ * A step of the library costs from well under a microsecond to ~20 µs (each loop iteration
+ * builds scopes), so the step bound alone could take minutes: the render also has a deadline.
+ */
+export const JINJA_TIMEOUT_MS = 2_000;
+/** Longest list a render may build (its items are objects: far fewer than the characters). */
+export const JINJA_MAX_ITEMS = 1_000_000;
+/** jinja2's sandbox refuses larger ranges (MAX_RANGE), with the message used here. */
+export const JINJA_MAX_RANGE = 100_000;
 
 /** The template could not be parsed, raised an exception, or failed while rendering. */
 export class JinjaError extends Error {
@@ -92,6 +104,8 @@ const StringValue = new Interpreter().run(new Template('').parsed).constructor a
 export function renderJinja(c: CompiledJinja, vars: Record<string, unknown>, limits: JinjaLimits = {}): string {
   const maxSteps = limits.maxSteps ?? JINJA_MAX_STEPS;
   const maxOutput = limits.maxOutput ?? JINJA_MAX_OUTPUT;
+  const timeoutMs = limits.timeoutMs ?? JINJA_TIMEOUT_MS;
+  const deadline = performance.now() + timeoutMs;
   const env = new Environment();
   const raised = { message: undefined as string | undefined };
   const globals: Record<string, unknown> = {
@@ -105,7 +119,7 @@ export function renderJinja(c: CompiledJinja, vars: Record<string, unknown>, lim
       raised.message = typeof message === 'string' ? message : String(message);
       throw new JinjaRaisedError(raised.message);
     },
-    range: (start: number, stop?: number, step = 1) => boundedRange(start, stop, step, maxOutput),
+    range: (start: number, stop?: number, step = 1) => boundedRange(start, stop, step),
     ...compatGlobals(),
     ...vars,
   };
@@ -115,16 +129,21 @@ export function renderJinja(c: CompiledJinja, vars: Record<string, unknown>, lim
   const self = interp as unknown as { evaluate: Evaluate; evaluateBlock: EvaluateBlock };
   const evaluate = self.evaluate.bind(interp);
   let steps = 0;
-  self.evaluate = (node, scope) => {
+  const step = () => {
     if (++steps > maxSteps) throw new JinjaLimitError(`chat template exceeded ${maxSteps} evaluation steps`);
+    if ((steps & 255) === 0 && performance.now() > deadline) throw new JinjaLimitError(`chat template took longer than ${timeoutMs} ms`);
+  };
+  self.evaluate = (node, scope) => {
+    step();
     const v = isStringFilter(node) ? new StringValue(pyStr(self.evaluate(node.operand, scope))) : evaluate(node, scope);
-    if ((typeof v.value === 'string' || Array.isArray(v.value)) && (v.value as string | unknown[]).length > maxOutput) {
-      throw new JinjaLimitError(`chat template output exceeds ${maxOutput} bytes`);
-    }
+    if (typeof v.value === 'string' && v.value.length > maxOutput) throw new JinjaLimitError(`chat template output exceeds ${maxOutput} bytes`);
+    if (Array.isArray(v.value) && v.value.length > JINJA_MAX_ITEMS) throw new JinjaLimitError(`chat template list exceeds ${JINJA_MAX_ITEMS} items`);
     return v;
   };
   // Output as jinja2 prints it (compat.ts: pyStr); statements give their text as before.
   self.evaluateBlock = (statements, scope) => {
+    // Every block run is a step too: a loop with an empty body still costs.
+    step();
     let out = '';
     for (const st of statements) {
       const v = self.evaluate(st, scope);
@@ -147,15 +166,15 @@ export function renderJinja(c: CompiledJinja, vars: Record<string, unknown>, lim
   }
 }
 
-function boundedRange(start: number, stop: number | undefined, step: number, max: number): number[] {
+function boundedRange(start: number, stop: number | undefined, step: number): number[] {
   if (stop === undefined) {
     stop = start;
     start = 0;
   }
   if (![start, stop, step].every((n) => Number.isInteger(n))) throw new JinjaError('range() arguments must be integers', 'render');
   if (step === 0) throw new JinjaError('range() step must not be zero', 'render');
-  const n = step > 0 ? Math.ceil((stop - start) / step) : Math.ceil((start - stop) / -step);
-  if (n > max) throw new JinjaLimitError(`chat template range of ${n} items exceeds ${max}`);
+  const n = Math.max(0, step > 0 ? Math.ceil((stop - start) / step) : Math.ceil((start - stop) / -step));
+  if (n > JINJA_MAX_RANGE) throw new JinjaLimitError(`Range too big. The sandbox blocks ranges larger than MAX_RANGE (${JINJA_MAX_RANGE}).`);
   const out: number[] = [];
   for (let i = 0; i < n; i++) out.push(start + i * step);
   return out;

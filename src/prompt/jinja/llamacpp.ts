@@ -66,3 +66,15 @@ export function familyPostprocess(src: string, prompt: string, enableThinking: b
   if ((h === 'hermes' || h === 'deepseek-r1') && prompt.endsWith('<think>\n') && !enableThinking) return `${prompt}</think>`;
   return prompt;
 }
+
+/**
+ * How the model's output is split for a GGUF template (an approximation of llama.cpp's output
+ * parsers): thinking between `<think>` and `</think>` when the template has them (Ollama's own
+ * test for the thinking capability), tool calls as JSON after the family's tag.
+ */
+export function outputTags(src: string, hasThinking: boolean): { thinking: { open: string; close: string }; toolPrefix: string } {
+  const thinking = hasThinking ? { open: '<think>', close: '</think>' } : { open: '', close: '' };
+  const h = handlerFor(src, true);
+  const toolPrefix = h === 'hermes' ? '<tool_call>' : h === 'mistral-nemo' ? '[TOOL_CALLS]' : h === 'granite' ? '<|tool_call|>' : '{';
+  return { thinking, toolPrefix };
+}
