@@ -86,6 +86,9 @@ TOOLS = [
 ]
 
 
+SEARCH = {'type': 'function', 'function': {'name': 'brave_search', 'description': 'Search the web', 'parameters': {'type': 'object', 'required': ['query'], 'properties': {'query': {'type': 'string'}}}}}
+
+
 def args_form(env, source):
     """llama.cpp's probe: object arguments only for templates that cannot print the JSON text."""
     needle = {'argument_needle': "print('Hello, World!')"}
@@ -150,6 +153,11 @@ def cases(form):
         ('thinking-off', {'enable_thinking': False, 'messages': [
             {'role': 'user', 'content': 'Hi'}, think, {'role': 'user', 'content': 'Tell me a joke.'},
         ]}),
+        ('builtin-tools', {'builtin_tools': ['brave_search', 'code_interpreter'], 'tools': [SEARCH], 'messages': [
+            {'role': 'user', 'content': 'Search the news.'},
+            {'role': 'assistant', 'content': '', 'tool_calls': [call(form, 'abc123DEF', 'brave_search', {'query': 'news'})]},
+            {'role': 'tool', 'content': 'nothing new', 'name': 'brave_search', 'tool_call_id': 'abc123DEF'},
+        ]}),
         ('special-characters', {'messages': [
             {'role': 'system', 'content': '  Quotes " \' and \\ backslash  \n'},
             {'role': 'user', 'content': 'héllo 🌍 <b>&amp;</b>\n\n  indented\t'},
@@ -185,6 +193,7 @@ SNIPPETS = [
     "{{ messages | selectattr('role', 'equalto', 'user') | map(attribute='content') | list }}",
     "{{ messages | length }} {{ (messages | last).role }} {{ [1, 2, 3] | first }} {{ [1, 2, 3][-1] }}",
     "{%- if messages -%}\n  yes\n{%- endif -%}\n",
+    "{{ ['a', 'b', 'c'] | reject('equalto', 'b') | join(',') }} {{ [0, 1, 2, none, ''] | select | list }} {{ [1, 2, 3, 4] | select('odd') | list }}",
 ]
 
 

@@ -88,6 +88,16 @@ function messageOf(err: unknown): string {
 
 type Node = { type: string; operand?: Node; filter?: { type: string; value?: unknown } };
 
+type SelectNode = Node & { operand: Node; filter: { type: string; value?: string; callee?: { type: string; value: string }; args?: Node[] } };
+/** `x | select(...)` / `x | reject(...)` (or without arguments). */
+const isSelectFilter = (n: Node | undefined): n is SelectNode => {
+  if (n?.type !== 'FilterExpression' || n.operand === undefined || !n.filter) return false;
+  const f = n.filter as SelectNode['filter'];
+  const name = f.type === 'Identifier' ? f.value : f.type === 'CallExpression' && f.callee?.type === 'Identifier' ? f.callee.value : undefined;
+  return name === 'select' || name === 'reject';
+};
+const selectName = (n: SelectNode): string => (n.filter.type === 'Identifier' ? n.filter.value! : n.filter.callee!.value);
+
 /** `x | string`: Python's str() (compat.ts: pyStr), not the library's JavaScript form. */
 const isStringFilter = (n: Node | undefined): n is Node & { operand: Node } =>
   n?.type === 'FilterExpression' && n.filter?.type === 'Identifier' && n.filter.value === 'string' && n.operand !== undefined;
@@ -135,10 +145,29 @@ export function renderJinja(c: CompiledJinja, vars: Record<string, unknown>, lim
   };
   self.evaluate = (node, scope) => {
     step();
-    const v = isStringFilter(node) ? new StringValue(pyStr(self.evaluate(node.operand, scope))) : evaluate(node, scope);
+    let v: RuntimeValue;
+    if (isStringFilter(node)) v = new StringValue(pyStr(self.evaluate(node.operand, scope)));
+    else if (isSelectFilter(node)) v = selectReject(node, scope);
+    else v = evaluate(node, scope);
     if (typeof v.value === 'string' && v.value.length > maxOutput) throw new JinjaLimitError(`chat template output exceeds ${maxOutput} bytes`);
     if (Array.isArray(v.value) && v.value.length > JINJA_MAX_ITEMS) throw new JinjaLimitError(`chat template list exceeds ${JINJA_MAX_ITEMS} items`);
     return v;
+  };
+  // `select` / `reject` with a test (the library has only selectattr / rejectattr).
+  const selectReject = (node: SelectNode, scope: unknown): RuntimeValue => {
+    const operand = self.evaluate(node.operand, scope);
+    if (!Array.isArray(operand.value)) throw new JinjaError(`chat template: ${selectName(node)} expects a list, got ${operand.type}`, 'render');
+    const [name, ...args] = (node.filter.args ?? []).map((a) => self.evaluate(a, scope));
+    const tests = (scope as { tests: ReadonlyMap<string, (...v: RuntimeValue[]) => boolean> }).tests;
+    let test = (x: RuntimeValue) => (x as unknown as { __bool__(): { value: boolean } }).__bool__().value;
+    if (name !== undefined) {
+      const fn = tests.get(String(name.value));
+      if (!fn) throw new JinjaError(`chat template: no test named '${String(name.value)}'`, 'render');
+      test = (x) => fn(x, ...args);
+    }
+    const keep = selectName(node) === 'select';
+    const items = (operand.value as RuntimeValue[]).filter((x) => test(x) === keep);
+    return new (operand.constructor as new (v: RuntimeValue[]) => RuntimeValue)(items);
   };
   // Output as jinja2 prints it (compat.ts: pyStr); statements give their text as before.
   self.evaluateBlock = (statements, scope) => {

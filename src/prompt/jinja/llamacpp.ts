@@ -3,7 +3,7 @@
  * handlers change what the template sees or what it produced. Those that change the prompt:
  *   llama-3.x  (`<|start_header_id|>ipython<|end_header_id|>`): `date_string` is today as
  *              `%d %b %Y`, `tools_in_user_message` false, `builtin_tools` the built-in tools
- *              named in the request;
+ *              named in the request (when the template knows `<|python_tag|>`);
  *   hermes / qwen (`<tool_call>`) and deepseek-r1 (`<｜tool▁calls▁begin｜>`): a prompt ending in
  *              an opened `<think>\n` is closed (`</think>`) when thinking is off;
  *   generic    (tools given, no handler known): the system message asks for JSON answers.
@@ -46,7 +46,8 @@ export function familyContext(src: string, tools: readonly Tool[] | null, now: D
       if (name && !builtin.includes(name)) builtin.push(name);
     }
   }
-  return { date_string: strftime(now, '%d %b %Y'), tools_in_user_message: false, builtin_tools: builtin.length > 0 ? builtin : null };
+  // llama.cpp passes null when there are none, which its engine treats as undefined: left out here.
+  return { date_string: strftime(now, '%d %b %Y'), tools_in_user_message: false, ...(builtin.length > 0 ? { builtin_tools: builtin } : {}) };
 }
 
 export const GENERIC_SYSTEM = 'Respond in JSON format, either with `tool_call` (a request to call tools) or with `response` reply to the user\'s request';
