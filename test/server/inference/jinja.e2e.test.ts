@@ -10,13 +10,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeModel } from '../../helpers/gguf.js';
+import { writeModel, writeScriptedModel } from '../../helpers/gguf.js';
 import { addModel } from '../../helpers/models.js';
 import { startServer, type TestServer } from '../../helpers/server.js';
 
 const QWEN3 = fs.readFileSync(path.join(import.meta.dirname, '../../prompt/jinja/templates/qwen3.jinja'), 'utf8');
 const GEMMA = fs.readFileSync(path.join(import.meta.dirname, '../../prompt/jinja/templates/gemma2.jinja'), 'utf8');
 
+const CALL_JSON = '{"name":"get_weather","arguments":{"city":"Paris"}}';
 const TOOL = {
   type: 'function',
   function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', required: ['city'], properties: { city: { type: 'string' } } } },
@@ -50,6 +51,9 @@ describe('the GGUF chat template through the server', () => {
     await withTemplate('huge', "{% set ns = namespace(s='x') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}");
     await withTemplate('bigrange', '{% for i in range(1000000000) %}x{% endfor %}');
     await withTemplate('broken', '{% for m in messages %}');
+    const thinker = path.join(work, 'thinker.gguf');
+    await writeScriptedModel(thinker, ['<think>', 'The user wants the weather.', '</think>', '<tool_call>', CALL_JSON, '</tool_call>'], { 'tokenizer.chat_template': QWEN3 });
+    await addModel(server.models, 'thinker', thinker);
     await withTemplate('goloops', '', { template: '{{ range 1000000000 }}x{{ end }}' });
     await withTemplate('gohuge', '', { template: '{{ $x := "ab" }}{{ range 60 }}{{ $x = printf "%s%s" $x $x }}{{ end }}{{ $x }}' });
   });
@@ -81,6 +85,15 @@ describe('the GGUF chat template through the server', () => {
         '<|im_start|>user\n<tool_response>\nsunny\n</tool_response><|im_end|>\n' +
         '<|im_start|>assistant\n<think>\n\n</think>\n\n',
     );
+  });
+
+  it('a real generation: the prompt from the GGUF template, thinking and tool calls parsed from the output', async () => {
+    const r = await post('/api/chat', { model: 'thinker', stream: false, tools: [TOOL], messages: [{ role: 'user', content: 'Weather in Paris?' }], options: { temperature: 0 } });
+    expect(r.status, r.text).toBe(200);
+    const msg = JSON.parse(r.text).message;
+    expect(msg.thinking).toBe('The user wants the weather.');
+    expect(msg.tool_calls).toMatchObject([{ function: { name: 'get_weather', arguments: { city: 'Paris' } } }]);
+    expect(msg.content).toBe('');
   });
 
   it('/api/generate builds the same chat-like prompt, thinking on by default', async () => {
