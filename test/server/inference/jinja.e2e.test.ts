@@ -6,6 +6,7 @@
  * Bad templates — Jinja or Go — that raise, loop for ever or grow without end answer an error
  * quickly and the server keeps serving.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -106,6 +107,20 @@ describe('the GGUF chat template through the server', () => {
   it("the vocabulary's BOS is dropped from the front when the tokenizer adds one", async () => {
     const out = await render('/api/chat', { model: 'gemma', messages: [{ role: 'user', content: ' Hello ' }] });
     expect(out).toBe('<start_of_turn>user\nHello<end_of_turn>\n<start_of_turn>model\n');
+  });
+
+  it('a model created from a GGUF whose template matches no Go template renders with its own', async () => {
+    const file = path.join(work, 'custom.gguf');
+    // Long enough to be more than 100 edits from every template Ollama knows (short ones are near all).
+    const note = '{#- ' + 'A custom chat template for a test, far from anything in template/index.json. '.repeat(4) + '#}';
+    await writeModel(file, { chatTemplate: note + '{% for m in messages %}<<{{ m.role }}>>{{ m.content }}{% endfor %}{% if add_generation_prompt %}<<assistant>>{% endif %}' });
+    const bytes = fs.readFileSync(file);
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    expect((await fetch(`${server.url}/api/blobs/${digest}`, { method: 'POST', body: bytes })).status).toBeLessThan(300);
+    const c = await post('/api/create', { model: 'custom', files: { 'model.gguf': digest }, stream: false });
+    expect(c.status, c.text).toBe(200);
+    expect(await render('/api/chat', { model: 'custom', messages: [{ role: 'system', content: 'S' }, { role: 'user', content: 'U' }] })).toBe('<<system>>S<<user>>U<<assistant>>');
+    expect(await render('/api/generate', { model: 'custom', prompt: 'P' })).toBe('<<user>>P<<assistant>>');
   });
 
   it('the template’s tools and thinking are capabilities', async () => {
