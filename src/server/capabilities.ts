@@ -83,6 +83,16 @@ export interface TemplateChoice {
   rendererOrParser: boolean;
 }
 
+let goTemplateEnv: boolean | undefined;
+
+/**
+ * OLLAMA_GO_TEMPLATE as the server read it: undefined when unset (the choice below decides),
+ * else whether a model's Go template is used (false: the GGUF's own template wherever it has one).
+ */
+export function setGoTemplateEnv(value: boolean | undefined): void {
+  goTemplateEnv = value;
+}
+
 export function templateChoice(input: Pick<CapabilityInput, 'config' | 'gguf' | 'template' | 'jinja'>): TemplateChoice {
   const { config: cfg, gguf } = input;
   const jinja = input.jinja ?? GGUF_CHAT_TEMPLATES;
@@ -93,8 +103,13 @@ export function templateChoice(input: Pick<CapabilityInput, 'config' | 'gguf' | 
   const chatTemplate = jinja && isGGUF ? (gguf?.chatTemplate ?? '') : '';
   const rendererOrParser = Boolean(cfg?.renderer || cfg?.parser);
   const preferChat =
-    hasGo && chatTemplate !== '' && !rendererOrParser && !harmony && preferChatTemplate(chatTemplate, chatTemplateCapabilities(chatTemplate), goTemplate, goTemplateCapabilities(goTemplate));
-  const useGo = hasGo && !preferChat;
+    goTemplateEnv === undefined &&
+    hasGo &&
+    chatTemplate !== '' &&
+    !rendererOrParser &&
+    !harmony &&
+    preferChatTemplate(chatTemplate, chatTemplateCapabilities(chatTemplate), goTemplate, goTemplateCapabilities(goTemplate));
+  const useGo = hasGo && (goTemplateEnv ?? !preferChat);
   return { useGo, useChatTemplate: chatTemplate !== '' && !rendererOrParser && !harmony && !useGo, chatTemplate, harmony, rendererOrParser };
 }
 

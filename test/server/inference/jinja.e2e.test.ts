@@ -165,3 +165,41 @@ describe('the GGUF chat template through the server', () => {
     }
   });
 });
+
+describe('OLLAMA_GO_TEMPLATE decides alone when set', () => {
+  const servers: TestServer[] = [];
+  let work: string;
+  const SMOL = '{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}';
+  const start = async (value: string) => {
+    const server = await startServer({ env: { OLLAMA_GO_TEMPLATE: value } });
+    servers.push(server);
+    const file = path.join(work, 'm.gguf');
+    await writeModel(file, { chatTemplate: value === '0' ? SMOL : QWEN3 });
+    await addModel(server.models, 'm', file, { template: '{{ .Prompt }}GO_TEMPLATE_SENTINEL' });
+    return async (route: string, body: Record<string, unknown>) => {
+      const r = await fetch(server.url + route, { method: 'POST', body: JSON.stringify({ model: 'm', stream: false, _debug_render_only: true, ...body }) });
+      expect(r.status).toBe(200);
+      return ((await r.json()) as { _debug_info: { rendered_template: string } })._debug_info.rendered_template;
+    };
+  };
+  beforeAll(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'tollama-gotemplate-'));
+  });
+  afterAll(async () => {
+    for (const s of servers) await s.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('0: the GGUF template renders although the model has a Go template; generate matches chat', async () => {
+    const render = await start('0');
+    const gen = await render('/api/generate', { prompt: 'Reply with one short sentence about blue skies.' });
+    expect(gen).not.toContain('GO_TEMPLATE_SENTINEL');
+    expect(gen).toBe('<|im_start|>user\nReply with one short sentence about blue skies.<|im_end|>\n<|im_start|>assistant\n');
+    expect(await render('/api/chat', { messages: [{ role: 'user', content: 'Reply with one short sentence about blue skies.' }] })).toBe(gen);
+  });
+
+  it('1: the Go template renders although the GGUF template can do more', async () => {
+    const render = await start('1');
+    expect(await render('/api/generate', { prompt: 'hi' })).toBe('hiGO_TEMPLATE_SENTINEL');
+  });
+});
