@@ -133,7 +133,12 @@ export function renderJinja(c: CompiledJinja, vars: Record<string, unknown>, lim
     ...compatGlobals(),
     ...vars,
   };
-  for (const [k, v] of Object.entries(globals)) env.set(k, v);
+  try {
+    for (const [k, v] of Object.entries(globals)) env.set(k, v);
+  } catch (err) {
+    if (err instanceof RangeError) throw new JinjaLimitError('chat template input is nested too deeply');
+    throw new JinjaError(`chat template: ${messageOf(err)}`, 'render');
+  }
 
   const interp = new Interpreter(env);
   const self = interp as unknown as { evaluate: Evaluate; evaluateBlock: EvaluateBlock };
@@ -186,7 +191,7 @@ export function renderJinja(c: CompiledJinja, vars: Record<string, unknown>, lim
     const out = interp.run(c.template.parsed).value;
     return typeof out === 'string' ? out : String(out);
   } catch (err) {
-    // The library wraps errors thrown by called functions; the original is what counts.
+    // raise_exception's message is what counts, whatever the library made of the throw.
     if (raised.message !== undefined) throw new JinjaRaisedError(raised.message);
     if (err instanceof JinjaError) throw err;
     if (err instanceof RangeError && /call stack/i.test(err.message)) throw new JinjaLimitError('chat template recursion is too deep');

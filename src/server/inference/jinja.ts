@@ -57,6 +57,7 @@ function modelVocab(path: string): Promise<ChatTemplateVocab> {
 /** Template failures as Ollama reports them: 500 with the template's message. */
 function asApiError(err: unknown): unknown {
   if (err instanceof JinjaError) return new ApiError(500, err.message);
+  if (err instanceof RangeError) return new ApiError(500, 'chat template input is nested too deeply');
   return err;
 }
 

@@ -53,6 +53,13 @@ describe('limits for untrusted chat templates', () => {
     expect(r.message).toMatch(/^chat template: /);
   });
 
+  it('absurdly nested input is an error, not a crash', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    const e = failure(() => render('{{ x | tojson }}', { x: deep }));
+    expect(e).toBeInstanceOf(JinjaLimitError);
+  });
+
   it('ordinary templates are not affected', () => {
     const msgs = Array.from({ length: 2000 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `m${i}` }));
     expect(render('{% for m in messages %}{{ m.role[0] }}{% endfor %}', { messages: msgs })).toHaveLength(2000);
