@@ -7,7 +7,8 @@
  *   tools                   — only when the request has some (Ollama's Go field order);
  *   add_generation_prompt   — true;
  *   bos_token / eos_token   — the vocabulary's BOS/EOS text;
- *   enable_thinking         — from `think` (true when unset), reasoning_effort for a level;
+ *   enable_thinking         — from `think`; when unset, whether the template reacts to it;
+ *                             reasoning_effort for a level;
  *   strftime_now            — the local time.
  * The result loses a leading BOS when the tokenizer adds one itself (and a trailing EOS when it
  * appends one). A final assistant message is a prefill: rendered without it, then its content is
@@ -88,6 +89,29 @@ export function toolArgumentsForm(template: string): ArgsForm {
   return form;
 }
 
+const thinkingCache = new Map<string, boolean>();
+
+/**
+ * llama-server's default for `enable_thinking` (a request without `think`): on when the template
+ * renders differently with it on and off, else off.
+ */
+export function supportsEnableThinking(template: string): boolean {
+  let yes = thinkingCache.get(template);
+  if (yes !== undefined) return yes;
+  const probe = (on: boolean): string | undefined => {
+    try {
+      const out = renderJinja(compileJinja(template), { messages: [{ role: 'user', content: 'test' }], add_generation_prompt: true, bos_token: '', eos_token: '', enable_thinking: on }, { maxSteps: 200_000, maxOutput: 1 << 20 });
+      return familyPostprocess(template, out, on);
+    } catch {
+      return undefined;
+    }
+  };
+  yes = probe(true) !== probe(false);
+  thinkingCache.set(template, yes);
+  if (thinkingCache.size > 32) thinkingCache.delete(thinkingCache.keys().next().value!);
+  return yes;
+}
+
 /** Ollama's messages as llama-server hands them to the template. */
 export function templateMessages(messages: readonly Message[], form: ArgsForm): Record<string, unknown>[] {
   return messages.map((m) => {
@@ -115,7 +139,7 @@ export function renderChatTemplate(input: ChatTemplateInput): string {
   const now = input.now ?? new Date();
   let messages = [...input.messages];
   let prefill: string | undefined;
-  const enableThinking = input.think === undefined || input.think === null ? true : thinkBool(input.think);
+  const enableThinking = input.think === undefined || input.think === null ? supportsEnableThinking(template) : thinkBool(input.think);
   if (messages.at(-1)?.role === 'assistant') {
     prefill = messages.pop()!.content ?? '';
     if (messages.at(-1)?.role === 'assistant') throw new JinjaError('Cannot have 2 or more assistant messages at the end of the list.', 'render');

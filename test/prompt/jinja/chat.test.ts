@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Message, Tool } from '../../../src/api/types.js';
-import { handlerFor, JinjaError, renderChatTemplate, templateMessages, type ChatTemplateVocab } from '../../../src/prompt/jinja/index.js';
+import { handlerFor, JinjaError, renderChatTemplate, supportsEnableThinking, templateMessages, type ChatTemplateVocab } from '../../../src/prompt/jinja/index.js';
 
 const tpl = (name: string) => readFileSync(join(import.meta.dirname, 'templates', `${name}.jinja`), 'utf8');
 const none: ChatTemplateVocab = { bos: '', eos: '', addBos: false, addEos: false };
@@ -36,9 +36,14 @@ describe('messages as the template sees them', () => {
 
 describe('variables', () => {
   const probe = '{{ tools is defined }} {{ enable_thinking }} {{ reasoning_effort }} {{ add_generation_prompt }} [{{ bos_token }}] [{{ eos_token }}]';
-  it('tools only when the request has some; enable_thinking true unless think is off', () => {
+  it('tools only when the request has some; enable_thinking from think, else whether the template uses it', () => {
     const vocab = { bos: '<s>', eos: '</s>', addBos: false, addEos: false };
     expect(renderChatTemplate({ template: probe, messages: [user('x')], vocab })).toBe('False True  True [<s>] [</s>]');
+    expect(renderChatTemplate({ template: '{{ enable_thinking }}', messages: [user('x')], vocab })).toBe('True');
+    expect(renderChatTemplate({ template: '{{ messages[0].content }} {{ enable_thinking is defined }}', messages: [user('x')], vocab })).toBe('x True');
+    expect(supportsEnableThinking(tpl('qwen3'))).toBe(true);
+    expect(supportsEnableThinking(tpl('qwq'))).toBe(true);
+    expect(supportsEnableThinking(tpl('phi-4'))).toBe(false);
     expect(renderChatTemplate({ template: probe, messages: [user('x')], tools: [], think: false, vocab })).toBe('False False  True [<s>] [</s>]');
     expect(renderChatTemplate({ template: probe, messages: [user('x')], tools: [TOOL], think: 'high', vocab })).toBe('True True high True [<s>] [</s>]');
   });
@@ -59,9 +64,14 @@ describe('BOS, EOS and prefill', () => {
     const msgs: Message[] = [user('hi'), { role: 'assistant', content: 'Once upon' }];
     expect(renderChatTemplate({ template: t, messages: msgs, think: false, vocab: none })).toBe('[user]hi[assistant]Once upon');
   });
+  it('prefill works for templates without thinking when think is unset', () => {
+    const msgs: Message[] = [user('hi'), { role: 'assistant', content: 'Once' }];
+    expect(renderChatTemplate({ template: tpl('phi-4'), messages: msgs, vocab: none })).toBe('<|im_start|>user<|im_sep|>hi<|im_end|><|im_start|>assistant<|im_sep|>Once');
+  });
+
   it('prefill with thinking on is refused, as llama-server refuses it', () => {
     const msgs: Message[] = [user('hi'), { role: 'assistant', content: 'Once' }];
-    expect(() => renderChatTemplate({ template: t, messages: msgs, vocab: none })).toThrow(new JinjaError('Assistant response prefill is incompatible with enable_thinking.', 'render'));
+    expect(() => renderChatTemplate({ template: t, messages: msgs, think: true, vocab: none })).toThrow(new JinjaError('Assistant response prefill is incompatible with enable_thinking.', 'render'));
   });
 });
 
