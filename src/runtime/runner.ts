@@ -11,7 +11,8 @@ import { finishEmbedding, assertFinite } from './embed.js';
 import { InputTooLongError, ModelLoadError, RequestAbortedError, RunnerClosedError, RuntimeError } from './errors.js';
 import { runGeneration, type GenerateRequest, type GenerateResult, type GenerationDeps } from './generate.js';
 import { createGrammar, parseFormat } from './grammar.js';
-import { getLlamaInstance, loadNodeLlamaCpp, type NodeLlamaCpp } from './llama.js';
+import { gpuLayersFor, vramBytes } from './gpu.js';
+import { getGpuBackend, getLlamaInstance, loadNodeLlamaCpp, type NodeLlamaCpp } from './llama.js';
 import { silentLogger, type RuntimeLogger } from './logger.js';
 import type { RunnerOptions } from './options.js';
 import { chooseThreads } from './threads.js';
@@ -153,7 +154,7 @@ export class Runner {
     try {
       model = await llama.loadModel({
         modelPath: spec.modelPath,
-        gpuLayers: 0,
+        gpuLayers: gpuLayersFor(spec.options.numGpu, getGpuBackend()),
         useMmap: spec.options.useMmap ?? 'auto',
         loadSignal: spec.signal,
       });
@@ -195,7 +196,17 @@ export class Runner {
 
   /** Bytes in memory: the model file plus the context state. */
   get sizeBytes(): number {
-    return this.fileSize + (this.context.disposed ? 0 : this.context.memoryUsage?.ram ?? 0);
+    return this.fileSize + (this.context.disposed ? 0 : this.context.memoryUsage?.ram ?? 0) + this.contextVram();
+  }
+
+  /** Bytes in GPU memory: offloaded weights plus the context's GPU buffers (0 on the CPU). */
+  get sizeVramBytes(): number {
+    if (this.model.disposed || getGpuBackend() === false) return 0;
+    return Math.min(this.sizeBytes, vramBytes(this.model.memoryUsage, undefined) + this.contextVram());
+  }
+
+  private contextVram(): number {
+    return this.context.disposed || getGpuBackend() === false ? 0 : this.context.memoryUsage?.vram ?? 0;
   }
 
   get embeddingLength(): number {

@@ -14,6 +14,8 @@ import { runnerOptionsDiffer, type RunnerOptions } from './options.js';
 export interface SchedulableRunner {
   readonly contextLength: number;
   readonly sizeBytes: number;
+  /** Of sizeBytes, the bytes in GPU memory (0 on the CPU). */
+  readonly sizeVramBytes?: number;
   dispose(): Promise<void>;
 }
 
@@ -179,7 +181,7 @@ export class Scheduler<R extends SchedulableRunner, D = unknown> {
         name: e.name,
         model: e.modelPath,
         size: e.runner.sizeBytes,
-        size_vram: 0,
+        size_vram: e.runner.sizeVramBytes ?? 0,
         context_length: e.runner.contextLength,
         expires_at: new Date(expires),
         keep_alive_ms: e.sessionMs,
