@@ -17,6 +17,7 @@ import { MediaType, type ConfigV2, type Layer } from '../registry/store/types.js
 import { detectTemplate } from './autodetect.js';
 import { applyGGUFToConfig, ggufMediaType, readBlobGGUF, verifyBlob } from './build-gguf.js';
 import { LayerList, existingLayer, paramsLayer, textLayer, type PendingLayer } from './build-layers.js';
+import { planQuantize, quantizeLayers, type QuantizeFn } from './build-quantize.js';
 import type { CreatePlan, NamedBlob } from './build-request.js';
 
 export type Emit = (p: ProgressResponse) => void;
@@ -30,6 +31,8 @@ export interface BuildDeps {
    * pulled first). Absent: a missing base is `model '<from>' not found` (404).
    */
   pullBase?: (name: string, emit: Emit, signal?: AbortSignal) => Promise<void>;
+  /** Quantizes a GGUF (`quantize` in the request). Absent: such a request is refused. */
+  quantize?: QuantizeFn;
 }
 
 export interface PreparedModel {
@@ -80,8 +83,13 @@ async function baseModelLayers(
   for (const l of base.manifest.layers) {
     const layer: Layer = { mediaType: l.mediaType, digest: l.digest, size: l.size, from: short };
     if (l.name) layer.name = l.name;
-    if (GGUF_LAYER_TYPES.has(l.mediaType)) applyGGUFToConfig(config, await readBlobGGUF(deps.store, l.digest), l.mediaType);
-    list.push(existingLayer(layer));
+    const item = existingLayer(layer);
+    if (GGUF_LAYER_TYPES.has(l.mediaType)) {
+      const info = await readBlobGGUF(deps.store, l.digest);
+      applyGGUFToConfig(config, info, l.mediaType);
+      item.gguf = { arch: info.architecture, fileType: info.fileType };
+    }
+    list.push(item);
   }
 }
 
@@ -94,7 +102,9 @@ async function ggufFileLayer(store: Store, f: NamedBlob, from: string | undefine
   const st = await store.statBlob(f.digest);
   const layer: Layer = { mediaType: ggufMediaType(info), digest: f.digest, size: st?.size ?? info.fileSize };
   if (from) layer.from = from;
-  return { layer: existingLayer(layer), info };
+  const item = existingLayer(layer);
+  item.gguf = { arch: info.architecture, fileType: info.fileType };
+  return { layer: item, info };
 }
 
 async function fileLayers(
@@ -172,12 +182,14 @@ export async function prepareModel(plan: CreatePlan, deps: BuildDeps, signal?: A
   if (plan.parser) config.parser = plan.parser;
   if (plan.requires) config.requires = plan.requires;
   config.model_format ||= 'gguf';
+  if (plan.quantize) planQuantize(list, plan.quantize, Boolean(deps.quantize));
   return { name: plan.name, layers: list, config, progress };
 }
 
 /** Writes the new blobs, the config and the manifest; prunes what the old manifest left behind. */
 export async function commitModel(p: PreparedModel, deps: BuildDeps, emit: Emit, signal?: AbortSignal): Promise<{ digest: string }> {
   const { store } = deps;
+  await quantizeLayers(p.layers, p.config, deps, emit, signal);
   for (const item of p.layers.items) {
     if (!item.bytes) continue;
     const r = await store.writeBlob(item.bytes, { expected: item.layer.digest, signal });

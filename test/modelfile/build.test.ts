@@ -57,7 +57,8 @@ describe('validateCreateRequest', () => {
     ['license not text', { model: 'm', from: 'x', license: 3 }, 'license must be a string or a list of strings'],
     ['parameters not an object', { model: 'm', from: 'x', parameters: [1] }, 'parameters must be an object'],
     ['bad messages', { model: 'm', from: 'x', messages: [{ content: 'x' }] }, 'each message needs a string role and content'],
-    ['quantize', { model: 'm', from: 'x', quantize: 'q4_K_M' }, 'quantization is not supported'],
+    ['unknown quantize type', { model: 'm', from: 'x', quantize: 'q4_0' }, 'unsupported quantization type Q4_0 - supported types are F32, F16, Q4_K_S, Q4_K_M, Q8_0'],
+    ['unknown quantization (deprecated field)', { model: 'm', from: 'x', quantization: 'x' }, 'unsupported quantization type X - '],
   ];
   it.each(bad)('%s → 400', (_n, body, msg) => {
     let err: unknown;

@@ -270,6 +270,33 @@ export async function importFile(
   }
 }
 
+/** A fresh temp-file path in blobs/ for a file another writer fills (quantize); see publishTempFile. */
+export async function newTempBlobFile(paths: StorePaths): Promise<string> {
+  await ensureBlobsDir(paths);
+  return tempPath(paths);
+}
+
+/**
+ * Makes a finished temp file (from newTempBlobFile) a blob: fsync, hash, rename to its digest.
+ * The temp file is gone afterwards whatever happens.
+ */
+export async function publishTempFile(paths: StorePaths, tmp: string, signal?: AbortSignal): Promise<BlobWriteResult> {
+  try {
+    await chmod(tmp, 0o644);
+    const fh = await open(tmp, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    const h = await hashFile(tmp, signal);
+    return await publish(paths, tmp, h.digest, h.size);
+  } catch (e) {
+    await removeQuietly(tmp);
+    throw e;
+  }
+}
+
 /** Reads a whole blob, refusing blobs over `maxBytes` (config, params, template blobs …). */
 export async function readBlob(paths: StorePaths, digest: string, maxBytes: number): Promise<Buffer> {
   const st = await statBlob(paths, digest);
