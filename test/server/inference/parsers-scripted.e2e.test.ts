@@ -10,6 +10,7 @@ import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tool } from '../../../src/api/types.js';
+import { sha256Digest } from '../../../src/registry/gojson.js';
 import { writeScriptedModel } from '../../helpers/gguf.js';
 import { addModel } from '../../helpers/models.js';
 import { startServer, type TestServer } from '../../helpers/server.js';
@@ -110,6 +111,19 @@ describe('built-in parsers on scripted output through the server', () => {
       });
     });
   }
+
+  it('a model created with PARSER lfm2-thinking selects it: capabilities, show --modelfile, chat', async () => {
+    const bytes = fs.readFileSync(path.join(tmp, 'lfm2-thinking.gguf'));
+    const digest = sha256Digest(bytes);
+    expect((await fetch(`${server.url}/api/blobs/${digest}`, { method: 'POST', body: bytes })).status).toBeLessThan(300);
+    const created = await post('/api/create', { model: 'made', files: { 'model.gguf': digest }, template: '{{ .Prompt }}', parser: 'lfm2-thinking', stream: false });
+    expect(created.status, created.text).toBe(200);
+    const show = JSON.parse((await post('/api/show', { model: 'made' })).text);
+    expect(show.capabilities).toEqual(['completion', 'tools', 'thinking']);
+    expect(show.modelfile).toContain('\nPARSER lfm2-thinking\n');
+    const whole = JSON.parse((await post('/api/chat', { ...chat('lfm2-thinking'), model: 'made', stream: false })).text);
+    expect([whole.message.thinking, whole.message.content, whole.message.tool_calls?.[0]?.function.name]).toEqual(['Need the weather.', 'Checking.', 'get_weather']);
+  });
 
   it('/api/generate: the parser splits thinking from the response', async () => {
     const body = JSON.parse((await post('/api/generate', { model: 'poolside-v1', prompt: 'What is six times seven?', think: true, stream: false })).text);
