@@ -125,8 +125,16 @@ describe('built-in parsers on scripted output through the server', () => {
     expect([whole.message.thinking, whole.message.content, whole.message.tool_calls?.[0]?.function.name]).toEqual(['Need the weather.', 'Checking.', 'get_weather']);
   });
 
-  it('/api/generate: the parser splits thinking from the response', async () => {
+  it('/api/chat without think: on by default for a model that can think, and the parser sees it on (as Ollama)', async () => {
+    const whole = JSON.parse((await post('/api/chat', { model: 'poolside-v1', messages: [{ role: 'user', content: 'Six times seven?' }], stream: false })).text);
+    expect([whole.message.content, whole.message.thinking]).toEqual(['The answer is 42.', 'Reasoning first.']);
+  });
+
+  it('/api/generate: the parser splits thinking from the response; without think it sees think unset (as Ollama)', async () => {
     const body = JSON.parse((await post('/api/generate', { model: 'poolside-v1', prompt: 'What is six times seven?', think: true, stream: false })).text);
     expect([body.response, body.thinking]).toEqual(['The answer is 42.', 'Reasoning first.']);
+    // Ollama's generate initialises the parser before it defaults think: laguna's thinking stays off
+    const unset = JSON.parse((await post('/api/generate', { model: 'poolside-v1', prompt: 'What is six times seven?', stream: false })).text);
+    expect([unset.response, unset.thinking]).toEqual(['Reasoning first.</think>The answer is 42.', undefined]);
   });
 });
