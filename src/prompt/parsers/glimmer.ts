@@ -28,6 +28,8 @@ export class GlimmerParser implements Parser {
   private tools = new Map<string, Tool>();
   private callIndex = 0;
   private emitThinking = true;
+  /** This header's `<|start|>assistant` has been read. */
+  private headerOpened = false;
   /** Some of this message's body went out as content: it can no longer become a call. */
   private streamed = false;
 
@@ -45,6 +47,7 @@ export class GlimmerParser implements Parser {
     this.state = 'header';
     this.buf = '';
     this.recipient = '';
+    this.headerOpened = false;
     this.tools = new Map();
     for (const t of tools ?? []) {
       const name = trimSpace(t.function?.name ?? '');
@@ -99,8 +102,10 @@ export class GlimmerParser implements Parser {
   /** Reads a header up to `<|message|>`; text with no header at the end of the reply is content. */
   private header(out: ParsedPiece, done: boolean): boolean {
     let acc = this.buf;
-    if (acc.startsWith(HEADER)) acc = this.buf = acc.slice(HEADER.length);
-    else if (HEADER.startsWith(acc) && acc.startsWith('<') && !done) return false;
+    if (!this.headerOpened && acc.startsWith(HEADER)) {
+      acc = this.buf = acc.slice(HEADER.length);
+      this.headerOpened = true; // once: what follows is this header's recipient, whatever the split
+    } else if (!this.headerOpened && HEADER.startsWith(acc) && acc.startsWith('<') && !done) return false;
     const i = acc.indexOf(MESSAGE);
     if (i < 0) {
       if (!done) return false;
@@ -108,6 +113,7 @@ export class GlimmerParser implements Parser {
       out.content += acc;
       return acc !== '';
     }
+    this.headerOpened = false;
     const header = trimSpace(acc.slice(0, i));
     this.buf = acc.slice(i + MESSAGE.length);
     this.recipient = trimSpace(header.startsWith('to=') ? header.slice(3) : header);

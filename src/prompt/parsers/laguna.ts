@@ -32,6 +32,8 @@ export class LagunaParser implements Parser {
   private thinkingOn = false;
   /** A `<think>` echoing the primed one may still open the reply. */
   private echoedOpen = false;
+  /** Thinking just opened by a `<think>`: its leading whitespace is dropped. */
+  private thinkingStart = false;
   /** The buffer starts a stretch of content: leading whitespace and a leading `</think>` are dropped. */
   private segmentStart = true;
 
@@ -53,6 +55,7 @@ export class LagunaParser implements Parser {
     this.buf.value = '';
     this.thinkingOn = thinkBool(think);
     this.segmentStart = true;
+    this.thinkingStart = false;
     const prefill = this.prefillContinues && last !== null && last.role === 'assistant';
     this.state = this.thinkingOn && !prefill ? 'thinking' : 'content';
     this.echoedOpen = this.state === 'thinking';
@@ -93,7 +96,13 @@ export class LagunaParser implements Parser {
         return false;
       }
       if (tag !== 'open') b.value = trimLeftSpace(b.value);
+      else this.thinkingStart = true; // whitespace after the echoed tag may come later
       this.echoedOpen = false;
+    }
+    if (this.thinkingStart) {
+      b.value = trimLeftSpace(b.value);
+      if (b.value === '') return false;
+      this.thinkingStart = false;
     }
     const acc = b.value;
     const close = acc.indexOf(THINK_CLOSE);
@@ -135,9 +144,10 @@ export class LagunaParser implements Parser {
     const call = acc.indexOf(TOOL_OPEN);
     if (think >= 0 && (call < 0 || think < call)) {
       out.content += acc.slice(0, think);
-      b.value = trimLeftSpace(acc.slice(think + THINK_OPEN.length));
+      b.value = acc.slice(think + THINK_OPEN.length);
       this.state = 'thinking';
       this.echoedOpen = false;
+      this.thinkingStart = true;
       return true;
     }
     if (call >= 0) {
