@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -125,6 +125,22 @@ describe('createModel', () => {
     const cfg = await store.readConfig(m.manifest);
     expect(cfg).toMatchObject({ model_format: 'gguf', model_family: 'llama', model_families: ['llama'], file_type: 'unknown' });
     expect(cfg?.model_type).toMatch(/^\d+(\.\d+)?K$/);
+  });
+
+  it('autodetected template and params layers are the blobs Ollama writes', async () => {
+    // Digests of Ollama's <name>.gotmpl and of the {"stop": […]} blob it encodes from <name>.json.
+    const files = JSON.parse(await readFile(new URL('./testdata/template-files.json', import.meta.url), 'utf8')) as Record<string, { gotmpl: string; params: string }>;
+    for (const name of ['mistral-instruct', 'gemma3-instruct', 'command-r']) {
+      const f = path.join(dir, `${name}.gguf`);
+      await writeModel(f, { chatTemplate: knownTemplate(name)!.jinja[0]! });
+      const st = await create({ model: name, files: { 'm.gguf': await blob(f) } });
+      expect(st).toContain(`using autodetected template ${name}`);
+      const { manifest } = await store.readModel(name);
+      expect(manifest.layers.slice(1).map((l) => [l.mediaType, l.digest])).toEqual([
+        [MediaType.template, files[name]!.gotmpl],
+        [MediaType.params, files[name]!.params],
+      ]);
+    }
   });
 
   it('an explicit TEMPLATE replaces the autodetected one; its stop params merge', async () => {
