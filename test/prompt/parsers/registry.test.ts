@@ -23,7 +23,7 @@ describe('parser registry (Ollama parsers_test.go)', () => {
   it('every parser gets a fresh instance', () => {
     expect(parserFor('qwen3')).not.toBe(parserFor('qwen3'));
     expect(parserFor('nope')).toBeNull();
-    expect(builtinParserNames()).toHaveLength(20);
+    expect(builtinParserNames()).toHaveLength(22);
   });
 
   it("each ported parser reads what the capabilities table (src/prompt/capabilities.ts) says it does", () => {
