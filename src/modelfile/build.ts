@@ -47,7 +47,10 @@ async function readParamsLayer(store: Store, layer: Layer): Promise<Record<strin
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
-/** Layers of an existing local model, all reused with `from` = its shortest name. */
+/**
+ * Layers of an existing local model, all reused with `from` = its shortest name. Returns the
+ * `stop` the weights' architecture implies, if any.
+ */
 async function baseModelLayers(
   plan: CreatePlan,
   deps: BuildDeps,
@@ -55,7 +58,7 @@ async function baseModelLayers(
   config: ConfigV2,
   progress: ProgressResponse[],
   signal?: AbortSignal,
-): Promise<void> {
+): Promise<string[] | undefined> {
   const from = plan.fromModel!;
   let baseName: ModelName;
   try {
@@ -72,17 +75,20 @@ async function baseModelLayers(
   const short = displayShortest(base.name);
   const baseConfig = await deps.store.readConfig(base.manifest);
   if (baseConfig) {
+    // The request's own values (set before this) win, as in Ollama.
     for (const k of ['renderer', 'parser', 'requires', 'model_format'] as const) {
-      if (baseConfig[k]) config[k] = baseConfig[k];
+      if (baseConfig[k] && !config[k]) config[k] = baseConfig[k];
     }
-    if (baseConfig.capabilities?.length) config.capabilities = [...baseConfig.capabilities];
+    if (baseConfig.capabilities?.length && !config.capabilities?.length) config.capabilities = [...baseConfig.capabilities];
   }
+  let stop: string[] | undefined;
   for (const l of base.manifest.layers) {
     const layer: Layer = { mediaType: l.mediaType, digest: l.digest, size: l.size, from: short };
     if (l.name) layer.name = l.name;
-    if (GGUF_LAYER_TYPES.has(l.mediaType)) applyGGUFToConfig(config, await readBlobGGUF(deps.store, l.digest), l.mediaType);
+    if (GGUF_LAYER_TYPES.has(l.mediaType)) stop ??= applyGGUFToConfig(config, await readBlobGGUF(deps.store, l.digest), l.mediaType);
     list.push(existingLayer(layer));
   }
+  return stop;
 }
 
 /** One GGUF blob from `files` (or a `sha256:` reference) → its layer. */
@@ -104,7 +110,7 @@ async function fileLayers(
   config: ConfigV2,
   progress: ProgressResponse[],
   signal?: AbortSignal,
-): Promise<void> {
+): Promise<string[] | undefined> {
   let files: Array<{ blob: NamedBlob; from?: string }>;
   if (plan.fromBlob) {
     await verifyBlob(deps.store, plan.fromBlob, signal);
@@ -114,6 +120,7 @@ async function fileLayers(
   }
   let models = 0;
   let detected = false;
+  let stop: string[] | undefined;
   for (const { blob, from } of files) {
     progress.push({ status: 'parsing GGUF' });
     let parsed: { layer: PendingLayer; info: GGUFInfo };
@@ -130,7 +137,7 @@ async function fileLayers(
       throw new BadRequestError('split GGUF models (several weight files) are not supported by this server yet');
     }
     list.push(layer);
-    applyGGUFToConfig(config, info, layer.layer.mediaType);
+    stop ??= applyGGUFToConfig(config, info, layer.layer.mediaType);
     if (!detected && layer.layer.mediaType !== MediaType.adapter && info.chatTemplate) {
       const t = detectTemplate(info.chatTemplate);
       if (t) {
@@ -143,6 +150,7 @@ async function fileLayers(
     }
   }
   if (models === 0) throw new BadRequestError('no model weights: the files hold only adapters or projectors');
+  return stop;
 }
 
 /** Reads and checks everything a create needs; writes nothing. */
@@ -150,14 +158,23 @@ export async function prepareModel(plan: CreatePlan, deps: BuildDeps, signal?: A
   const progress: ProgressResponse[] = [];
   const list = new LayerList((l) => readParamsLayer(deps.store, l));
   const config: ConfigV2 = {};
+  // Set first, as Ollama does: a base model and the architecture only fill what is missing.
+  if (plan.renderer) config.renderer = plan.renderer;
+  if (plan.parser) config.parser = plan.parser;
+  if (plan.requires) config.requires = plan.requires;
 
-  if (plan.fromModel) await baseModelLayers(plan, deps, list, config, progress, signal);
-  else await fileLayers(plan, deps, list, config, progress, signal);
+  const impliedStop = plan.fromModel
+    ? await baseModelLayers(plan, deps, list, config, progress, signal)
+    : await fileLayers(plan, deps, list, config, progress, signal);
+  // As Ollama: an architecture's implied stop (gemma4: <turn|>) joins the request's parameters
+  // unless they name a stop, so it replaces a stop inherited or detected from the template.
+  let parameters = plan.parameters;
+  if (impliedStop && !(parameters && Object.hasOwn(parameters, 'stop'))) parameters = { ...parameters, stop: impliedStop };
 
   if (plan.template) list.setTemplate(plan.template);
   if (plan.system) list.setSystem(plan.system);
   if (plan.license.length) list.addLicenses(plan.license);
-  if (plan.parameters) await list.setParameters(plan.parameters);
+  if (parameters) await list.setParameters(parameters);
   if (plan.messages?.length) list.setMessages(plan.messages);
   if (plan.adapters.length) {
     const adapters: PendingLayer[] = [];
@@ -168,9 +185,6 @@ export async function prepareModel(plan: CreatePlan, deps: BuildDeps, signal?: A
     }
     list.setAdapters(adapters);
   }
-  if (plan.renderer) config.renderer = plan.renderer;
-  if (plan.parser) config.parser = plan.parser;
-  if (plan.requires) config.requires = plan.requires;
   config.model_format ||= 'gguf';
   return { name: plan.name, layers: list, config, progress };
 }
