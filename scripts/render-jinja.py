@@ -2,6 +2,8 @@
 
     python3 scripts/render-jinja.py TEMPLATE.jinja2 < cases.json > outputs.json
 
+(cases for gemma4: scripts/gemma4-jinja-cases.ts)
+
 cases.json: [{"name", "messages", "tools"?, "think"?}] (messages and tools as the template
 expects them). Renders with bos_token "<bos>", add_generation_prompt, tools when given and
 enable_thinking when think is true (as Ollama's gemma4 reference test does). Prints {name: text}.

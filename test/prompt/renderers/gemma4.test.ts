@@ -51,10 +51,17 @@ describe('gemma4 renderer (Ollama tables)', () => {
 describe('gemma4 renderer against the upstream Jinja templates', () => {
   // TestGemma4RendererMatchesJinja2ExpandedParity: Ollama compares these with Python's jinja2
   // (VERIFY_JINJA2=1); the outputs are committed in testdata/gemma4_jinja.json.
-  const jinja = JSON.parse(readFileSync(new URL('./testdata/gemma4_jinja.json', import.meta.url), 'utf8')) as Record<'small' | 'large', Record<string, string>>;
+  const jinja = JSON.parse(readFileSync(new URL('./testdata/gemma4_jinja.json', import.meta.url), 'utf8')) as Record<'small' | 'large' | 'reference_large', Record<string, string>>;
   const cases = T.TestGemma4RendererMatchesJinja2ExpandedParity!.tests as TableCase[];
   it.each(cases.flatMap((c) => (['small', 'large'] as const).map((v) => [v, c.name, c] as const)))('%s: %s', (variant, name, c) => {
     const r = rendererFor(variant === 'small' ? 'gemma4-small' : 'gemma4-large');
     expect(r.render(c.messages!, c.tools, c.think ?? null)).toBe(jinja[variant][name]);
+  });
+
+  // The reference table's inputs through gemma4-large, against the 31b template.
+  const ref = (T.TestGemma4RendererMatchesReference!.tests as TableCase[]).filter((c) => c.name in jinja.reference_large);
+  it('the 31b template covers the reference inputs', () => expect(ref.length).toBe(64));
+  it.each(ref)('large: $name', (c) => {
+    expect(rendererFor('gemma4-large').render(c.messages!, c.tools, c.think ?? null)).toBe(jinja.reference_large[c.name]);
   });
 });
