@@ -14,6 +14,7 @@ import { GGUFError, type GGUFInfo } from '../registry/gguf/index.js';
 import { displayShortest, fullName, parseModelName, type ModelName } from '../registry/name.js';
 import { ModelNotFoundError, envBool, type Store } from '../registry/store/index.js';
 import { MediaType, type ConfigV2, type Layer } from '../registry/store/types.js';
+import { compareStrings } from '../template/values.js';
 import { detectTemplate } from './autodetect.js';
 import { applyGGUFToConfig, ggufMediaType, readBlobGGUF, verifyBlob } from './build-gguf.js';
 import { LayerList, existingLayer, paramsLayer, textLayer, type PendingLayer } from './build-layers.js';
@@ -116,11 +117,12 @@ async function fileLayers(
     await verifyBlob(deps.store, plan.fromBlob, signal);
     files = [{ blob: { name: plan.fromBlob, digest: plan.fromBlob } }];
   } else {
-    files = plan.files.map((blob) => ({ blob, from: blob.name }));
+    // In file-name order, as Ollama (its files arrive as a map; it sorts the names).
+    files = [...plan.files].sort((a, b) => compareStrings(a.name, b.name)).map((blob) => ({ blob, from: blob.name }));
   }
   let models = 0;
-  let detected = false;
   let stop: string[] | undefined;
+  const chatTemplates: string[] = [];
   for (const { blob, from } of files) {
     progress.push({ status: 'parsing GGUF' });
     let parsed: { layer: PendingLayer; info: GGUFInfo };
@@ -138,16 +140,18 @@ async function fileLayers(
     }
     list.push(layer);
     stop ??= applyGGUFToConfig(config, info, layer.layer.mediaType);
-    if (!detected && layer.layer.mediaType !== MediaType.adapter && info.chatTemplate) {
-      const t = detectTemplate(info.chatTemplate);
-      if (t) {
-        detected = true;
-        const tl = textLayer(MediaType.template, t.template);
-        tl.status = `using autodetected template ${t.name}`;
-        list.push(tl);
-        if (t.stop?.length) list.push(paramsLayer({ stop: t.stop }));
-      }
-    }
+    if (info.chatTemplate) chatTemplates.push(info.chatTemplate);
+  }
+  // After the file layers, as Ollama's detectChatTemplate: the Go template nearest a GGUF's chat
+  // template, with its stop list. (Ollama adds one per GGUF that matches; the first is kept here.)
+  for (const chatTemplate of chatTemplates) {
+    const t = detectTemplate(chatTemplate);
+    if (!t) continue;
+    const tl = textLayer(MediaType.template, t.template);
+    tl.status = `using autodetected template ${t.name}`;
+    list.push(tl);
+    if (t.stop?.length) list.push(paramsLayer({ stop: t.stop }));
+    break;
   }
   if (models === 0) throw new BadRequestError('no model weights: the files hold only adapters or projectors');
   return stop;

@@ -143,6 +143,22 @@ describe('createModel', () => {
     }
   });
 
+  it('files in name order, the autodetected template after them all (a projector\'s template counts)', async () => {
+    const m = path.join(dir, 'z-model.gguf');
+    const p = path.join(dir, 'a-proj.gguf');
+    await writeModel(m);
+    await writeModel(p, { generalType: 'projector', seed: 2, chatTemplate: knownTemplate('phi-3')!.jinja[0]! });
+    const st = await create({ model: 'mp', files: { 'z-model.gguf': await blob(m), 'a-proj.gguf': await blob(p) } });
+    const { manifest } = await store.readModel('mp');
+    expect(manifest.layers.map((l) => [l.mediaType, l.from])).toEqual([
+      [MediaType.projector, 'a-proj.gguf'],
+      [MediaType.model, 'z-model.gguf'],
+      [MediaType.template, undefined],
+      [MediaType.params, undefined],
+    ]);
+    expect(st).toContain('using autodetected template phi-3');
+  });
+
   it('an explicit TEMPLATE replaces the autodetected one; its stop params merge', async () => {
     const f = path.join(dir, 'm.gguf');
     await writeModel(f, { chatTemplate: knownTemplate('chatml')!.jinja[0]! });
