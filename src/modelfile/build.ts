@@ -178,7 +178,9 @@ export async function prepareModel(plan: CreatePlan, deps: BuildDeps, signal?: A
   if (plan.template) list.setTemplate(plan.template);
   if (plan.system) list.setSystem(plan.system);
   if (plan.license.length) list.addLicenses(plan.license);
-  if (parameters) await list.setParameters(parameters);
+  // Always, as Ollama's setParameters: existing params (a base model's, a detected template's)
+  // are merged with the request's and the result re-encoded as the last params layer.
+  await list.setParameters(parameters ?? {});
   if (plan.messages?.length) list.setMessages(plan.messages);
   if (plan.adapters.length) {
     const adapters: PendingLayer[] = [];

@@ -159,6 +159,15 @@ describe('createModel', () => {
     expect(st).toContain('using autodetected template phi-3');
   });
 
+  it('a detected stop without PARAMETERs still ends up last, after SYSTEM (Ollama\'s setParameters)', async () => {
+    const f = path.join(dir, 'm.gguf');
+    await writeModel(f, { chatTemplate: knownTemplate('chatml')!.jinja[0]! });
+    await create({ model: 'ms', files: { 'm.gguf': await blob(f) }, system: 'be brief' });
+    const { manifest } = await store.readModel('ms');
+    expect(manifest.layers.map((l) => l.mediaType)).toEqual([MediaType.model, MediaType.template, MediaType.system, MediaType.params]);
+    expect(JSON.parse((await store.readBlob(manifest.layers[3]!.digest)).toString())).toEqual({ stop: ['<|im_start|>', '<|im_end|>'] });
+  });
+
   it('an explicit TEMPLATE replaces the autodetected one; its stop params merge', async () => {
     const f = path.join(dir, 'm.gguf');
     await writeModel(f, { chatTemplate: knownTemplate('chatml')!.jinja[0]! });
@@ -192,10 +201,14 @@ describe('createModel', () => {
     expect(JSON.parse((await store.readBlob(params.digest)).toString())).toEqual({ stop: ['c'], top_k: 5 });
     expect(st.filter((s) => s.startsWith('using existing layer')).length).toBeGreaterThanOrEqual(3);
     expect(st).toContain(`creating new layer ${params.digest}`);
-    // An empty system leaves the inherited one.
+    // An empty system leaves the inherited one. The params are merged and written again even
+    // without PARAMETERs (Ollama's setParameters always runs), so that layer moves last.
     await create({ model: 'child2', from: 'base', system: '' });
     const c2 = await store.readModel('child2');
-    expect(c2.manifest.layers.map((l) => l.digest)).toEqual(base.manifest.layers.map((l) => l.digest));
+    const baseTypes = base.manifest.layers.map((l) => l.mediaType);
+    expect(baseTypes).toEqual([MediaType.model, MediaType.system, MediaType.license, MediaType.params, MediaType.messages]);
+    const moved = [0, 1, 2, 4, 3].map((i) => base.manifest.layers[i]!.digest);
+    expect(c2.manifest.layers.map((l) => l.digest)).toEqual(moved);
   });
 
   it('a missing base model is a 404 and writes nothing', async () => {
