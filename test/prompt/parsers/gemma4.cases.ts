@@ -1,5 +1,4 @@
 /** Ported from Ollama's model/parsers/gemma4_test.go by scripts/port-go-tables.ts (tables as data, Go field names as JSON names). */
-/* eslint-disable */
 export const T: Record<string, Record<string, any>> = {
  "TestGemma4Parser": {
   "tests": [
