@@ -8,6 +8,7 @@ import { CogitoParser } from './cogito.js';
 import { CohereParser } from './cohere.js';
 import { DeepSeek3Parser } from './deepseek3.js';
 import { FunctionGemmaParser } from './functiongemma.js';
+import { Gemma4Parser } from './gemma4.js';
 import { GlimmerParser } from './glimmer.js';
 import { GLM47Parser, GlmOcrParser } from './glm46.js';
 import { HarmonyMessageHandler } from './harmony.js';
@@ -54,6 +55,8 @@ const BUILTIN: Record<string, () => Parser> = {
   olmo3: () => new Olmo3Parser(),
   ministral: () => new MinistralParser(false),
   functiongemma: () => new FunctionGemmaParser(),
+  gemma4: () => new Gemma4Parser(true),
+  'gemma4-no-thinking': () => new Gemma4Parser(false),
   cohere: () => new CohereParser(),
   'glm-4.7': () => new GLM47Parser(),
   'glm-ocr': () => new GlmOcrParser(),

@@ -97,7 +97,8 @@ export async function* chatStream(deps: ServerDeps, req: ChatRequest, signal: Ab
   if (m.system && messages[0]?.role !== 'system') messages.unshift({ role: 'system', content: m.system });
   const template = modelTemplate(m.template);
   const reqTools = Array.isArray(req.tools) && req.tools.length > 0 ? req.tools : null;
-  // as Ollama: the parser sees think after its default (on for a model that can think)
+  // As Ollama's ChatHandler: the parser sees `think` after the default (true for a thinking
+  // model when the request has none). (Its GenerateHandler initialises the parser before that.)
   const builtin = builtinParser(deps.log, m, reqTools, messages.at(-1) ?? null, think);
   // As Ollama: the parser's init may adjust the tools, and the prompt is built with its result.
   const tools = builtin ? builtin.tools : reqTools;
