@@ -13,6 +13,7 @@ import { runGeneration, type GenerateRequest, type GenerateResult, type Generati
 import { createGrammar, parseFormat } from './grammar.js';
 import { gpuLayersFor, vramBytes } from './gpu.js';
 import { getGpuBackend, getLlamaInstance, loadNodeLlamaCpp, type NodeLlamaCpp } from './llama.js';
+import { enableRawLogprobs, LogprobQueue, LogprobsUnavailableError, MAX_TOP_LOGPROBS, type Logprob, type TokenPieces } from './logprobs.js';
 import { silentLogger, type RuntimeLogger } from './logger.js';
 import type { RunnerOptions } from './options.js';
 import { chooseThreads } from './threads.js';
@@ -49,7 +50,10 @@ export class Generation implements AsyncIterable<string> {
   readonly result: Promise<GenerateResult>;
   private readonly iter: AsyncIterator<string, void>;
 
-  constructor(source: AsyncGenerator<string, GenerateResult>) {
+  constructor(
+    source: AsyncGenerator<string, GenerateResult>,
+    private readonly logprobs?: LogprobQueue,
+  ) {
     let resolve!: (r: GenerateResult) => void;
     let reject!: (e: unknown) => void;
     this.result = new Promise<GenerateResult>((res, rej) => {
@@ -88,11 +92,25 @@ export class Generation implements AsyncIterable<string> {
     await this.iter.return!(undefined);
   }
 
+  /**
+   * With `logprobs` asked: the entries of the tokens behind the pieces handed out since the last
+   * call (call it after each piece, and once after the end for the rest). Otherwise always [].
+   */
+  takeLogprobs(): Logprob[] {
+    return this.logprobs ? this.logprobs.take() : [];
+  }
+
   /** Runs to the end and returns the whole text with the stats (stream: false). */
-  async collect(): Promise<{ text: string; result: GenerateResult }> {
+  async collect(): Promise<{ text: string; result: GenerateResult; logprobs: Logprob[] }> {
     let text = '';
-    for await (const piece of this) text += piece;
-    return { text, result: await this.result };
+    const logprobs: Logprob[] = [];
+    for await (const piece of this) {
+      text += piece;
+      logprobs.push(...this.takeLogprobs());
+    }
+    const result = await this.result;
+    logprobs.push(...this.takeLogprobs());
+    return { text, result, logprobs };
   }
 }
 
@@ -121,6 +139,8 @@ export class Runner {
     private readonly context: LlamaContext,
     info: { threads: number; fileSize: number; loadDuration: number },
     private readonly logger: RuntimeLogger,
+    /** Token texts for logprobs; undefined when the loaded binary cannot compute them. */
+    private readonly pieces: TokenPieces | undefined,
   ) {
     this.threads = info.threads;
     this.fileSize = info.fileSize;
@@ -186,7 +206,8 @@ export class Runner {
       parallel: spec.options.numParallel,
       fileSize,
     });
-    return new Runner(spec.name, spec.modelPath, spec.options, nlc, llama, model, context, { threads, fileSize, loadDuration }, logger);
+    const pieces = enableRawLogprobs(model, context);
+    return new Runner(spec.name, spec.modelPath, spec.options, nlc, llama, model, context, { threads, fileSize, loadDuration }, logger, pieces);
   }
 
   /** The model's trained context length. */
@@ -232,13 +253,21 @@ export class Runner {
 
   /** Starts a generation. Nothing runs until the result is iterated (or collect() is called). */
   generate(req: GenerateRequest): Generation {
-    return new Generation(runGeneration(() => this.prepare(req), req));
+    const queue = req.logprobs ? new LogprobQueue() : undefined;
+    return new Generation(runGeneration(() => this.prepare(req, queue), req), queue);
+  }
+
+  /** Whether the loaded binary can return logprobs (Tollama's patched addon). */
+  get supportsLogprobs(): boolean {
+    return this.pieces !== undefined;
   }
 
   /** Everything a generation needs, with a free sequence (waits for one). */
-  private async prepare(req: GenerateRequest): Promise<GenerationDeps> {
+  private async prepare(req: GenerateRequest, queue: LogprobQueue | undefined): Promise<GenerationDeps> {
     this.ensureOpen();
     if (req.signal?.aborted) throw new RequestAbortedError();
+    if (queue && !this.pieces) throw new LogprobsUnavailableError();
+    const top = Math.max(0, Math.min(MAX_TOP_LOGPROBS, Math.trunc(req.logprobs?.top ?? 0)));
     const format = parseFormat(req.format);
     const grammar = await createGrammar(this.llama as never, format);
     const bos = this.bosToken();
@@ -254,6 +283,7 @@ export class Runner {
       grammar: grammar as never,
       tokens,
       bosCount: bos !== undefined ? 1 : 0,
+      logprobs: queue && this.pieces ? { pieces: this.pieces, queue, top } : undefined,
       // a token decoded ahead may still be running: hand the sequence out again after it
       release: (idle) => {
         const done = idle.then(() => {
