@@ -23,6 +23,8 @@ export interface LoadRunnerSpec {
   name: string;
   /** Path of the GGUF blob. */
   modelPath: string;
+  /** LoRA adapter GGUFs, applied to every context at scale 1 (llama-server's `--lora`). */
+  adapterPaths?: readonly string[];
   options: RunnerOptions;
   logger?: RuntimeLogger;
   signal?: AbortSignal;
@@ -141,6 +143,8 @@ export class Runner {
     private readonly logger: RuntimeLogger,
     /** Token texts for logprobs; undefined when the loaded binary cannot compute them. */
     private readonly pieces: TokenPieces | undefined,
+    /** The LoRA adapters of every context (the embedding one too). */
+    private readonly lora: LoraOption | undefined,
   ) {
     this.threads = info.threads;
     this.fileSize = info.fileSize;
@@ -181,6 +185,7 @@ export class Runner {
     } catch (err) {
       throw new ModelLoadError(`unable to load model ${spec.name}: ${describeLoadError(err)}`, { cause: err });
     }
+    const lora = loraOption(spec.adapterPaths);
     let context: LlamaContext;
     try {
       const trained = model.trainContextSize > 0 ? model.trainContextSize : spec.options.numCtx;
@@ -191,10 +196,12 @@ export class Runner {
         batchSize: Math.max(1, Math.min(spec.options.numBatch, numCtx * spec.options.numParallel)),
         threads,
         createSignal: spec.signal,
+        ...(lora ? { lora } : {}),
       });
     } catch (err) {
       await model.dispose().catch(() => {});
-      throw new ModelLoadError(`unable to load model ${spec.name}: cannot create a context (${reason(err)})`, { cause: err });
+      const what = lora ? 'cannot create a context with its LoRA adapters' : 'cannot create a context';
+      throw new ModelLoadError(`unable to load model ${spec.name}: ${what} (${reason(err)})`, { cause: err });
     }
     const loadDuration = Number(process.hrtime.bigint() - t0);
     logger.info('model loaded', {
@@ -205,9 +212,10 @@ export class Runner {
       contextLength: context.contextSize,
       parallel: spec.options.numParallel,
       fileSize,
+      ...(lora ? { adapters: lora.adapters.length } : {}),
     });
     const pieces = enableRawLogprobs(model, context);
-    return new Runner(spec.name, spec.modelPath, spec.options, nlc, llama, model, context, { threads, fileSize, loadDuration }, logger, pieces);
+    return new Runner(spec.name, spec.modelPath, spec.options, nlc, llama, model, context, { threads, fileSize, loadDuration }, logger, pieces, lora);
   }
 
   /** The model's trained context length. */
@@ -331,7 +339,20 @@ export class Runner {
   }
 
   private embeddingContext(): Promise<LlamaEmbeddingContext> {
-    this.embedding ??= this.model.createEmbeddingContext({ contextSize: this.contextLength, threads: this.threads });
+    this.embedding ??= this.model.createEmbeddingContext({ contextSize: this.contextLength, threads: this.threads }).then(async (emb) => {
+      if (!this.lora) return emb;
+      // node-llama-cpp's embedding context takes no `lora` option: set it on its inner context
+      const inner = (emb as unknown as { _llamaContext?: { _setLoras?: (a: LoraOption['adapters']) => Promise<void> } })._llamaContext;
+      if (typeof inner?._setLoras !== 'function') {
+        await emb.dispose().catch(() => {});
+        throw new RuntimeError('this node-llama-cpp cannot apply LoRA adapters to embeddings', 500);
+      }
+      await inner._setLoras(this.lora.adapters);
+      return emb;
+    });
+    this.embedding.catch(() => {
+      this.embedding = undefined;
+    });
     return this.embedding;
   }
 
@@ -387,6 +408,14 @@ export class Runner {
     if (w) w(seq);
     else this.free.push(seq);
   }
+}
+
+type LoraOption = { adapters: Array<{ filePath: string; scale: number }> };
+
+/** node-llama-cpp's `lora` context option for the adapters, each at scale 1 as llama-server's `--lora`. */
+function loraOption(paths: readonly string[] | undefined): LoraOption | undefined {
+  if (!paths || paths.length === 0) return undefined;
+  return { adapters: paths.map((filePath) => ({ filePath, scale: 1 })) };
 }
 
 function reason(err: unknown): string {

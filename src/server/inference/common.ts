@@ -3,6 +3,7 @@
  * model's params layer ← the request), keep_alive, think validation, and acquiring a loaded
  * runner from the scheduler.
  */
+import path from 'node:path';
 import { ApiError, BadRequestError } from '../../api/errors.js';
 import { durationToMs, parseKeepAlive } from '../../api/duration.js';
 import { applyRequestOptions, defaultOptions, validateOptions, type Options } from '../../api/options.js';
@@ -11,6 +12,7 @@ import type { Store } from '../../registry/store/index.js';
 import { resolveRunnerOptions, type Lease, type Runner, type Scheduler } from '../../runtime/index.js';
 import type { ServerConfig } from '../env.js';
 import type { ServerLogger } from '../log.js';
+import { loraMismatch } from '../adapters.js';
 import { capabilities, modelGGUF, type ResolvedModel } from '../model.js';
 
 export interface ServerDeps {
@@ -70,12 +72,22 @@ export function resolveThink(model: string, caps: Capability[], think: unknown):
   return think;
 }
 
-/** A damaged weights file gets the bounded GGUF reader's plain message (500), not llama.cpp's internals. */
+/**
+ * A damaged weights file gets the bounded GGUF reader's plain message (500), not llama.cpp's
+ * internals; so does a LoRA adapter that does not fit the base (llama.cpp's reason, adapters.ts).
+ */
 async function checkWeights(m: ResolvedModel): Promise<void> {
   if (!m.modelPath) return;
-  await modelGGUF(m.modelPath).catch((err: unknown) => {
-    throw new ApiError(500, `unable to load model ${m.shortName}: ${err instanceof Error ? err.message : String(err)}`);
-  });
+  const fail = (msg: string): never => {
+    throw new ApiError(500, `unable to load model ${m.shortName}: ${msg}`);
+  };
+  const base = await modelGGUF(m.modelPath).catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
+  for (const p of m.adapterPaths) {
+    const what = `failed to apply lora adapter ${path.basename(p)}`;
+    const adapter = await modelGGUF(p).catch((err: unknown) => fail(`${what}: ${err instanceof Error ? err.message : String(err)}`));
+    const why = loraMismatch(base, adapter);
+    if (why) fail(`${what}: ${why}`);
+  }
 }
 
 /**
@@ -111,6 +123,7 @@ export async function acquire(deps: ServerDeps, m: ResolvedModel, options: Optio
   const lease = await deps.sched.acquire({
     name: m.fullName,
     modelPath: m.modelPath,
+    adapterPaths: m.adapterPaths,
     options: runnerOptions,
     keepAliveMs: keepAliveMs(keepAlive),
     details: { shortName: m.shortName, digest: m.stored.digest, details: modelDetails(m) },
