@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveRunnerOptions } from '../../src/runtime/options.js';
 import { Runner } from '../../src/runtime/runner.js';
-import { writeLora, type LoraSpec } from '../helpers/gguf.js';
+import { tinyLlama, writeLora, writeModel, type LoraSpec } from '../helpers/gguf.js';
 import { haveStories, repoRoot, STORIES } from '../helpers/models.js';
 
 const N = 24;
@@ -38,14 +38,14 @@ describe.skipIf(!haveStories || !canBuild)('LoRA: the Runner equals llama.cpp\'s
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  function reference(prompt: number[], lora: string | null): number[] {
-    const r = spawnSync(exe, [libDir, STORIES, lora ?? '-', String(N), ...prompt.map(String)], { encoding: 'utf8', timeout: 60_000 });
+  function reference(model: string, prompt: number[], lora: string | null): number[] {
+    const r = spawnSync(exe, [libDir, model, lora ?? '-', String(N), ...prompt.map(String)], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);
     return r.stdout.trim().split(' ').map(Number);
   }
 
-  async function runner(adapter: string | null): Promise<{ prompt: number[]; generated: number[] }> {
-    const run = await Runner.load({ name: 'x', modelPath: STORIES, adapterPaths: adapter ? [adapter] : [], options: resolveRunnerOptions({ num_ctx: 256, num_thread: 1 }) });
+  async function runner(model: string, adapter: string | null): Promise<{ prompt: number[]; generated: number[] }> {
+    const run = await Runner.load({ name: 'x', modelPath: model, adapterPaths: adapter ? [adapter] : [], options: resolveRunnerOptions({ num_ctx: 256, num_thread: 1 }) });
     try {
       const prompt = run.tokenize('Once upon a time', true);
       const { result } = await run.generate({ prompt: 'Once upon a time', options: { temperature: 0, repeat_penalty: 1, num_predict: N } }).collect();
@@ -65,9 +65,20 @@ describe.skipIf(!haveStories || !canBuild)('LoRA: the Runner equals llama.cpp\'s
       file = path.join(dir, `${spec.seed}.gguf`);
       await writeLora(file, STORIES, spec);
     }
-    const ours = await runner(file);
+    const ours = await runner(STORIES, file);
     expect(ours.generated).toHaveLength(N);
-    expect(ours.generated).toEqual(reference(ours.prompt, file));
-    if (file) expect(ours.generated).not.toEqual(reference(ours.prompt, null));
+    expect(ours.generated).toEqual(reference(STORIES, ours.prompt, file));
+    if (file) expect(ours.generated).not.toEqual(reference(STORIES, ours.prompt, null));
+  });
+
+  it('an adapter on a quantized (Q8_0) base', async () => {
+    const base = path.join(dir, 'q8.gguf');
+    await writeModel(base, { ...tinyLlama, weightType: 'Q8_0' });
+    const file = path.join(dir, 'q8-lora.gguf');
+    await writeLora(file, base, { seed: 13, scale: 2 });
+    const ours = await runner(base, file);
+    expect(ours.generated).toHaveLength(N);
+    expect(ours.generated).toEqual(reference(base, ours.prompt, file));
+    expect(ours.generated).not.toEqual((await runner(base, null)).generated);
   });
 });
