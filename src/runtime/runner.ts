@@ -9,11 +9,12 @@ import os from 'node:os';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel } from 'node-llama-cpp';
 import { finishEmbedding, assertFinite } from './embed.js';
 import { InputTooLongError, ModelLoadError, RequestAbortedError, RunnerClosedError, RuntimeError } from './errors.js';
-import { runGeneration, type GenerateRequest, type GenerateResult, type GenerationDeps } from './generate.js';
+import { runGeneration, type GenerateRequest, type GenerationDeps } from './generate.js';
+import { Generation } from './generation.js';
 import { createGrammar, parseFormat } from './grammar.js';
 import { gpuLayersFor, vramBytes } from './gpu.js';
 import { getGpuBackend, getLlamaInstance, loadNodeLlamaCpp, type NodeLlamaCpp } from './llama.js';
-import { enableRawLogprobs, LogprobQueue, LogprobsUnavailableError, MAX_TOP_LOGPROBS, type Logprob, type TokenPieces } from './logprobs.js';
+import { enableRawLogprobs, LogprobQueue, LogprobsUnavailableError, MAX_TOP_LOGPROBS, type TokenPieces } from './logprobs.js';
 import { silentLogger, type RuntimeLogger } from './logger.js';
 import type { RunnerOptions } from './options.js';
 import { chooseThreads } from './threads.js';
@@ -44,77 +45,7 @@ export interface EmbedResult {
   prompt_eval_count: number;
 }
 
-/**
- * A streamed generation: iterate for text pieces, then await `result` for the stats. A thin
- * iterator over the runtime's generator (no extra async-generator hop per piece).
- */
-export class Generation implements AsyncIterable<string> {
-  readonly result: Promise<GenerateResult>;
-  private readonly iter: AsyncIterator<string, void>;
-
-  constructor(
-    source: AsyncGenerator<string, GenerateResult>,
-    private readonly logprobs?: LogprobQueue,
-  ) {
-    let resolve!: (r: GenerateResult) => void;
-    let reject!: (e: unknown) => void;
-    this.result = new Promise<GenerateResult>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    this.result.catch(() => {});
-    const onStep = (r: IteratorResult<string, GenerateResult>): IteratorResult<string, void> => {
-      if (!r.done) return r;
-      resolve(r.value);
-      return { done: true, value: undefined };
-    };
-    const onError = (err: unknown): never => {
-      reject(err);
-      throw err;
-    };
-    const stopped = (): IteratorResult<string, void> => {
-      reject(new RequestAbortedError()); // no-op when already settled
-      return { done: true, value: undefined };
-    };
-    this.iter = {
-      next: () => source.next().then(onStep, onError),
-      return: () => source.return(undefined as never).then(stopped, (err: unknown) => {
-        stopped();
-        throw err;
-      }),
-    };
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<string> {
-    return this.iter;
-  }
-
-  /** Stops the generation (frees its sequence); pending `result` rejects with RequestAbortedError. */
-  async cancel(): Promise<void> {
-    await this.iter.return!(undefined);
-  }
-
-  /**
-   * With `logprobs` asked: the entries of the tokens behind the pieces handed out since the last
-   * call (call it after each piece, and once after the end for the rest). Otherwise always [].
-   */
-  takeLogprobs(): Logprob[] {
-    return this.logprobs ? this.logprobs.take() : [];
-  }
-
-  /** Runs to the end and returns the whole text with the stats (stream: false). */
-  async collect(): Promise<{ text: string; result: GenerateResult; logprobs: Logprob[] }> {
-    let text = '';
-    const logprobs: Logprob[] = [];
-    for await (const piece of this) {
-      text += piece;
-      logprobs.push(...this.takeLogprobs());
-    }
-    const result = await this.result;
-    logprobs.push(...this.takeLogprobs());
-    return { text, result, logprobs };
-  }
-}
+export { Generation };
 
 export class Runner {
   /** Context length per sequence (num_ctx capped to the trained context, as created). */
