@@ -235,6 +235,18 @@ describe.skipIf(!haveStories || !patchedWithLogprobs)('logprobs through a real s
     }
   });
 
+  it('with a grammar (format: "json") too: one entry per token, spelling the response', async () => {
+    const r = await post(server, '/api/generate', { model: 'stories', prompt: PROMPT, raw: true, stream: false, format: 'json', options: { temperature: 0, num_predict: 8 }, logprobs: true, top_logprobs: 1 });
+    expect(r.status).toBe(200);
+    expect(r.json.logprobs).toHaveLength(r.json.eval_count);
+    expect(r.json.logprobs.map((e: Logprob) => e.token).join('')).toBe(r.json.response);
+    for (const e of r.json.logprobs as Logprob[]) {
+      expect(e.top_logprobs).toHaveLength(1);
+      // the grammar picks among allowed tokens; the raw distribution's best may be another one
+      expect(e.logprob).toBeLessThanOrEqual(e.top_logprobs![0]!.logprob);
+    }
+  });
+
   it('nothing is returned unless asked (top_logprobs alone asks for nothing)', async () => {
     const g = await post(server, '/api/generate', { model: 'stories', prompt: PROMPT, raw: true, stream: false, options: opts, top_logprobs: 5 });
     expect(g.json).not.toHaveProperty('logprobs');
