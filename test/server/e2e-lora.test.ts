@@ -107,6 +107,9 @@ describe.skipIf(!haveStories)('ADAPTER (LoRA) through ollama create and a real s
     expect(r.status).toBe(500);
     expect(r.body.error).toMatch(new RegExp(`^unable to load model ${name}:latest: failed to apply lora adapter sha256-[0-9a-f]{64}: `));
     expect(r.body.error.endsWith(reason)).toBe(true);
+    // a request that loads nothing still works, as in Ollama
+    const dbg = await fetch(`${server.url}/api/generate`, { method: 'POST', body: JSON.stringify({ model: name, prompt: 'x', _debug_render_only: true }) });
+    expect(dbg.status).toBe(200);
     // the server keeps serving
     expect((await generate('lora1')).status).toBe(200);
   });

@@ -72,16 +72,25 @@ export function resolveThink(model: string, caps: Capability[], think: unknown):
   return think;
 }
 
-/**
- * A damaged weights file gets the bounded GGUF reader's plain message (500), not llama.cpp's
- * internals; so does a LoRA adapter that does not fit the base (llama.cpp's reason, adapters.ts).
- */
+/** A damaged weights file gets the bounded GGUF reader's plain message (500), not llama.cpp's internals. */
 async function checkWeights(m: ResolvedModel): Promise<void> {
   if (!m.modelPath) return;
+  await modelGGUF(m.modelPath).catch((err: unknown) => {
+    throw new ApiError(500, `unable to load model ${m.shortName}: ${err instanceof Error ? err.message : String(err)}`);
+  });
+}
+
+/**
+ * Right before loading: a LoRA adapter that does not fit the base gets llama.cpp's reason (500)
+ * (adapters.ts). Not at capability checks, so requests that load nothing (`_debug_render_only`)
+ * work as in Ollama, which only meets the adapter when llama-server starts.
+ */
+async function checkAdapters(m: ResolvedModel): Promise<void> {
+  if (!m.modelPath || m.adapterPaths.length === 0) return;
   const fail = (msg: string): never => {
     throw new ApiError(500, `unable to load model ${m.shortName}: ${msg}`);
   };
-  const base = await modelGGUF(m.modelPath).catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
+  const base = await modelGGUF(m.modelPath);
   for (const p of m.adapterPaths) {
     const what = `failed to apply lora adapter ${path.basename(p)}`;
     const adapter = await modelGGUF(p).catch((err: unknown) => fail(`${what}: ${err instanceof Error ? err.message : String(err)}`));
@@ -115,6 +124,7 @@ export async function requireCapabilities(model: string, m: ResolvedModel, neede
 export async function acquire(deps: ServerDeps, m: ResolvedModel, options: Options, keepAlive: unknown, signal?: AbortSignal): Promise<Lease<Runner>> {
   if (!m.modelPath) throw new BadRequestError(`model '${m.shortName}' has no weights`);
   await checkWeights(m);
+  await checkAdapters(m);
   const runnerOptions = resolveRunnerOptions(
     { num_ctx: options.num_ctx, num_batch: options.num_batch, num_thread: options.num_thread, num_gpu: options.num_gpu, main_gpu: options.main_gpu ?? null, use_mmap: options.use_mmap ?? null },
     { contextLength: deps.config.contextLength, numParallel: deps.config.numParallel },
