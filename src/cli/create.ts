@@ -12,6 +12,10 @@ import type { ProgressResponse } from '../api/types.js';
 import { parseModelfile } from '../modelfile/parser.js';
 import { completeCreateRequest, modelfileToCreateRequest, type ModelfileSource } from '../modelfile/request.js';
 import { isValidModelName } from '../registry/name.js';
+import { QUANTIZE_SOURCE_TYPES, parseQuantizeType } from '../registry/gguf/filetypes.js';
+import { readGGUF } from '../registry/gguf/index.js';
+import { MediaType } from '../registry/store/types.js';
+import { ggufMediaType } from '../modelfile/build-gguf.js';
 import { hashLocalFile, localFilesFor, openRegular, readModelfile, requestNames, type HashedFile } from './create-files.js';
 import { StepProgress, type ProgressOut } from './create-progress.js';
 import { USER_AGENT } from '../version.js';
@@ -64,6 +68,23 @@ async function* fileChunks(abs: string, onBytes: (n: number) => void): AsyncGene
   }
 }
 
+/**
+ * `--quantize` of weights that are already quantized is refused before anything is uploaded,
+ * with the server's message (Ollama says it only after the upload). Files that are not readable
+ * GGUFs are left to the server to judge.
+ */
+async function refuseUnquantizable(file: string): Promise<void> {
+  let info;
+  try {
+    info = await readGGUF(file);
+  } catch {
+    return;
+  }
+  if (ggufMediaType(info) === MediaType.model && !QUANTIZE_SOURCE_TYPES.includes(info.fileType)) {
+    throw new Error('quantization is only supported for F16, BF16 and F32 models');
+  }
+}
+
 /** Makes sure the server has the blob: HEAD, else offer the path (loopback), else upload. */
 async function sendBlob(client: Client, file: HashedFile, progress: StepProgress, env: NodeJS.ProcessEnv): Promise<void> {
   const label = `copying file ${file.digest}`;
@@ -93,7 +114,7 @@ export async function buildCreateRequest(
   dir: string,
   client: Client,
   progress: StepProgress,
-  io: { stdout: ProgressOut; env: NodeJS.ProcessEnv },
+  io: { stdout: ProgressOut; env: NodeJS.ProcessEnv; quantize?: string },
 ): Promise<Record<string, unknown>> {
   const mf = parseModelfile(modelfileText);
   const draft = modelfileToCreateRequest(mf);
@@ -104,6 +125,7 @@ export async function buildCreateRequest(
     const files = await localFilesFor(kind, source.ref, dir);
     if (files === null) return null;
     const names = requestNames(files);
+    if (io.quantize && kind === 'FROM') for (const f of files) await refuseUnquantizable(f.abs);
     const out: Record<string, string> = {};
     for (let i = 0; i < files.length; i++) {
       const f = files[i]!;
@@ -137,16 +159,21 @@ export async function run(args: string[], flags: CommandFlags = {}, io: CreateIO
   }
 
   const client = io.client ?? new Client();
+  const quantize = typeof flags.quantize === 'string' && flags.quantize !== '' ? flags.quantize : undefined;
+  // An unknown type is refused before any upload, with the server's (Ollama's) message.
+  if (quantize) parseQuantizeType(quantize);
   const progress = new StepProgress(stderr);
   try {
-    const body = await buildCreateRequest(model, text, dir, client, progress, { stdout, env });
-    if (typeof flags.quantize === 'string' && flags.quantize !== '') body.quantize = flags.quantize;
+    const body = await buildCreateRequest(model, text, dir, client, progress, { stdout, env, ...(quantize ? { quantize } : {}) });
+    if (quantize) body.quantize = quantize;
     let last = '';
     for await (const p of client.stream<ProgressResponse>('/api/create', body)) {
-      if (p.status && p.status !== last) {
-        progress.step(p.status);
-        last = p.status;
-      }
+      if (!p.status) continue;
+      // A conversion (`quantizing F16 model to Q4_K_M`) carries a digest and byte counts.
+      const text = p.digest && p.total ? `${p.status} ${Math.floor((100 * Math.min(p.completed ?? 0, p.total)) / p.total)}%` : p.status;
+      if (p.status !== last) progress.step(text);
+      else if (text !== p.status) progress.update(text);
+      last = p.status;
     }
     progress.finish();
   } catch (e) {

@@ -56,6 +56,7 @@ export const ENV_DESCRIPTIONS: Record<string, string> = {
   OLLAMA_NUM_PARALLEL: 'Maximum number of parallel requests',
   OLLAMA_NOPRUNE: 'Do not prune model blobs on startup',
   OLLAMA_ORIGINS: 'A comma separated list of allowed origins',
+  OLLAMA_LLM_LIBRARY: 'Set LLM library to bypass autodetection',
   OLLAMA_API_KEYS: 'Comma-separated API keys; when set every endpoint but / requires one as a bearer token',
   OLLAMA_REGISTRY_AUTH: 'Credentials for private registries (see docs/registry.md)',
 };
@@ -71,6 +72,7 @@ const SERVE_ENV = [
   'OLLAMA_NUM_PARALLEL',
   'OLLAMA_NOPRUNE',
   'OLLAMA_ORIGINS',
+  'OLLAMA_LLM_LIBRARY',
   'OLLAMA_API_KEYS',
   'OLLAMA_REGISTRY_AUTH',
 ];

@@ -15,6 +15,10 @@ export interface PendingLayer {
   bytes?: Buffer;
   /** The progress line for this layer; computed at commit for layers with bytes. */
   status?: string;
+  /** A weights layer's GGUF facts (for quantization). */
+  gguf?: { arch: string; fileType: string };
+  /** Set by planQuantize: convert this layer at commit. */
+  quantize?: { from: string; type: string; asked: string };
 }
 
 /** Reads the JSON of an existing params layer (from the store). */

@@ -4,6 +4,7 @@
  */
 import { BadRequestError } from '../api/errors.js';
 import { isValidDigest } from '../registry/digest.js';
+import { parseQuantizeType, QuantizeTypeError } from '../registry/gguf/filetypes.js';
 import { parseModelName, type ModelName } from '../registry/name.js';
 import { PARSER_NAMES } from '../prompt/capabilities.js';
 import { OLLAMA_RENDERER_NAMES } from '../prompt/renderers/index.js';
@@ -37,6 +38,8 @@ export interface CreatePlan {
   renderer?: string;
   parser?: string;
   requires?: string;
+  /** `quantize`: the target file type (canonical, parseQuantizeType) and the name as asked. */
+  quantize?: { type: string; asked: string };
 }
 
 /** A create request that cannot be carried out. Always 400. */
@@ -138,8 +141,14 @@ export function validateCreateRequest(body: unknown): CreatePlan {
   if (adapters.length > 1) throw new CreateRequestError('only one adapter is currently supported');
   if (optString(body, 'remote_host')) throw new CreateRequestError('remote models are not supported by this server yet');
   const quantize = optString(body, 'quantize') || optString(body, 'quantization');
+  let quantizeType: string | undefined;
   if (quantize) {
-    throw new CreateRequestError(`quantization is not supported by this server yet (requested ${quantize})`);
+    try {
+      quantizeType = parseQuantizeType(quantize);
+    } catch (e) {
+      if (e instanceof QuantizeTypeError) throw new CreateRequestError(e.message);
+      throw e;
+    }
   }
 
   const template = optString(body, 'template');
@@ -168,6 +177,7 @@ export function validateCreateRequest(body: unknown): CreatePlan {
     else plan.fromModel = from;
   }
   if (template) plan.template = template;
+  if (quantizeType) plan.quantize = { type: quantizeType, asked: quantize!.toUpperCase() };
   const system = optString(body, 'system');
   if (system) plan.system = system;
   if (isObject(parameters)) plan.parameters = parameters;

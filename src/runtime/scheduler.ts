@@ -14,12 +14,16 @@ import { runnerOptionsDiffer, type RunnerOptions } from './options.js';
 export interface SchedulableRunner {
   readonly contextLength: number;
   readonly sizeBytes: number;
+  /** Of sizeBytes, the bytes in GPU memory (0 on the CPU). */
+  readonly sizeVramBytes?: number;
   dispose(): Promise<void>;
 }
 
 export interface LoadSpec {
   name: string;
   modelPath: string;
+  /** LoRA adapter GGUFs applied on top (the model's adapter layers, in order). */
+  adapterPaths?: readonly string[];
   options: RunnerOptions;
   signal?: AbortSignal;
 }
@@ -42,6 +46,8 @@ export interface SchedulerConfig<R extends SchedulableRunner> {
 export interface AcquireRequest<D = unknown> {
   name: string;
   modelPath: string;
+  /** LoRA adapters; a runner loaded with other adapters is reloaded (as Ollama's needsReload). */
+  adapterPaths?: readonly string[];
   options: RunnerOptions;
   /** ms; undefined = keep the runner's current duration (default for a new load); <0 forever. */
   keepAliveMs?: number | undefined;
@@ -77,6 +83,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 interface Entry<R, D> {
   name: string;
   modelPath: string;
+  adapterPaths: readonly string[];
   options: RunnerOptions;
   details: D | undefined;
   runner?: R;
@@ -124,7 +131,7 @@ export class Scheduler<R extends SchedulableRunner, D = unknown> {
         if (this.closed) throw new RunnerClosedError('the server is shutting down');
         if (req.signal?.aborted) throw new RequestAbortedError();
         const e = this.entries.get(req.name);
-        if (e && !e.unloading && e.modelPath === req.modelPath && !runnerOptionsDiffer(e.options, req.options)) {
+        if (e && !e.unloading && e.modelPath === req.modelPath && sameList(e.adapterPaths, req.adapterPaths ?? []) && !runnerOptionsDiffer(e.options, req.options)) {
           if (e.runner && e.refs < this.numParallel) return this.lease(e, req, 0n);
           if (e.loading && !e.runner) {
             waited = this.enqueue(waited);
@@ -179,7 +186,7 @@ export class Scheduler<R extends SchedulableRunner, D = unknown> {
         name: e.name,
         model: e.modelPath,
         size: e.runner.sizeBytes,
-        size_vram: 0,
+        size_vram: e.runner.sizeVramBytes ?? 0,
         context_length: e.runner.contextLength,
         expires_at: new Date(expires),
         keep_alive_ms: e.sessionMs,
@@ -222,6 +229,7 @@ export class Scheduler<R extends SchedulableRunner, D = unknown> {
     const entry: Entry<R, D> = {
       name: req.name,
       modelPath: req.modelPath,
+      adapterPaths: [...(req.adapterPaths ?? [])],
       options: req.options,
       details: req.details,
       loadStarted: process.hrtime.bigint(),
@@ -231,7 +239,7 @@ export class Scheduler<R extends SchedulableRunner, D = unknown> {
       unloading: false,
     };
     this.entries.set(req.name, entry);
-    entry.loading = this.config.load({ name: req.name, modelPath: req.modelPath, options: req.options }).then(
+    entry.loading = this.config.load({ name: req.name, modelPath: req.modelPath, adapterPaths: entry.adapterPaths, options: req.options }).then(
       (runner) => {
         entry.runner = runner;
         this.notify();
@@ -369,4 +377,8 @@ function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
       },
     );
   });
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

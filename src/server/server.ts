@@ -19,6 +19,7 @@ import { registerInferenceRoutes } from './routes/inference.js';
 import { registerModelRoutes } from './routes/models.js';
 import { securityMiddleware } from './security.js';
 import { registerCreateRoutes } from './routes/create.js';
+import { quantizeAvailable, runLlamaQuantize } from '../runtime/quantize.js';
 import { registerRegistryRoutes } from './routes/registry.js';
 import { registerTransferRoutes } from './routes/transfer.js';
 import { registerOpenAIRoutes } from './routes/openai.js';
@@ -48,6 +49,8 @@ export function buildRouter(deps: ServerDeps): Router {
     env: deps.config.noPrune ? { ...process.env, OLLAMA_NOPRUNE: '1' } : process.env,
     // `FROM <model>` of a model that is not here pulls it first, as Ollama does.
     pullBase: (name, emit, signal) => pullOrInstall(deps.store, name, { signal, noPrune: deps.config.noPrune }, emit),
+    // `quantize`: llama-quantize built at install (absent: such a request is a clear 400).
+    ...(quantizeAvailable() ? { quantize: runLlamaQuantize } : {}),
   });
   return router;
 }

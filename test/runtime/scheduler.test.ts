@@ -59,6 +59,25 @@ describe('Scheduler', () => {
     b.release();
   });
 
+  it('reloads when the adapters change (as Ollama\'s needsReload), and passes them to the load', async () => {
+    const { sched, loads } = setup();
+    const a = await sched.acquire(req('m', { adapterPaths: ['/blobs/lora1'] }));
+    expect(a.runner.spec.adapterPaths).toEqual(['/blobs/lora1']);
+    a.release();
+    const same = await sched.acquire(req('m', { adapterPaths: ['/blobs/lora1'] }));
+    expect(same.runner).toBe(a.runner);
+    same.release();
+    const b = await sched.acquire(req('m', { adapterPaths: ['/blobs/lora2'] }));
+    expect(b.runner).not.toBe(a.runner);
+    expect(a.runner.disposed).toBe(true);
+    b.release();
+    const none = await sched.acquire(req('m'));
+    expect(none.runner).not.toBe(b.runner);
+    expect(none.runner.spec.adapterPaths).toEqual([]);
+    none.release();
+    expect(loads).toHaveLength(3);
+  });
+
   it('a reload waits for in-flight requests on the old runner', async () => {
     const { sched } = setup({ numParallel: 2 });
     const a = await sched.acquire(req('m'));

@@ -112,3 +112,36 @@ export function fileTypeId(name: string): number | undefined {
   for (const [id, n] of FILE_TYPE_NAMES) if (n === name) return id;
   return undefined;
 }
+
+/** Ollama's error for a `--quantize` it cannot produce. */
+export class QuantizeTypeError extends Error {
+  constructor(readonly requested: string) {
+    super(`unsupported quantization type ${requested} - supported types are F32, F16, Q4_K_S, Q4_K_M, Q8_0`);
+    this.name = 'QuantizeTypeError';
+  }
+}
+
+/** The source file types Ollama quantizes from. */
+export const QUANTIZE_SOURCE_TYPES: readonly string[] = ['F16', 'BF16', 'F32'];
+
+/**
+ * `create --quantize` names, as Ollama's ParseFileType reads them after upper-casing: F32, F16,
+ * BF16, Q8_0, Q4_K_S, Q4_K_M and its alias Q4_K. Returns the canonical file-type name;
+ * anything else is a QuantizeTypeError with Ollama's message.
+ */
+export function parseQuantizeType(input: string): string {
+  const s = input.toUpperCase();
+  switch (s) {
+    case 'F32':
+    case 'F16':
+    case 'BF16':
+    case 'Q8_0':
+    case 'Q4_K_S':
+    case 'Q4_K_M':
+      return s;
+    case 'Q4_K':
+      return 'Q4_K_M';
+    default:
+      throw new QuantizeTypeError(s);
+  }
+}

@@ -10,6 +10,8 @@ import { displayShortest, namesEqual, parseModelName, type ModelName } from '../
 import {
   fixBlobNames,
   importFile,
+  newTempBlobFile,
+  publishTempFile,
   readBlob,
   statBlob,
   writeBlob,
@@ -142,6 +144,16 @@ export class Store {
   /** Copies a local regular file into the store (CoW clone where possible). */
   importFile(file: string, opts: { expected?: string; signal?: AbortSignal } = {}): Promise<BlobWriteResult> {
     return importFile(this.paths, file, opts);
+  }
+
+  /** A temp-file path in blobs/ for a file written by another program (quantize). */
+  newTempBlobFile(): Promise<string> {
+    return newTempBlobFile(this.paths);
+  }
+
+  /** Hashes a finished temp file and makes it a blob (it is removed on failure). */
+  publishTempFile(tmp: string, signal?: AbortSignal): Promise<BlobWriteResult> {
+    return publishTempFile(this.paths, tmp, signal);
   }
 
   /** Reads a small blob whole (refuses anything over `maxBytes`). */
