@@ -13,11 +13,10 @@ import type { ConfigV2 } from '../registry/store/index.js';
 import { DEFAULT_TEMPLATE, inferThinkingTags, parseOllamaTemplate, type OllamaTemplate } from '../template/index.js';
 
 /**
- * Whether Tollama renders a GGUF's own Jinja chat template. Ollama 0.33 does (and then counts
- * what that template can do); until Tollama does, a model without a Go template is not
- * credited with tools/thinking it could not use.
+ * Whether Tollama renders a GGUF's own Jinja chat template (src/prompt/jinja). Ollama 0.33 does,
+ * and counts what that template can do (tools, thinking) among the model's capabilities.
  */
-export const GGUF_CHAT_TEMPLATES = false;
+export const GGUF_CHAT_TEMPLATES = true;
 
 export interface CapabilityInput {
   config: ConfigV2 | null;
@@ -72,21 +71,57 @@ function nemotronSafetensors(cfg: ConfigV2 | null): boolean {
   return cfg.parser === 'nemotron-3-nano' || cfg.renderer === 'nemotron-3-nano' || cfg.model_family === 'nemotron_h_omni' || (cfg.model_families ?? []).includes('nemotron_h_omni');
 }
 
+/** How a model's chat prompt is built, as Ollama 0.33 chooses (server/routes.go chatModeForModel). */
+export interface TemplateChoice {
+  /** The Go template renders (the model has one and the GGUF's template is not preferred). */
+  useGo: boolean;
+  /** The GGUF's own Jinja chat template renders: no renderer/parser/harmony/Go template applies. */
+  useChatTemplate: boolean;
+  /** The GGUF's chat template ('' when it has none, or Jinja rendering is off). */
+  chatTemplate: string;
+  harmony: boolean;
+  rendererOrParser: boolean;
+}
+
+let goTemplateEnv: boolean | undefined;
+
+/**
+ * OLLAMA_GO_TEMPLATE as the server read it: undefined when unset (the choice below decides),
+ * else whether a model's Go template is used (false: the GGUF's own template wherever it has one).
+ */
+export function setGoTemplateEnv(value: boolean | undefined): void {
+  goTemplateEnv = value;
+}
+
+export function templateChoice(input: Pick<CapabilityInput, 'config' | 'gguf' | 'template' | 'jinja'>): TemplateChoice {
+  const { config: cfg, gguf } = input;
+  const jinja = input.jinja ?? GGUF_CHAT_TEMPLATES;
+  const hasGo = input.template !== null;
+  const goTemplate = input.template ?? fallback();
+  const harmony = usesHarmony(cfg, input.template);
+  const isGGUF = !cfg?.model_format || cfg.model_format === 'gguf';
+  const chatTemplate = jinja && isGGUF ? (gguf?.chatTemplate ?? '') : '';
+  const rendererOrParser = Boolean(cfg?.renderer || cfg?.parser);
+  const preferChat =
+    goTemplateEnv === undefined &&
+    hasGo &&
+    chatTemplate !== '' &&
+    !rendererOrParser &&
+    !harmony &&
+    preferChatTemplate(chatTemplate, chatTemplateCapabilities(chatTemplate), goTemplate, goTemplateCapabilities(goTemplate));
+  const useGo = hasGo && (goTemplateEnv ?? !preferChat);
+  return { useGo, useChatTemplate: chatTemplate !== '' && !rendererOrParser && !harmony && !useGo, chatTemplate, harmony, rendererOrParser };
+}
+
 /** Ollama's Model.Capabilities(). */
 export function modelCapabilities(input: CapabilityInput): Capability[] {
   const { config: cfg, gguf } = input;
-  const jinja = input.jinja ?? GGUF_CHAT_TEMPLATES;
   const caps: Capability[] = [];
   for (const c of cfg?.capabilities ?? []) add(caps, c);
 
   const hasGo = input.template !== null;
   const goTemplate = input.template ?? fallback();
-  const harmony = usesHarmony(cfg, input.template);
-  const chatTemplate = jinja ? (gguf?.chatTemplate ?? '') : '';
-  const rendererOrParser = Boolean(cfg?.renderer || cfg?.parser);
-  const preferChat =
-    hasGo && chatTemplate !== '' && !rendererOrParser && !harmony && preferChatTemplate(chatTemplate, chatTemplateCapabilities(chatTemplate), goTemplate, goTemplateCapabilities(goTemplate));
-  const useGo = hasGo && !preferChat;
+  const { useGo, chatTemplate, harmony, rendererOrParser } = templateChoice(input);
 
   const isGGUF = !cfg?.model_format || cfg.model_format === 'gguf';
   if (gguf && isGGUF) {

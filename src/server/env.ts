@@ -40,6 +40,8 @@ export interface ServerConfig {
   kvCacheType: string;
   /** OLLAMA_GO_TEMPLATE (default true). */
   goTemplate: boolean;
+  /** OLLAMA_GO_TEMPLATE is set (non-empty): it then alone decides Go template vs the GGUF's own. */
+  goTemplateSet?: boolean;
   noCloud: boolean;
   /** OLLAMA_DEBUG: 0 = info, 1 = debug, 2 = trace. */
   debug: number;
@@ -142,6 +144,7 @@ export function readServerConfig(env: Env = process.env): ServerConfig {
     flashAttention: envBool(env, 'OLLAMA_FLASH_ATTENTION'),
     kvCacheType: envVar(env, 'OLLAMA_KV_CACHE_TYPE'),
     goTemplate: envBool(env, 'OLLAMA_GO_TEMPLATE', true),
+    goTemplateSet: envVar(env, 'OLLAMA_GO_TEMPLATE') !== '',
     noCloud: envBool(env, 'OLLAMA_NO_CLOUD'),
     debug: debugLevel(env.OLLAMA_DEBUG ?? ''),
     apiKeys: parseApiKeys(env.OLLAMA_API_KEYS),

@@ -9,6 +9,7 @@ import { durationToMs } from '../api/duration.js';
 import { Store } from '../registry/store/index.js';
 import { Runner, Scheduler } from '../runtime/index.js';
 import { OLLAMA_VERSION, TOLLAMA_VERSION } from '../version.js';
+import { setGoTemplateEnv } from './capabilities.js';
 import { readServerConfig, type ServerConfig } from './env.js';
 import { createHttpServer, Router } from './http.js';
 import type { PsDetails, ServerDeps } from './inference/common.js';
@@ -56,6 +57,7 @@ export function buildRouter(deps: ServerDeps): Router {
 
 export async function startServer(config: ServerConfig = readServerConfig(), log: ServerLogger = createLogger(config.debug)): Promise<RunningServer> {
   for (const w of config.warnings) log.warn(w);
+  setGoTemplateEnv(config.goTemplateSet ? config.goTemplate : undefined);
   // Ollama creates ~/.ollama/id_ed25519 on first start (it signs ollama.com token requests).
   try {
     const msg = await ensureOllamaKey(os.homedir());

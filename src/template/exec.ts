@@ -24,11 +24,15 @@ export interface ExecOptions {
   maxSteps?: number;
   /** Maximum nesting of {{template}} calls. Default 100. */
   maxDepth?: number;
+  /** Milliseconds an execution may take (checked every 256 steps). Default 2 000. */
+  timeoutMs?: number;
 }
 
 export const DEFAULT_MAX_OUTPUT = 16 * 1024 * 1024;
 export const DEFAULT_MAX_STEPS = 5_000_000;
 export const DEFAULT_MAX_DEPTH = 100;
+/** A step costs up to a few microseconds (printing values), so the step bound alone is not a time bound. */
+export const DEFAULT_TIMEOUT_MS = 2_000;
 
 const NO_FINAL = Symbol('missingVal');
 type Final = unknown;
@@ -50,6 +54,8 @@ class State {
   private readonly maxOutput: number;
   private readonly maxSteps: number;
   private readonly maxDepth: number;
+  private readonly timeoutMs: number;
+  private readonly deadline: number;
 
   constructor(private readonly t: ParsedTemplate, opts: ExecOptions) {
     this.tmplName = t.name;
@@ -57,6 +63,8 @@ class State {
     this.maxOutput = opts.maxOutput ?? DEFAULT_MAX_OUTPUT;
     this.maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
     this.maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.deadline = performance.now() + this.timeoutMs;
   }
 
   run(root: ListNode, data: unknown): string {
@@ -81,6 +89,9 @@ class State {
   private step(node: AnyNode): void {
     if (++this.steps > this.maxSteps) {
       throw new TemplateLimitError(`${this.location(node)}: template exceeded ${this.maxSteps} evaluation steps`);
+    }
+    if ((this.steps & 255) === 0 && performance.now() > this.deadline) {
+      throw new TemplateLimitError(`${this.location(node)}: template took longer than ${this.timeoutMs} ms`);
     }
   }
 

@@ -17,7 +17,7 @@ export { TemplateError, TemplateExecError, TemplateLimitError } from './errors.j
 export type { TemplatePhase } from './errors.js';
 export type { ParsedTemplate } from './parser.js';
 export type { ExecOptions } from './exec.js';
-export { DEFAULT_MAX_DEPTH, DEFAULT_MAX_OUTPUT, DEFAULT_MAX_STEPS } from './exec.js';
+export { DEFAULT_MAX_DEPTH, DEFAULT_MAX_OUTPUT, DEFAULT_MAX_STEPS, DEFAULT_TIMEOUT_MS } from './exec.js';
 export { templateVars, cutAfterResponse } from './vars.js';
 export { toolCallPrefix, inferThinkingTags } from './inspect.js';
 export { GoMap, GoSlice, GoStruct } from './values.js';

@@ -87,22 +87,20 @@ const cases: Case[] = [
     show: ['completion', 'tools', 'thinking'],
   },
   { name: 'a remote model: nothing read from weights for tags', gguf: () => llama(), config: { remote_host: 'https://ollama.com:443', remote_model: 'x' }, show: ['completion'], tags: [] },
-  // The GGUF's own Jinja chat template: counted as Ollama counts it when Jinja rendering is on.
-  { name: 'Jinja off: the GGUF chat template adds nothing', gguf: () => llama(['tokenizer.chat_template', JINJA_TOOLS_THINK]), show: ['completion'] },
-  { name: 'Jinja on, no Go template: the chat template’s tools and thinking', gguf: () => llama(['tokenizer.chat_template', JINJA_TOOLS_THINK]), jinja: true, show: ['tools', 'thinking', 'completion'], tags: ['completion'] },
+  // The GGUF's own Jinja chat template: counted as Ollama counts it (Tollama renders it: src/prompt/jinja).
+  { name: 'Jinja off: the GGUF chat template adds nothing', gguf: () => llama(['tokenizer.chat_template', JINJA_TOOLS_THINK]), jinja: false, show: ['completion'] },
+  { name: 'no Go template: the chat template’s tools and thinking', gguf: () => llama(['tokenizer.chat_template', JINJA_TOOLS_THINK]), show: ['tools', 'thinking', 'completion'], tags: ['completion'] },
   {
-    name: 'Jinja on, a weaker Go template: the chat template is preferred',
+    name: 'a weaker Go template: the chat template is preferred',
     gguf: () => llama(['tokenizer.chat_template', JINJA_TOOLS_THINK]),
     template: TOOLS,
-    jinja: true,
     show: ['tools', 'thinking', 'completion'],
     tags: ['completion', 'tools'],
   },
   {
-    name: 'Jinja on, a PARSER: the Go side is used, not the chat template',
+    name: 'a PARSER: the Go side is used, not the chat template',
     gguf: () => llama(['tokenizer.chat_template', JINJA_TOOLS_THINK]),
     config: { parser: 'qwen3-coder' },
-    jinja: true,
     show: ['completion', 'tools'],
   },
 ];
@@ -118,7 +116,7 @@ describe('capabilities as Ollama 0.33 computes them', () => {
         projectors,
         projectorCount: projectors.length,
         template: c.template === undefined ? null : parseOllamaTemplate(c.template),
-        jinja: c.jinja ?? false,
+        jinja: c.jinja,
       });
     }
   });

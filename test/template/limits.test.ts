@@ -22,6 +22,12 @@ describe('safety limits for untrusted templates', () => {
     expect(e).toBeInstanceOf(TemplateLimitError);
   });
 
+  it('stops executions past their deadline (expensive steps make the step bound slow)', () => {
+    const e = failure(() => renderGoTemplate('{{ range 1000000 }}x{{ end }}', {}, { timeoutMs: 0 }));
+    expect(e).toBeInstanceOf(TemplateLimitError);
+    expect(e.message).toMatch(/template took longer than 0 ms/);
+  });
+
   it('caps output size', () => {
     const e = failure(() => renderGoTemplate('{{ range 1000 }}xxxxxxxxxx{{ end }}', {}, { maxOutput: 5000 }));
     expect(e).toBeInstanceOf(TemplateLimitError);

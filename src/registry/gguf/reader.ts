@@ -105,7 +105,7 @@ async function parse(src: ByteSource, opts: ReadGGUFOptions): Promise<GGUFInfo> 
       throw new GGUFError('duplicate_key', `invalid GGUF file: duplicate metadata key ${JSON.stringify(key)}`);
     }
     const type = await src.u32(`type of ${JSON.stringify(key)}`);
-    const value = await readValue(src, type, `value of ${JSON.stringify(key)}`, maxArrayValues);
+    const value = await readValue(src, type, `value of ${JSON.stringify(key)}`, opts.keepArrays?.includes(key) ? Number.MAX_SAFE_INTEGER : maxArrayValues);
     metadata.set(key, value);
     metadataTypes.set(key, type as GGUFValueType);
   }

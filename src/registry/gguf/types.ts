@@ -130,4 +130,6 @@ export interface ReadGGUFOptions {
   verbose?: boolean;
   /** Largest array whose values are kept when not verbose (default 64). */
   maxArrayValues?: number;
+  /** Keys whose arrays are kept whatever their length (e.g. `tokenizer.ggml.tokens`). */
+  keepArrays?: readonly string[];
 }

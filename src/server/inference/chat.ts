@@ -8,6 +8,7 @@ import { BadRequestError } from '../../api/errors.js';
 import type { ChatRequest, ChatResponse, Logprob, Message } from '../../api/types.js';
 import { truncateChat } from '../../runtime/index.js';
 import { inferThinkingTags, renderChatPrompt, toolCallPrefix, type ToolInput } from '../../template/index.js';
+import { jinjaRenderer } from './jinja.js';
 import { chatRenderer, withoutLeadingBOS } from './renderer.js';
 import { createdAt } from '../gotime.js';
 import { modelTemplate, resolveModel } from '../model.js';
@@ -102,7 +103,7 @@ export async function* chatStream(deps: ServerDeps, req: ChatRequest, signal: Ab
   const builtin = builtinParser(deps.log, m, reqTools, messages.at(-1) ?? null, think);
   // As Ollama: the parser's init may adjust the tools, and the prompt is built with its result.
   const tools = builtin ? builtin.tools : reqTools;
-  const renderer = chatRenderer(m);
+  const renderer = chatRenderer(m) ?? (await jinjaRenderer(m));
   const render = renderer
     ? (msgs: Message[]) => renderer.render(msgs, tools, think)
     : (msgs: Message[]) => renderChatPrompt({ template, messages: msgs, tools: (tools as ToolInput[] | null) ?? null, think: think ?? null });
@@ -129,8 +130,8 @@ export async function* chatStream(deps: ServerDeps, req: ChatRequest, signal: Ab
     const output = builtin
       ? new ParserChatOutput(builtin.parser)
       : new ChatOutput(
-          thinkingParserFor(inferThinkingTags(template.parsed.root), think, fit.prompt),
-          reqTools ? new ToolCallParser(toolCallPrefix(template.parsed.root), reqTools) : null,
+          thinkingParserFor(renderer?.output?.thinking ?? inferThinkingTags(template.parsed.root), think, fit.prompt),
+          reqTools ? new ToolCallParser(renderer?.output?.toolPrefix ?? toolCallPrefix(template.parsed.root), reqTools) : null,
         );
     const prompt = renderer ? withoutLeadingBOS(fit.prompt, renderer.leadingBOS, runner.addsBos) : fit.prompt;
     const gen = runner.generate({

@@ -11,6 +11,7 @@ import { createdAt } from '../gotime.js';
 import { modelTemplate, resolveModel } from '../model.js';
 import { acquire, isZeroKeepAlive, mergeOptions, refuseImages, requireCapabilities, resolveThink, unload, type ServerDeps } from './common.js';
 import { builtinParser } from './parsed.js';
+import { jinjaRenderer } from './jinja.js';
 import { chatRenderer, withoutLeadingBOS } from './renderer.js';
 import { thinkingParserFor } from './thinking.js';
 
@@ -49,7 +50,7 @@ export async function* generateStream(deps: ServerDeps, req: GenerateRequest, si
 
   let rendered = prompt;
   // Like Ollama, a chat-like generate (no suffix, no template override) goes through the renderer.
-  const renderer = !req.raw && !req.suffix && !req.template ? chatRenderer(m) : null;
+  const renderer = !req.raw && !req.suffix && !req.template ? (chatRenderer(m) ?? (await jinjaRenderer(m))) : null;
   if (renderer) {
     const system = req.system || m.system;
     const hasContext = !!req.context && req.context.length > 0;
@@ -96,7 +97,7 @@ export async function* generateStream(deps: ServerDeps, req: GenerateRequest, si
     // A built-in parser (no tools, no last message on generate) replaces the template's thinking tags.
     const builtin = req.raw ? null : builtinParser(deps.log, m, null, null, req.think);
     // Thinking tags come from the model's own template, as in Ollama (also with a template override).
-    const thinking = builtin ? null : thinkingParserFor(inferThinkingTags(modelTemplate(m.template).parsed.root), think, rendered);
+    const thinking = builtin ? null : thinkingParserFor(renderer?.output?.thinking ?? inferThinkingTags(modelTemplate(m.template).parsed.root), think, rendered);
     const model = req.model;
     for await (const piece of gen) {
       // As Ollama: a chunk carrying logprobs is sent even when a parser holds its text back.

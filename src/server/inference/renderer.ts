@@ -12,6 +12,11 @@ export interface ChatRenderer {
   render(messages: readonly Message[], tools: readonly Tool[] | null | undefined, think: Think): string;
   /** The BOS text the renderer writes itself ('' if none). */
   readonly leadingBOS: string;
+  /**
+   * How the output is split when no built-in parser does it (the GGUF chat template's tags);
+   * absent: the Go template's tags.
+   */
+  readonly output?: { thinking: { open: string; close: string }; toolPrefix: string };
 }
 
 /**

@@ -47,8 +47,11 @@ function vocab(pieces: string[]): { md: Record<string, WriteValue>; ids: number[
   return { md, ids };
 }
 
-/** Writes a model that answers every prompt with `pieces` joined (spaces allowed), then stops. */
-export async function writeScriptedModel(path: string, pieces: string[]): Promise<void> {
+/**
+ * Writes a model that answers every prompt with `pieces` joined (spaces allowed), then stops.
+ * `extra` adds metadata (e.g. `tokenizer.chat_template`).
+ */
+export async function writeScriptedModel(path: string, pieces: string[], extra: Record<string, WriteValue> = {}): Promise<void> {
   if (pieces.length === 0 || pieces.length >= EMBD) throw new Error(`a script has 1..${EMBD - 1} pieces`);
   const { md, ids } = vocab(pieces);
   const n = (md['tokenizer.ggml.tokens'] as string[]).length;
@@ -88,6 +91,7 @@ export async function writeScriptedModel(path: string, pieces: string[]): Promis
       'llama.rope.freq_base': f32(10_000),
       'llama.rope.dimension_count': u32(EMBD / 4),
       ...md,
+      ...extra,
     },
     tensors,
   });
