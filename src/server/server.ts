@@ -6,7 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
 import { durationToMs } from '../api/duration.js';
-import { Store } from '../registry/store/index.js';
+import { Store, storeReadOnlyReason } from '../registry/store/index.js';
 import { Runner, Scheduler } from '../runtime/index.js';
 import { OLLAMA_VERSION, TOLLAMA_VERSION } from '../version.js';
 import { readServerConfig, type ServerConfig } from './env.js';
@@ -60,7 +60,9 @@ export async function startServer(config: ServerConfig = readServerConfig(), log
   } catch (err) {
     log.warn('could not create ~/.ollama/id_ed25519', { error: err instanceof Error ? err.message : String(err) });
   }
-  const store = new Store(config.models, { warn: (msg) => log.warn(msg) });
+  const readOnly = config.readOnly ? 'OLLAMA_READONLY is set' : await storeReadOnlyReason(config.models);
+  if (readOnly) log.info('model store is read-only: pull, create, push, copy, delete, import and prune are refused', { reason: readOnly });
+  const store = new Store(config.models, { warn: (msg) => log.warn(msg), readOnly });
   try {
     const { renamed, prune } = await store.startup({ env: config.noPrune ? { ...process.env, OLLAMA_NOPRUNE: '1' } : process.env });
     if (renamed.length) log.info('renamed blobs', { count: renamed.length });

@@ -10,3 +10,5 @@ export { manifestDigestHex, manifestDigests, manifestSize, parseManifest, MAX_MA
 export type { ParseManifestOptions } from './manifest.js';
 export type { PruneOptions, PruneReport } from './gc.js';
 export type { BlobProblem, ModelVerifyReport } from './verify.js';
+export { storeReadOnlyReason, parseMountInfo, mountOf, isReadOnlyMount } from './readonly.js';
+export type { MountEntry, ReadOnlyProbe } from './readonly.js';
