@@ -27,6 +27,7 @@ import {
   type PruneReport,
 } from './gc.js';
 import type { Warn } from './list.js';
+import { takeLease, type Held } from './leases.js';
 import {
   MAX_MANIFEST_BYTES,
   manifestDigestHex,
@@ -327,6 +328,16 @@ export class Store {
   async removeUnreferencedBlobs(digests: Iterable<string>): Promise<string[]> {
     this.assertWritable('removing blobs');
     return removeUnreferencedBlobs(this.paths, digests, this.warn);
+  }
+
+  /**
+   * Tells other writers on this store (other processes, other machines) that `digests` are about
+   * to be named by a manifest this process writes: their prune and delete leave them alone until
+   * `release` (leases.ts).
+   */
+  async lease(digests: Iterable<string>): Promise<Held> {
+    this.assertWritable('writing');
+    return takeLease(this.paths.root, digests);
   }
 
   /** Start-up prune (stale temp/partial files and unreferenced blobs older than an hour). */
