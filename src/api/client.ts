@@ -51,6 +51,21 @@ const STATUS_TEXT: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/**
+ * Tollama: requests naming a model carry it in `X-Ollama-Model`, so a load balancer in front of
+ * several servers can send one model's requests to one replica (docs/replicas.md). Servers
+ * ignore it.
+ */
+export const MODEL_HEADER = 'X-Ollama-Model';
+
+function modelHeader(body: unknown): Record<string, string> {
+  if (!body || typeof body !== 'object' || isStreamBody(body)) return {};
+  const o = body as { model?: unknown; name?: unknown };
+  const m = typeof o.model === 'string' && o.model !== '' ? o.model : typeof o.name === 'string' ? o.name : '';
+  // Header values are ASCII without control characters; anything else is simply not sent.
+  return m !== '' && /^[\x21-\x7e]+$/.test(m) ? { [MODEL_HEADER]: m } : {};
+}
+
 export class Client {
   readonly baseUrl: string;
   private readonly apiKey: string | undefined;
@@ -73,7 +88,7 @@ export class Client {
   }
 
   private async send(method: string, path: string, body: unknown, accept: string, signal?: AbortSignal, extraHeaders?: Record<string, string>): Promise<Response> {
-    const init: RequestInit & { duplex?: 'half' } = { method, headers: this.headers(accept, extraHeaders), signal };
+    const init: RequestInit & { duplex?: 'half' } = { method, headers: this.headers(accept, { ...modelHeader(body), ...extraHeaders }), signal };
     if (body !== undefined) {
       if (isStreamBody(body)) {
         init.body = body as ReadableStream<Uint8Array>;

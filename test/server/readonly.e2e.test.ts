@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addModel, haveStories, repoRoot, STORIES } from '../helpers/models.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { snapshot } from '../helpers/snapshot.js';
 
 const execFileP = promisify(execFile);
 const BIN = path.join(repoRoot, 'bin', 'ollama');
@@ -25,21 +26,6 @@ async function cli(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: n
     const e = err as { code: number; stdout: string; stderr: string };
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
-}
-
-/** Every file and directory under `root` with its size and mtime: any write shows up here. */
-export function snapshot(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      const st = fs.lstatSync(p);
-      out.push(`${path.relative(root, p)} ${e.isDirectory() ? 'dir' : st.size} ${st.mtimeMs}`);
-      if (e.isDirectory()) walk(p);
-    }
-  };
-  walk(root);
-  return out.sort();
 }
 
 async function post(url: string, body: unknown, method = 'POST'): Promise<{ status: number; json: Record<string, unknown> }> {
