@@ -34,8 +34,8 @@ export async function freePort(): Promise<number> {
 }
 
 /** deploy/nginx/tollama.conf with `servers` as the upstream and `listen` as the port. */
-export function tollamaConf(servers: string[], listen: number): string {
-  const text = fs.readFileSync(NGINX_CONF, 'utf8');
+export function tollamaConf(servers: string[], listen: number, conf = NGINX_CONF): string {
+  const text = fs.readFileSync(conf, 'utf8');
   const lines = text.split('\n');
   const first = lines.findIndex((l) => /^\s+server 127\.0\.0\.1:\d+ /.test(l));
   if (first < 0) throw new Error('no upstream server lines in ' + NGINX_CONF);
@@ -58,13 +58,14 @@ export interface RunningNginx {
   stop(): Promise<void>;
 }
 
-export async function startNginx(servers: string[]): Promise<RunningNginx> {
+/** `conf`: the configuration to run (default deploy/nginx/tollama.conf of this checkout). */
+export async function startNginx(servers: string[], conf = NGINX_CONF): Promise<RunningNginx> {
   const bin = nginxBinary();
   if (!bin) throw new Error(NGINX_SKIP);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollama-nginx-'));
   fs.chmodSync(dir, 0o755);
   const port = await freePort();
-  fs.writeFileSync(path.join(dir, 'tollama.conf'), tollamaConf(servers, port));
+  fs.writeFileSync(path.join(dir, 'tollama.conf'), tollamaConf(servers, port, conf));
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `    ${t}_temp_path ${path.join(dir, t)};`).join('\n');
   fs.writeFileSync(
     path.join(dir, 'nginx.conf'),
