@@ -125,6 +125,12 @@ describe.skipIf(!haveStories)('OLLAMA_READONLY=1', () => {
     r = await cli(env, 'cp', 'stories', 'other');
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`Error: copy ${READONLY_MSG}\n`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollama-ro-mf-'));
+    fs.writeFileSync(path.join(dir, 'Modelfile'), `FROM ${STORIES}\n`);
+    r = await cli(env, 'create', 'other', '-f', path.join(dir, 'Modelfile'));
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(r.code).toBe(1);
+    expect(r.stderr.endsWith(`Error: 403 Forbidden: create ${READONLY_MSG}\n`), r.stderr).toBe(true);
     expect(snapshot(store)).toEqual(before);
   });
 });
