@@ -133,14 +133,29 @@ export class Client {
       }
       return obj as T;
     };
-    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-      buf += decoder.decode(chunk, { stream: true });
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const out = handle(buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-        if (out !== undefined) yield out;
+    const chunks = (res.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        let next: IteratorResult<Uint8Array>;
+        try {
+          next = await chunks.next();
+        } catch (err) {
+          // The connection ended before the body did (the server, or a replica behind a load
+          // balancer, went away): Go's client reports this as `unexpected EOF`, and so do we.
+          if (signal?.aborted) throw err;
+          throw new Error('unexpected EOF', { cause: err });
+        }
+        if (next.done) break;
+        buf += decoder.decode(next.value, { stream: true });
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const out = handle(buf.slice(0, nl));
+          buf = buf.slice(nl + 1);
+          if (out !== undefined) yield out;
+        }
       }
+    } finally {
+      await chunks.return?.().catch(() => undefined);
     }
     buf += decoder.decode();
     const last = handle(buf);
