@@ -74,6 +74,16 @@ async function metric(server: TestServer, series: string): Promise<number> {
   return Number(line?.slice(series.length + 1) ?? NaN);
 }
 
+/** Polls a replica until only the polling request is in flight; returns the last figure. */
+async function settle(replica: TestServer): Promise<number> {
+  let inFlight = await metric(replica, 'tollama_requests_in_flight');
+  for (let t = 0; t < 200 && inFlight !== 1; t++) {
+    await new Promise((r) => setTimeout(r, 100));
+    inFlight = await metric(replica, 'tollama_requests_in_flight');
+  }
+  return inFlight;
+}
+
 describe.skipIf(!haveNginx || !haveStories)('nginx in front of two read-only replicas on one store', () => {
   let store: string;
   let before: string[];
@@ -120,6 +130,23 @@ describe.skipIf(!haveNginx || !haveStories)('nginx in front of two read-only rep
     expect(nginx.accessLog().some((l) => l.startsWith('POST /api/show model=stories2 upstream=127.0.0.1:') && l.endsWith('status=200'))).toBe(true);
   });
 
+  it('SSE (OpenAI streaming) passes through event by event', async () => {
+    const res = await fetch(`${nginx.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'X-Ollama-Model': 'stories' },
+      body: JSON.stringify({ model: 'stories', stream: true, max_tokens: 1_000_000, messages: [{ role: 'user', content: 'Hi' }] }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = res.body!.getReader();
+    let got = '';
+    // Three events of an endless answer arrive while it is being generated: nothing is buffered.
+    while ((got.match(/^data: \{/gm) ?? []).length < 3) got += new TextDecoder().decode((await reader.read()).value);
+    expect(got).not.toContain('[DONE]');
+    await reader.cancel();
+    expect(await settle(byAddr(res.headers.get('x-tollama-upstream')!))).toBe(1); // and it stopped there
+  });
+
   it('a client that goes away stops the generation on its replica', async () => {
     const ac = new AbortController();
     const res = await generate(nginx.url, 'stories', { header: true, stream: true, numPredict: 1_000_000, signal: ac.signal });
@@ -131,12 +158,7 @@ describe.skipIf(!haveNginx || !haveStories)('nginx in front of two read-only rep
     expect(JSON.parse(got.split('\n')[0]!).done).toBe(false); // lines arrive while it generates: not buffered
     expect(await metric(replica, 'tollama_requests_in_flight')).toBe(2); // the stream and this request
     ac.abort();
-    let inFlight = 2;
-    for (let t = 0; t < 200 && inFlight !== 1; t++) {
-      await new Promise((r) => setTimeout(r, 100));
-      inFlight = await metric(replica, 'tollama_requests_in_flight');
-    }
-    expect(inFlight).toBe(1);
+    expect(await settle(replica)).toBe(1);
     // OLLAMA_NUM_PARALLEL=1: had the endless generation gone on, this would wait behind it forever.
     const o = await collect(0, false, generate(nginx.url, 'stories', { header: true, stream: false, numPredict: 4 }));
     expect(o.status).toBe(200);
