@@ -51,6 +51,21 @@ const STATUS_TEXT: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/**
+ * Tollama: requests naming a model carry it in `X-Ollama-Model`, so a load balancer in front of
+ * several servers can send one model's requests to one replica (docs/replicas.md). Servers
+ * ignore it.
+ */
+export const MODEL_HEADER = 'X-Ollama-Model';
+
+function modelHeader(body: unknown): Record<string, string> {
+  if (!body || typeof body !== 'object' || isStreamBody(body)) return {};
+  const o = body as { model?: unknown; name?: unknown };
+  const m = typeof o.model === 'string' && o.model !== '' ? o.model : typeof o.name === 'string' ? o.name : '';
+  // Header values are ASCII without control characters; anything else is simply not sent.
+  return m !== '' && /^[\x21-\x7e]+$/.test(m) ? { [MODEL_HEADER]: m } : {};
+}
+
 export class Client {
   readonly baseUrl: string;
   private readonly apiKey: string | undefined;
@@ -73,7 +88,7 @@ export class Client {
   }
 
   private async send(method: string, path: string, body: unknown, accept: string, signal?: AbortSignal, extraHeaders?: Record<string, string>): Promise<Response> {
-    const init: RequestInit & { duplex?: 'half' } = { method, headers: this.headers(accept, extraHeaders), signal };
+    const init: RequestInit & { duplex?: 'half' } = { method, headers: this.headers(accept, { ...modelHeader(body), ...extraHeaders }), signal };
     if (body !== undefined) {
       if (isStreamBody(body)) {
         init.body = body as ReadableStream<Uint8Array>;
@@ -118,14 +133,29 @@ export class Client {
       }
       return obj as T;
     };
-    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-      buf += decoder.decode(chunk, { stream: true });
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const out = handle(buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-        if (out !== undefined) yield out;
+    const chunks = (res.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        let next: IteratorResult<Uint8Array>;
+        try {
+          next = await chunks.next();
+        } catch (err) {
+          // The connection ended before the body did (the server, or a replica behind a load
+          // balancer, went away): Go's client reports this as `unexpected EOF`, and so do we.
+          if (signal?.aborted) throw err;
+          throw new Error('unexpected EOF', { cause: err });
+        }
+        if (next.done) break;
+        buf += decoder.decode(next.value, { stream: true });
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const out = handle(buf.slice(0, nl));
+          buf = buf.slice(nl + 1);
+          if (out !== undefined) yield out;
+        }
       }
+    } finally {
+      await chunks.return?.().catch(() => undefined);
     }
     buf += decoder.decode();
     const last = handle(buf);

@@ -209,25 +209,32 @@ export async function prepareModel(plan: CreatePlan, deps: BuildDeps, signal?: A
 /** Writes the new blobs, the config and the manifest; prunes what the old manifest left behind. */
 export async function commitModel(p: PreparedModel, deps: BuildDeps, emit: Emit, signal?: AbortSignal): Promise<{ digest: string }> {
   const { store } = deps;
+  // Quantizing first: it changes a layer's digest and the config's file type.
   await quantizeLayers(p.layers, p.config, deps, emit, signal);
-  for (const item of p.layers.items) {
-    if (!item.bytes) continue;
-    const r = await store.writeBlob(item.bytes, { expected: item.layer.digest, signal });
-    item.status ??= `${r.existed ? 'using existing' : 'creating new'} layer ${item.layer.digest}`;
-  }
   const cfg = encodeConfigV2(p.config);
-  await store.writeBlob(cfg.bytes, { expected: cfg.digest, signal });
-  for (const item of p.layers.items) if (item.status) emit({ status: item.status });
+  // Other writers sharing the store must not prune these layers before the manifest names them.
+  const lease = await store.lease([cfg.digest, ...p.layers.layers.map((l) => l.digest)]);
+  try {
+    for (const item of p.layers.items) {
+      if (!item.bytes) continue;
+      const r = await store.writeBlob(item.bytes, { expected: item.layer.digest, signal });
+      item.status ??= `${r.existed ? 'using existing' : 'creating new'} layer ${item.layer.digest}`;
+    }
+    await store.writeBlob(cfg.bytes, { expected: cfg.digest, signal });
+    for (const item of p.layers.items) if (item.status) emit({ status: item.status });
 
-  emit({ status: 'writing manifest' });
-  const manifest = buildManifest(configLayer(cfg), p.layers.layers);
-  const written = await store.writeManifest(p.name, manifest);
-  if (!envBool((deps.env ?? process.env).OLLAMA_NOPRUNE)) {
-    if (written.previous) await store.removeUnusedLayers(written.previous, manifest);
-    if (p.layers.removed.length) await store.removeUnreferencedBlobs(p.layers.removed);
+    emit({ status: 'writing manifest' });
+    const manifest = buildManifest(configLayer(cfg), p.layers.layers);
+    const written = await store.writeManifest(p.name, manifest);
+    if (!envBool((deps.env ?? process.env).OLLAMA_NOPRUNE)) {
+      if (written.previous) await store.removeUnusedLayers(written.previous, manifest);
+      if (p.layers.removed.length) await store.removeUnreferencedBlobs(p.layers.removed);
+    }
+    emit({ status: 'success' });
+    return { digest: written.digest };
+  } finally {
+    await lease.release();
   }
-  emit({ status: 'success' });
-  return { digest: written.digest };
 }
 
 /** prepare + commit, for callers that do not need the two phases apart. */

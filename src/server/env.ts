@@ -34,6 +34,13 @@ export interface ServerConfig {
   /** OLLAMA_CONTEXT_LENGTH (0 = automatic). */
   contextLength: number;
   noPrune: boolean;
+  /**
+   * Tollama only: OLLAMA_READONLY. The store is never written (no pull/create/delete/copy/…,
+   * no start-up prune); `serve` also turns this on by itself when the store cannot be written.
+   */
+  readOnly: boolean;
+  /** Tollama only: OLLAMA_METRICS. Serve Prometheus metrics at `GET /metrics` (off: 404, as Ollama). */
+  metrics: boolean;
   noHistory: boolean;
   schedSpread: boolean;
   flashAttention: boolean;
@@ -139,6 +146,8 @@ export function readServerConfig(env: Env = process.env): ServerConfig {
     maxQueue: envUint(env, 'OLLAMA_MAX_QUEUE', 512, warnings),
     contextLength: envUint(env, 'OLLAMA_CONTEXT_LENGTH', 0, warnings),
     noPrune: envBool(env, 'OLLAMA_NOPRUNE'),
+    readOnly: envBool(env, 'OLLAMA_READONLY'),
+    metrics: envBool(env, 'OLLAMA_METRICS'),
     noHistory: envBool(env, 'OLLAMA_NOHISTORY'),
     schedSpread: envBool(env, 'OLLAMA_SCHED_SPREAD'),
     flashAttention: envBool(env, 'OLLAMA_FLASH_ATTENTION'),

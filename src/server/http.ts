@@ -44,6 +44,7 @@ export type Middleware = (ctx: Context) => boolean | Promise<boolean>;
 
 interface Route {
   method: string;
+  pattern: string;
   segments: string[];
   handler: Handler;
 }
@@ -53,7 +54,7 @@ export class Router {
   jsonLimit = DEFAULT_JSON_LIMIT;
 
   on(method: string, pattern: string, handler: Handler): this {
-    this.routes.push({ method: method.toUpperCase(), segments: splitPath(pattern), handler });
+    this.routes.push({ method: method.toUpperCase(), pattern, segments: splitPath(pattern), handler });
     return this;
   }
   get(p: string, h: Handler): this {
@@ -77,6 +78,13 @@ export class Router {
   }
   delete(p: string, h: Handler): this {
     return this.on('DELETE', p, h);
+  }
+
+  /** The pattern (`/api/blobs/:digest`) of the route a request path matches, or null. */
+  patternOf(path: string): string | null {
+    const segs = splitPath(path);
+    for (const r of this.routes) if (matchSegments(r.segments, segs)) return r.pattern;
+    return null;
   }
 
   /** Finds the handler: `{handler, params}`, `'method'` when only the method is wrong, or null. */

@@ -6,12 +6,13 @@
 import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
 import { durationToMs } from '../api/duration.js';
-import { Store } from '../registry/store/index.js';
+import { Store, storeReadOnlyReason } from '../registry/store/index.js';
 import { Runner, Scheduler } from '../runtime/index.js';
 import { OLLAMA_VERSION, TOLLAMA_VERSION } from '../version.js';
 import { setGoTemplateEnv } from './capabilities.js';
 import { readServerConfig, type ServerConfig } from './env.js';
-import { createHttpServer, Router } from './http.js';
+import { createHttpServer, Router, sendText } from './http.js';
+import { METRICS_CONTENT_TYPE, recordLoad, renderMetrics, requestMetrics } from './metrics.js';
 import type { PsDetails, ServerDeps } from './inference/common.js';
 import { createLogger, type ServerLogger } from './log.js';
 import { registerBasicRoutes } from './routes/basic.js';
@@ -65,7 +66,9 @@ export async function startServer(config: ServerConfig = readServerConfig(), log
   } catch (err) {
     log.warn('could not create ~/.ollama/id_ed25519', { error: err instanceof Error ? err.message : String(err) });
   }
-  const store = new Store(config.models, { warn: (msg) => log.warn(msg) });
+  const readOnly = config.readOnly ? 'OLLAMA_READONLY is set' : await storeReadOnlyReason(config.models);
+  if (readOnly) log.info('model store is read-only: pull, create, push, copy, delete, import and prune are refused', { reason: readOnly });
+  const store = new Store(config.models, { warn: (msg) => log.warn(msg), readOnly });
   try {
     const { renamed, prune } = await store.startup({ env: config.noPrune ? { ...process.env, OLLAMA_NOPRUNE: '1' } : process.env });
     if (renamed.length) log.info('renamed blobs', { count: renamed.length });
@@ -74,7 +77,12 @@ export async function startServer(config: ServerConfig = readServerConfig(), log
     log.warn('start-up prune failed', { error: err instanceof Error ? err.message : String(err) });
   }
   const sched = new Scheduler<Runner, PsDetails>({
-    load: (spec) => Runner.load({ ...spec, logger: log }),
+    load: async (spec) => {
+      const t0 = process.hrtime.bigint();
+      const runner = await Runner.load({ ...spec, logger: log });
+      recordLoad(Number(process.hrtime.bigint() - t0) / 1e9);
+      return runner;
+    },
     keepAliveMs: durationToMs(config.keepAlive),
     maxLoadedModels: config.maxLoadedModels,
     numParallel: config.numParallel,
@@ -83,8 +91,23 @@ export async function startServer(config: ServerConfig = readServerConfig(), log
   });
   const deps: ServerDeps = { store, sched, config, log };
   const router = buildRouter(deps);
+  const security = securityMiddleware({ origins: config.origins, listenHost: config.host.host, apiKeys: config.apiKeys });
+  if (config.metrics) {
+    router.get('/metrics', (ctx) =>
+      sendText(
+        ctx.res,
+        200,
+        renderMetrics({
+          queued: sched.queued,
+          loaded: sched.ps().map((p) => ({ name: p.details?.shortName ?? p.name, size: p.size, size_vram: p.size_vram })),
+          readOnly: store.readOnly !== null,
+        }),
+        METRICS_CONTENT_TYPE,
+      ),
+    );
+  }
   const server = createHttpServer(router, {
-    middleware: securityMiddleware({ origins: config.origins, listenHost: config.host.host, apiKeys: config.apiKeys }),
+    middleware: config.metrics ? [requestMetrics(router), ...security] : security,
     onError: (err) => log.error('request failed', { error: err instanceof Error ? err.message : String(err) }),
   });
   await new Promise<void>((resolve, reject) => {

@@ -59,6 +59,16 @@ const RULES: Rule[] = [
   { file: 'docs/offline.md', match: /ollama prune -n/, expect: /^imported mine\/stories:v2$[\s\S]*: ok \(/m },
   { file: 'docs/api.md', match: /OLLAMA_API_KEYS=/, expect: /^\{"models":\[/m },
   {
+    file: 'docs/replicas.md',
+    match: /apt-get install -y nginx-light/,
+    skip: 'installs a system package and reloads the system nginx; the configuration itself runs in test/deploy/nginx.e2e.test.ts',
+  },
+  {
+    file: 'docs/replicas.md',
+    match: /ollama push --insecure registry\.internal:5000/,
+    skip: 'needs an internal registry host; create → push → pull against a real registry runs in test/registry/remote/roundtrip.test.ts',
+  },
+  {
     file: 'docs/native.md',
     match: /cmake --build \$B\/build --target llama-bench/,
     skip: 'builds llama.cpp with cmake and ninja (about 3 minutes on 2 cores) for an optional benchmark',

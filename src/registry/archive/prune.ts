@@ -7,6 +7,8 @@
  *  - unreferenced blobs go at any age, except while a transfer may be running (some unfinished
  *    file is younger than an hour): then blobs younger than an hour stay, since a pull, create
  *    or import writes its blobs before its manifest;
+ *  - what another writer holds (a live lease or download lock, store/leases.ts) is kept at any
+ *    age: its blobs count as referenced, its partial files as in progress;
  *  - the manifests are read again just before deleting, and only `blobs/` entries are touched
  *    (never followed through symlinks), by names the digest validator produced.
  */
@@ -14,11 +16,12 @@ import { lstat, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fileNameToDigest } from '../digest.js';
 import { loadAllManifests, referencedDigests } from '../store/gc.js';
+import { heldDigests, isHeldPartial } from '../store/leases.js';
 import type { Store } from '../store/index.js';
 import { ArchiveError } from './errors.js';
 
 export const STALE_AFTER_MS = 60 * 60 * 1000;
-const UNFINISHED = /^sha256-(?:[0-9a-f]{64}-partial(?:-\d+)?|tmp-[A-Za-z0-9-]+)$/;
+const UNFINISHED = /^sha256-(?:[0-9a-f]{64}-partial(?:-\d+(?:\.[0-9a-f]+\.tmp)?|\.lock(?:\.stale-[0-9a-f]+)?)?|tmp-[A-Za-z0-9-]+)$/;
 
 export interface PruneItem {
   /** `sha256:<hex>` for blobs, the file name for unfinished files. */
@@ -41,8 +44,12 @@ export async function pruneBlobs(store: Store, opts: { dryRun?: boolean; now?: n
   const load = async (): Promise<Set<string>> => {
     const { loaded, failed } = await loadAllManifests(store.paths);
     if (failed.length) throw new ArchiveError(`not pruning: ${failed.length} manifest(s) could not be read`, 500);
-    return referencedDigests(loaded);
+    const refs = referencedDigests(loaded);
+    held = (await heldDigests(store.paths.root, store.paths.blobsDir, now)).digests;
+    for (const d of held) refs.add(d);
+    return refs;
   };
+  let held = new Set<string>();
   let refs = await load();
   let names: string[] = [];
   try {
@@ -68,7 +75,7 @@ export async function pruneBlobs(store: Store, opts: { dryRun?: boolean; now?: n
       else victims.push({ item, file: e.file });
     } else if (UNFINISHED.test(e.file)) {
       const item: PruneItem = { name: e.file, kind: 'partial', size: e.size };
-      if (e.age < STALE_AFTER_MS) kept.push(item);
+      if (e.age < STALE_AFTER_MS || isHeldPartial(e.file, held)) kept.push(item);
       else victims.push({ item, file: e.file });
     }
   }

@@ -3,7 +3,8 @@
  * loopback one) into `-partial` (resumable from the part descriptors, also across processes),
  * hashed while they arrive (seqhash.ts: no second pass over the file), written with O_DIRECT
  * where possible (directwrite.ts), fsync, then the rename into place if the sha256 matches. Part transfers, retries and stall restarts: partfetch.ts.
- * Concurrent requests for the same blob in this process share one download.
+ * Concurrent requests for the same blob in this process share one download; other processes on
+ * the same store wait behind its download lock (store/leases.ts).
  */
 import { open, rename } from 'node:fs/promises';
 import type { RegistryClient } from './client.js';
@@ -14,6 +15,7 @@ import { loadParts, planParts, removePartial, writeDescriptor } from './parts.js
 import { SequentialHasher } from './seqhash.js';
 import { SlabPool } from './slabpool.js';
 import type { StorePort } from './storeport.js';
+import { tryDownloadLock } from '../store/leases.js';
 
 export type { BlobRequest, DownloadTuning } from './partfetch.js';
 
@@ -98,6 +100,51 @@ async function runDownload(
   const final = port.blobPath(blob.digest);
   if (await port.hasBlob(blob.digest)) return progress(blob.size);
   const partialPath = `${final}-partial`;
+  // One writer per partial file, across processes sharing the store: the others wait for the
+  // blob (showing the holder's progress) and take over if the holder dies.
+  let lock = await tryDownloadLock(port.blobsDir, blob.digest);
+  while (!lock) {
+    const theirs = await loadParts(partialPath, blob.size).catch(() => null);
+    if (theirs) progress(theirs.reduce((a, p) => a + p.Completed, 0));
+    await sleep(LOCK_POLL_MS, signal);
+    if (await port.hasBlob(blob.digest)) return progress(blob.size);
+    lock = await tryDownloadLock(port.blobsDir, blob.digest);
+  }
+  try {
+    if (await port.hasBlob(blob.digest)) return progress(blob.size);
+    await downloadLocked(client, blob, t, signal, progress, partialPath, final);
+  } finally {
+    await lock.release();
+  }
+}
+
+/** How often a process waiting for another's download looks again. */
+const LOCK_POLL_MS = 500;
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new AbortedError());
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(new AbortedError());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+async function downloadLocked(
+  client: RegistryClient,
+  blob: BlobRequest,
+  t: DownloadTuning,
+  signal: AbortSignal,
+  progress: (n: number) => void,
+  partialPath: string,
+  final: string,
+): Promise<void> {
   let parts = await loadParts(partialPath, blob.size);
   if (!parts) {
     await removePartial(partialPath);

@@ -62,36 +62,46 @@ export async function pull(store: StoreInput, name: string | ModelName, opts: Pu
 
   const old = await port.readManifest(ref.name);
   const blobs = [...manifest.layers, manifest.config];
-  const seen = new Set<string>();
-  for (const b of blobs) {
-    if (seen.has(b.digest)) continue;
-    seen.add(b.digest);
-    throwIfAborted(signal);
-    const rep = blobReporter('pulling', b.digest, b.size, emit, opts.progressIntervalMs);
-    if (await port.hasBlob(b.digest)) {
+  // Other writers sharing the store must not prune these before the manifest names them.
+  const lease = await port.lease?.(blobs.map((b) => b.digest));
+  try {
+    await fetchAndCommit();
+  } finally {
+    await lease?.release();
+  }
+
+  async function fetchAndCommit(): Promise<void> {
+    const seen = new Set<string>();
+    for (const b of blobs) {
+      if (seen.has(b.digest)) continue;
+      seen.add(b.digest);
+      throwIfAborted(signal);
+      const rep = blobReporter('pulling', b.digest, b.size, emit, opts.progressIntervalMs);
+      if (await port.hasBlob(b.digest)) {
+        rep.update(b.size, true);
+        continue;
+      }
+      rep.update(0, true);
+      await downloadBlob(client, port, b, { ...opts, signal, onProgress: (n) => rep.update(n) });
       rep.update(b.size, true);
-      continue;
     }
-    rep.update(0, true);
-    await downloadBlob(client, port, b, { ...opts, signal, onProgress: (n) => rep.update(n) });
-    rep.update(b.size, true);
-  }
 
-  emit({ status: 'verifying sha256 digest' });
-  emit({ status: 'writing manifest' });
-  const digests = [...seen];
-  await port.writeManifest(ref.name, raw, digests);
+    emit({ status: 'verifying sha256 digest' });
+    emit({ status: 'writing manifest' });
+    const digests = [...seen];
+    await port.writeManifest(ref.name, raw, digests);
 
-  const noPrune = opts.noPrune ?? envFlag((opts.env ?? process.env).OLLAMA_NOPRUNE);
-  if (old && !noPrune) {
-    const now = new Set(digests);
-    const unused = manifestDigests(old).filter((d) => !now.has(d));
-    if (unused.length) {
-      emit({ status: 'removing unused layers' });
-      await port.removeUnreferenced([...new Set(unused)]);
+    const noPrune = opts.noPrune ?? envFlag((opts.env ?? process.env).OLLAMA_NOPRUNE);
+    if (old && !noPrune) {
+      const now = new Set(digests);
+      const unused = manifestDigests(old).filter((d) => !now.has(d));
+      if (unused.length) {
+        emit({ status: 'removing unused layers' });
+        await port.removeUnreferenced([...new Set(unused)]);
+      }
     }
+    emit({ status: 'success' });
   }
-  emit({ status: 'success' });
 }
 
 /**

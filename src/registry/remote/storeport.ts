@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { assertDigest, digestToFileName, isValidDigest } from '../digest.js';
 import { manifestRelPath, type ModelName } from '../name.js';
 import { RegistryError } from './errors.js';
+import { takeLease, type Held } from '../store/leases.js';
 
 export interface StorePort {
   /** Absolute `blobs/` directory (created on demand by `ensureBlobsDir`). */
@@ -23,6 +24,8 @@ export interface StorePort {
   writeManifest(name: ModelName, raw: Buffer, digests: readonly string[]): Promise<void>;
   /** Deletes those blobs that no manifest in the store references any more. */
   removeUnreferenced(digests: readonly string[]): Promise<void>;
+  /** Tells other writers sharing the store that `digests` are about to be referenced. */
+  lease?(digests: readonly string[]): Promise<Held>;
 }
 
 const MAX_MANIFEST_FILE = 4 << 20;
@@ -126,6 +129,7 @@ export function fsStorePort(root: string): StorePort {
       }
       for (const d of digests) if (!used.has(d)) await rm(blobPath(d), { force: true });
     },
+    lease: (digests) => takeLease(root, digests),
   };
 }
 
@@ -138,6 +142,7 @@ export interface StoreLike {
   findModel(name: ModelName): Promise<{ raw: Buffer } | null>;
   writeManifest(name: ModelName, raw: Buffer): Promise<unknown>;
   removeUnreferencedBlobs(digests: Iterable<string>): Promise<string[]>;
+  lease?(digests: Iterable<string>): Promise<Held>;
 }
 
 function isStoreLike(s: object): s is StoreLike {
@@ -174,6 +179,7 @@ export function storeLikePort(store: StoreLike): StorePort {
     async removeUnreferenced(digests) {
       await store.removeUnreferencedBlobs(digests);
     },
+    lease: (digests) => (store.lease ? store.lease(digests) : takeLease(store.root, digests)),
   };
 }
 

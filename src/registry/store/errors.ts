@@ -76,3 +76,17 @@ export class BlobTooLargeError extends StoreError {
     this.name = 'BlobTooLargeError';
   }
 }
+
+/**
+ * 403: the store is read-only (`OLLAMA_READONLY`, or a read-only mount) and `action` would write
+ * to it. The reason says which.
+ */
+export class ReadOnlyStoreError extends StoreError {
+  constructor(
+    readonly action: string,
+    readonly reason: string,
+  ) {
+    super(`${action} is not allowed: this server's model store is read-only (${reason})`, 403);
+    this.name = 'ReadOnlyStoreError';
+  }
+}

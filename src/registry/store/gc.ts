@@ -8,6 +8,7 @@ import { lstat, readdir, readFile, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fileNameToDigest } from '../digest.js';
 import { removeBlob } from './blobs.js';
+import { heldDigests, isHeldPartial } from './leases.js';
 import { MANIFEST_TEMP_RE, walkManifests, type ManifestEntry, type Warn } from './list.js';
 import { MAX_MANIFEST_BYTES, manifestDigests, parseManifest } from './manifest.js';
 import { isNotFound, type StorePaths } from './paths.js';
@@ -50,8 +51,9 @@ export function referencedDigests(manifests: Iterable<{ manifest: Manifest }>): 
 }
 
 /**
- * Removes those of `candidates` that no manifest in the store references. When some manifest
- * cannot be parsed nothing is removed (it might reference them).
+ * Removes those of `candidates` that no manifest in the store references and no other writer
+ * holds (leases.ts). When some manifest cannot be parsed nothing is removed (it might reference
+ * them).
  */
 export async function removeUnreferencedBlobs(
   paths: StorePaths,
@@ -64,6 +66,7 @@ export async function removeUnreferencedBlobs(
     return [];
   }
   const refs = referencedDigests(loaded);
+  for (const d of (await heldDigests(paths.root, paths.blobsDir)).digests) refs.add(d);
   const removed: string[] = [];
   for (const d of new Set(candidates)) {
     if (refs.has(d)) continue;
@@ -144,6 +147,10 @@ export async function pruneStore(paths: StorePaths, opts: PruneOptions = {}, war
     return report;
   }
   const refs = referencedDigests(loaded);
+  // Another writer's pull or create (a lease) and its download (a live lock) are not garbage,
+  // however old their files look (a download can stall for an hour and resume).
+  const held = await heldDigests(paths.root, paths.blobsDir, now);
+  for (const d of held.digests) refs.add(d);
 
   let names: string[] = [];
   try {
@@ -155,6 +162,7 @@ export async function pruneStore(paths: StorePaths, opts: PruneOptions = {}, war
     const p = path.join(paths.blobsDir, name);
     const st = await lstat(p).catch(() => null);
     if (!st || st.isDirectory() || !old(st.mtimeMs)) continue;
+    if (isHeldPartial(name, held.digests)) continue;
     const digest = fileNameToDigest(name);
     if (digest === null) {
       await unlink(p).catch(() => undefined);
@@ -185,6 +193,10 @@ export async function pruneStore(paths: StorePaths, opts: PruneOptions = {}, war
     }
   };
   await sweep(paths.manifestsDir);
+  for (const f of held.staleLeases) {
+    const st = await lstat(f).catch(() => null);
+    if (st && old(st.mtimeMs) && (await unlink(f).then(() => true, () => false))) report.removedFiles.push(path.relative(paths.root, f));
+  }
   report.removedDirs = (await removeEmptyDirs(paths.manifestsDir)).map((d) => path.relative(paths.root, d));
   return report;
 }

@@ -10,3 +10,7 @@ export { manifestDigestHex, manifestDigests, manifestSize, parseManifest, MAX_MA
 export type { ParseManifestOptions } from './manifest.js';
 export type { PruneOptions, PruneReport } from './gc.js';
 export type { BlobProblem, ModelVerifyReport } from './verify.js';
+export { storeReadOnlyReason, parseMountInfo, mountOf, isReadOnlyMount } from './readonly.js';
+export type { MountEntry, ReadOnlyProbe } from './readonly.js';
+export { HEARTBEAT_MS, LOCK_STALE_MS, LEASES_DIR, downloadLockPath, heldDigests, takeLease, tryDownloadLock } from './leases.js';
+export type { Held } from './leases.js';

@@ -19,7 +19,7 @@ import {
   type BlobWriteResult,
   type WriteBlobOptions,
 } from './blobs.js';
-import { InvalidManifestError, MissingBlobsError, ModelNotFoundError, StoreError } from './errors.js';
+import { InvalidManifestError, MissingBlobsError, ModelNotFoundError, ReadOnlyStoreError, StoreError } from './errors.js';
 import {
   loadAllManifests,
   pruneStore,
@@ -29,6 +29,7 @@ import {
   type PruneReport,
 } from './gc.js';
 import type { Warn } from './list.js';
+import { takeLease, type Held } from './leases.js';
 import {
   MAX_MANIFEST_BYTES,
   manifestDigestHex,
@@ -83,6 +84,12 @@ export interface WriteManifestResult {
 export interface StoreOptions {
   /** Where warnings go (skipped manifests, …). Default: ignored. */
   warn?: Warn;
+  /**
+   * Why the store is read-only (`OLLAMA_READONLY is set`, …), or null/absent when it is writable.
+   * A read-only store never writes, renames, prunes or locks: every writing method throws a
+   * ReadOnlyStoreError (403) and `startup` does nothing.
+   */
+  readOnly?: string | null;
 }
 
 /** Go's strconv.ParseBool as Ollama's envconfig.Bool uses it: unset → false, unparsable → true. */
@@ -107,10 +114,18 @@ function shown(n: NameInput): string {
 export class Store {
   readonly paths: StorePaths;
   private readonly warn: Warn;
+  /** Why the store is read-only, or null when it is writable. */
+  readonly readOnly: string | null;
 
   constructor(root: string, opts: StoreOptions = {}) {
     this.paths = new StorePaths(root);
     this.warn = opts.warn ?? (() => {});
+    this.readOnly = opts.readOnly ?? null;
+  }
+
+  /** Throws a ReadOnlyStoreError (403) naming `action` when the store is read-only. */
+  assertWritable(action: string): void {
+    if (this.readOnly !== null) throw new ReadOnlyStoreError(action, this.readOnly);
   }
 
   /** `$OLLAMA_MODELS`, or `~/.ollama/models`. */
@@ -137,12 +152,14 @@ export class Store {
   }
 
   /** Streams bytes into a blob; verified against `opts.expected` before it becomes visible. */
-  writeBlob(source: BlobSource, opts: WriteBlobOptions = {}): Promise<BlobWriteResult> {
+  async writeBlob(source: BlobSource, opts: WriteBlobOptions = {}): Promise<BlobWriteResult> {
+    this.assertWritable('writing a blob');
     return writeBlob(this.paths, source, opts);
   }
 
   /** Copies a local regular file into the store (CoW clone where possible). */
-  importFile(file: string, opts: { expected?: string; signal?: AbortSignal } = {}): Promise<BlobWriteResult> {
+  async importFile(file: string, opts: { expected?: string; signal?: AbortSignal } = {}): Promise<BlobWriteResult> {
+    this.assertWritable('importing a file');
     return importFile(this.paths, file, opts);
   }
 
@@ -199,6 +216,7 @@ export class Store {
     manifest: Manifest | Buffer,
     opts: ParseManifestOptions = {},
   ): Promise<WriteManifestResult> {
+    this.assertWritable('writing a manifest');
     const n = toName(name);
     let raw: Buffer;
     let m: Manifest;
@@ -281,6 +299,7 @@ export class Store {
    * is replaced in place. Missing source → `model "<src>" not found` (404).
    */
   async copy(source: NameInput, destination: NameInput): Promise<ModelName> {
+    this.assertWritable('copy');
     const src = await this.findModel(source);
     if (!src) throw new ModelNotFoundError(shown(source), '"');
     const dst = await this.paths.manifestPathForWrite(toName(destination));
@@ -293,6 +312,7 @@ export class Store {
    * remaining manifest references. Returns the removed blob digests.
    */
   async delete(name: NameInput): Promise<{ name: ModelName; removedBlobs: string[] }> {
+    this.assertWritable('delete');
     const m = await this.readModel(name);
     try {
       await unlink(m.path);
@@ -306,7 +326,8 @@ export class Store {
   }
 
   /** Removes blobs of `previous` that `current` and every other manifest no longer name. */
-  removeUnusedLayers(previous: Manifest, current?: Manifest): Promise<string[]> {
+  async removeUnusedLayers(previous: Manifest, current?: Manifest): Promise<string[]> {
+    this.assertWritable('removing layers');
     const keep = new Set(current ? manifestDigests(current) : []);
     return removeUnreferencedBlobs(
       this.paths,
@@ -316,12 +337,24 @@ export class Store {
   }
 
   /** Removes the given blobs if no manifest references them. */
-  removeUnreferencedBlobs(digests: Iterable<string>): Promise<string[]> {
+  async removeUnreferencedBlobs(digests: Iterable<string>): Promise<string[]> {
+    this.assertWritable('removing blobs');
     return removeUnreferencedBlobs(this.paths, digests, this.warn);
   }
 
+  /**
+   * Tells other writers on this store (other processes, other machines) that `digests` are about
+   * to be named by a manifest this process writes: their prune and delete leave them alone until
+   * `release` (leases.ts).
+   */
+  async lease(digests: Iterable<string>): Promise<Held> {
+    this.assertWritable('writing');
+    return takeLease(this.paths.root, digests);
+  }
+
   /** Start-up prune (stale temp/partial files and unreferenced blobs older than an hour). */
-  prune(opts: PruneOptions = {}): Promise<PruneReport> {
+  async prune(opts: PruneOptions = {}): Promise<PruneReport> {
+    this.assertWritable('prune');
     return pruneStore(this.paths, opts, this.warn);
   }
 
@@ -330,6 +363,9 @@ export class Store {
    * unless OLLAMA_NOPRUNE is set.
    */
   async startup(opts: PruneOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<{ renamed: string[]; prune: PruneReport }> {
+    if (this.readOnly !== null) {
+      return { renamed: [], prune: { skipped: `the store is read-only (${this.readOnly})`, removedBlobs: [], removedFiles: [], removedDirs: [] } };
+    }
     const renamed = await fixBlobNames(this.paths);
     if (envBool((opts.env ?? process.env).OLLAMA_NOPRUNE)) {
       return { renamed, prune: { skipped: 'OLLAMA_NOPRUNE is set', removedBlobs: [], removedFiles: [], removedDirs: [] } };

@@ -8,6 +8,7 @@ import type { GenerateRequest, GenerateResponse, Logprob } from '../../api/types
 import type { GenerateResult } from '../../runtime/index.js';
 import { inferThinkingTags, renderGeneratePrompt } from '../../template/index.js';
 import { createdAt } from '../gotime.js';
+import { recordGeneration } from '../metrics.js';
 import { modelTemplate, resolveModel } from '../model.js';
 import { acquire, isZeroKeepAlive, mergeOptions, refuseImages, requireCapabilities, resolveThink, unload, type ServerDeps } from './common.js';
 import { builtinParser } from './parsed.js';
@@ -15,7 +16,9 @@ import { jinjaRenderer } from './jinja.js';
 import { chatRenderer, withoutLeadingBOS } from './renderer.js';
 import { thinkingParserFor } from './thinking.js';
 
+/** The timing fields of a final response (also counted for `/metrics`: called once per generation). */
 export function metrics(r: GenerateResult): Pick<GenerateResponse, 'total_duration' | 'load_duration' | 'prompt_eval_count' | 'prompt_eval_duration' | 'eval_count' | 'eval_duration'> {
+  recordGeneration(r.prompt_eval_count, r.eval_count, r.eval_duration);
   return {
     total_duration: r.total_duration,
     load_duration: r.load_duration,

@@ -38,6 +38,7 @@ export function isLoopbackPeer(req: IncomingMessage): boolean {
 }
 
 async function handleCreate(ctx: Context, deps: CreateRouteDeps): Promise<void> {
+  deps.store.assertWritable('create');
   const body = await ctx.json<Record<string, unknown>>();
   const plan = validateCreateRequest(body);
   const stream = !(body && typeof body === 'object' && body.stream === false);
@@ -73,6 +74,10 @@ async function handleHeadBlob(ctx: Context, deps: CreateRouteDeps): Promise<void
 
 async function handlePostBlob(ctx: Context, deps: CreateRouteDeps): Promise<void> {
   const digest = blobParam(ctx.params.digest);
+  if (deps.store.readOnly !== null) {
+    ctx.res.setHeader('Connection', 'close'); // the upload is not read
+    deps.store.assertWritable('uploading a blob');
+  }
   if (await deps.store.hasBlob(digest)) {
     // The body is not read: close the connection instead of draining it.
     ctx.res.setHeader('Connection', 'close');

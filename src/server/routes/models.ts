@@ -79,6 +79,7 @@ export function registerModelRoutes(router: Router, deps: ServerDeps): void {
   });
 
   router.post('/api/copy', async (ctx) => {
+    deps.store.assertWritable('copy');
     const req = (await ctx.json<CopyRequest | null>()) ?? ({} as CopyRequest);
     const src = nameOr400(req.source, `source "${req.source ?? ''}" is invalid`);
     const dst = nameOr400(req.destination, `destination "${req.destination ?? ''}" is invalid`);
@@ -88,6 +89,7 @@ export function registerModelRoutes(router: Router, deps: ServerDeps): void {
   });
 
   router.delete('/api/delete', async (ctx) => {
+    deps.store.assertWritable('delete');
     const req = (await ctx.json<DeleteRequest | null>()) ?? ({} as DeleteRequest);
     const model = req.model || req.name || '';
     const name = nameOr400(model, `name "${model}" is invalid`);

@@ -62,12 +62,16 @@ async function progress(ctx: Context, stream: boolean | undefined, source: Async
 
 export function registerRegistryRoutes(router: Router, deps: ServerDeps): void {
   router.post('/api/pull', async (ctx) => {
+    deps.store.assertWritable('pull');
     const req = await ctx.json<PullRequest>();
     const model = modelOf(req);
     const opts = { insecure: req.insecure === true, signal: ctx.signal, noPrune: deps.config.noPrune };
     await progress(ctx, req.stream, toAsyncIterable<ProgressEvent>((emit) => pullOrInstall(deps.store, model, opts, emit)));
   });
   router.post('/api/push', async (ctx) => {
+    // Push only reads the store, but a read-only replica is a serving node: models reach the
+    // registry from the writer that built them (docs/replicas.md).
+    deps.store.assertWritable('push');
     const req = await ctx.json<PullRequest>();
     const model = modelOf(req);
     const name = parseModelName(model);

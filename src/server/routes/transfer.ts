@@ -105,6 +105,7 @@ function closeAfterBody(ctx: Context): void {
 
 async function handleImport(ctx: Context, deps: TransferRouteDeps): Promise<void> {
   closeAfterBody(ctx);
+  deps.store.assertWritable('import');
   const name = ctx.query.get('name') || undefined;
   const rename = name === undefined ? undefined : parseModelName(name); // 400 before reading the body
   const w = new NdjsonWriter(ctx.res);
@@ -158,6 +159,8 @@ async function handleVerify(ctx: Context, deps: TransferRouteDeps): Promise<void
 async function handlePrune(ctx: Context, deps: TransferRouteDeps): Promise<void> {
   const body = await optionalJSON(ctx);
   if (body.dry_run !== undefined && typeof body.dry_run !== 'boolean') throw new BadRequestError('dry_run must be true or false');
+  // A dry run writes nothing, so a read-only server answers it (what the writer would remove).
+  if (body.dry_run !== true) deps.store.assertWritable('prune');
   const r = await pruneBlobs(deps.store, { dryRun: body.dry_run === true });
   sendJSON(ctx.res, 200, { dry_run: r.dryRun, removed: r.removed, kept: r.kept, freed: r.freed });
 }

@@ -1,0 +1,224 @@
+/**
+ * deploy/nginx/tollama.conf for real (#19): nginx in front of two `ollama serve` replicas on
+ * loopback ports sharing one store read-only. Model affinity by X-Ollama-Model (the CLI sends
+ * it), a client disconnect stops the generation on its replica, and 50 concurrent mixed requests
+ * with one replica killed mid-run: every non-streamed request is answered, a stream cut by the
+ * dead replica ends without its `done` line and with a transport error, and the store is
+ * untouched.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addModel, haveStories, repoRoot, STORIES } from '../helpers/models.js';
+import { nginxBinary, NGINX_SKIP, startNginx, type RunningNginx } from '../helpers/nginx.js';
+import { startServer, type TestServer } from '../helpers/server.js';
+import { snapshot } from '../helpers/snapshot.js';
+
+const execFileP = promisify(execFile);
+const haveNginx = nginxBinary() !== null;
+if (!haveNginx) console.warn(NGINX_SKIP);
+if (!haveStories) console.warn(`skipping the nginx test: ${STORIES} is absent`);
+
+interface Outcome {
+  i: number;
+  stream: boolean;
+  status: number;
+  upstream: string;
+  lines: Array<Record<string, unknown>>;
+  /** The transport error the client saw, if the body did not end cleanly. */
+  error?: string;
+}
+
+function generate(base: string, model: string, opts: { header: boolean; stream: boolean; numPredict: number; signal?: AbortSignal }) {
+  return fetch(`${base}/api/generate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(opts.header ? { 'X-Ollama-Model': model } : {}) },
+    body: JSON.stringify({ model, prompt: 'Once upon a time', stream: opts.stream, options: { num_predict: opts.numPredict, seed: 7 } }),
+    signal: opts.signal,
+  });
+}
+
+async function collect(i: number, stream: boolean, res: Promise<Response>, onChunk?: (o: Outcome, text: string) => void): Promise<Outcome> {
+  const r = await res;
+  const out: Outcome = { i, stream, status: r.status, upstream: r.headers.get('x-tollama-upstream') ?? '', lines: [] };
+  let text = '';
+  try {
+    const reader = r.body!.getReader();
+    const dec = new TextDecoder();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += dec.decode(value, { stream: true });
+      onChunk?.(out, text);
+    }
+  } catch (e) {
+    out.error = `${(e as Error).name}: ${(e as Error).message}${(e as { cause?: Error }).cause ? ` (${(e as { cause: Error }).cause.message})` : ''}`;
+  }
+  for (const l of text.split('\n')) {
+    if (!l.trim()) continue;
+    try {
+      out.lines.push(JSON.parse(l) as Record<string, unknown>);
+    } catch {
+      out.lines.push({ unparsable: l });
+    }
+  }
+  return out;
+}
+
+async function metric(server: TestServer, series: string): Promise<number> {
+  const text = await fetch(`${server.url}/metrics`).then((r) => r.text());
+  const line = text.split('\n').find((l) => l.startsWith(series + ' '));
+  return Number(line?.slice(series.length + 1) ?? NaN);
+}
+
+/** Polls a replica until only the polling request is in flight; returns the last figure. */
+async function settle(replica: TestServer): Promise<number> {
+  let inFlight = await metric(replica, 'tollama_requests_in_flight');
+  for (let t = 0; t < 200 && inFlight !== 1; t++) {
+    await new Promise((r) => setTimeout(r, 100));
+    inFlight = await metric(replica, 'tollama_requests_in_flight');
+  }
+  return inFlight;
+}
+
+describe.skipIf(!haveNginx || !haveStories)('nginx in front of two read-only replicas on one store', () => {
+  let store: string;
+  let before: string[];
+  const replicas: TestServer[] = [];
+  let nginx: RunningNginx;
+  const byAddr = (addr: string) => replicas.find((r) => addr.trim().endsWith(r.host))!;
+  /** The replica each model is routed to (learnt by the first test). */
+  const home = new Map<string, string>();
+
+  beforeAll(async () => {
+    store = fs.mkdtempSync(path.join(os.tmpdir(), 'tollama-shared-'));
+    await addModel(store, 'stories', STORIES);
+    await addModel(store, 'stories2', STORIES);
+    before = snapshot(store);
+    for (let i = 0; i < 2; i++) {
+      replicas.push(await startServer({ models: store, env: { OLLAMA_READONLY: '1', OLLAMA_METRICS: '1', OLLAMA_NUM_PARALLEL: '1' } }));
+    }
+    nginx = await startNginx(replicas.map((r) => r.host));
+  }, 120_000);
+  afterAll(async () => {
+    await nginx?.stop();
+    for (const r of replicas) await r.stop();
+    if (store) fs.rmSync(store, { recursive: true, force: true });
+  });
+
+  it('sends one model to one replica; the CLI sets X-Ollama-Model; Host is rewritten to loopback', async () => {
+    for (const model of ['stories', 'stories2']) {
+      const seen = new Set<string>();
+      for (let k = 0; k < 3; k++) {
+        const o = await collect(k, false, generate(nginx.url, model, { header: true, stream: false, numPredict: 4 }));
+        expect(o.status, JSON.stringify(o.lines)).toBe(200);
+        seen.add(o.upstream);
+      }
+      expect(seen.size, `${model}: ${[...seen].join(' | ')}`).toBe(1);
+      expect(replicas.map((r) => r.host)).toContain([...seen][0]);
+      home.set(model, [...seen][0]!);
+    }
+    // The CLI through nginx (any Host the client used is replaced by `localhost`).
+    const r = await execFileP(process.execPath, [path.join(repoRoot, 'bin', 'ollama'), 'show', 'stories2'], {
+      env: { ...process.env, OLLAMA_HOST: `127.0.0.1:${nginx.port}`, OLLAMA_NOAUTOSTART: '1' },
+    });
+    expect(r.stdout).toContain('Model');
+    await new Promise((res) => setTimeout(res, 200)); // the access log line is written after the answer
+    expect(nginx.accessLog().some((l) => l.startsWith('POST /api/show model=stories2 upstream=127.0.0.1:') && l.endsWith('status=200'))).toBe(true);
+  });
+
+  it('SSE (OpenAI streaming) passes through event by event', async () => {
+    const res = await fetch(`${nginx.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'X-Ollama-Model': 'stories' },
+      body: JSON.stringify({ model: 'stories', stream: true, max_tokens: 1_000_000, messages: [{ role: 'user', content: 'Hi' }] }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = res.body!.getReader();
+    let got = '';
+    // Three events of an endless answer arrive while it is being generated: nothing is buffered.
+    while ((got.match(/^data: \{/gm) ?? []).length < 3) got += new TextDecoder().decode((await reader.read()).value);
+    expect(got).not.toContain('[DONE]');
+    await reader.cancel();
+    expect(await settle(byAddr(res.headers.get('x-tollama-upstream')!))).toBe(1); // and it stopped there
+  });
+
+  it('a client that goes away stops the generation on its replica', async () => {
+    const ac = new AbortController();
+    const res = await generate(nginx.url, 'stories', { header: true, stream: true, numPredict: 1_000_000, signal: ac.signal });
+    expect(res.status).toBe(200);
+    const replica = byAddr(res.headers.get('x-tollama-upstream')!);
+    const reader = res.body!.getReader();
+    let got = '';
+    while (got.split('\n').length < 4) got += new TextDecoder().decode((await reader.read()).value);
+    expect(JSON.parse(got.split('\n')[0]!).done).toBe(false); // lines arrive while it generates: not buffered
+    expect(await metric(replica, 'tollama_requests_in_flight')).toBe(2); // the stream and this request
+    ac.abort();
+    expect(await settle(replica)).toBe(1);
+    // OLLAMA_NUM_PARALLEL=1: had the endless generation gone on, this would wait behind it forever.
+    const o = await collect(0, false, generate(nginx.url, 'stories', { header: true, stream: false, numPredict: 4 }));
+    expect(o.status).toBe(200);
+    expect(o.lines[0]!.done).toBe(true);
+  }, 60_000);
+
+  it('50 concurrent mixed requests, one replica killed mid-run: every non-streamed one is answered', async () => {
+    // The victim is the replica `stories` lives on: a third of the requests go there by affinity.
+    const victim = byAddr(home.get('stories') ?? replicas[0]!.host);
+    const outcomes: Array<Promise<Outcome>> = [];
+    let finished = 0;
+    let servedByVictim = 0;
+    let victimStreaming = false;
+    const watch = (o: Outcome, text: string) => {
+      if (o.stream && o.upstream === victim.host && text.split('\n').length > 3) victimStreaming = true;
+    };
+    for (let i = 0; i < 50; i++) {
+      const model = i % 3 === 1 ? 'stories2' : 'stories';
+      const stream = i % 2 === 0;
+      const p = collect(i, stream, generate(nginx.url, model, { header: i % 3 !== 2, stream, numPredict: stream ? 48 : 16 }), watch);
+      outcomes.push(
+        p.then((o) => {
+          finished++;
+          if (o.upstream === victim.host) servedByVictim++;
+          return o;
+        }),
+      );
+    }
+    // Kill it while it is streaming an answer, with requests still running and queued.
+    for (let t = 0; t < 1200 && !(victimStreaming && finished >= 3); t++) await new Promise((r) => setTimeout(r, 20));
+    const killedAt = finished;
+    victim.proc.kill('SIGKILL');
+    const all = await Promise.all(outcomes);
+
+    const nonStreamed = all.filter((o) => !o.stream);
+    for (const o of nonStreamed) {
+      expect(o.status, `#${o.i} ${o.upstream} ${JSON.stringify(o.lines)}`).toBe(200);
+      expect(o.error, `#${o.i}`).toBeUndefined();
+      expect(o.lines.at(-1)!.done, `#${o.i}`).toBe(true);
+    }
+    const streams = all.filter((o) => o.stream);
+    const complete = streams.filter((o) => o.lines.at(-1)?.done === true && !o.error);
+    const cut = streams.filter((o) => !(o.lines.at(-1)?.done === true && !o.error));
+    for (const o of streams) expect(o.status, `#${o.i}`).toBe(200);
+    // A cut stream was being answered by the killed replica: it has some lines, none `done`,
+    // and the client's read fails (nginx closes the connection without the last chunk).
+    for (const o of cut) {
+      expect(o.upstream.split(',').at(-1)!.trim(), `#${o.i}`).toBe(victim.host);
+      expect(o.lines.some((l) => l.done === true)).toBe(false);
+      expect(o.error).toMatch(/terminated|other side closed|socket/i);
+    }
+    console.log(
+      `nginx test: killed while streaming (${victimStreaming}) after ${killedAt} of 50 finished; ` +
+        `the victim answered ${servedByVictim} in full; ` +
+        `${nonStreamed.length} non-streamed all answered (${nonStreamed.filter((o) => o.upstream.includes(',')).length} retried on the other replica); ` +
+        `${complete.length} streams complete, ${cut.length} cut` +
+        (cut.length ? ` (client saw: ${cut[0]!.lines.length} lines, then ${cut[0]!.error})` : ''),
+    );
+    expect(complete.length + cut.length).toBe(25);
+    // Nothing was written to the shared store by either replica.
+    expect(snapshot(store)).toEqual(before);
+  }, 180_000);
+});
