@@ -151,10 +151,32 @@ export function sendText(res: ServerResponse, status: number, text: string, cont
 }
 
 /** Sends Ollama's error body `{"error":"…"}` with the error's status (500 by default). */
-/** After a 413: answer, then close the connection, so the rest of the upload is not read. */
+/** How long, and how much, of a refused upload is read and dropped before the connection goes. */
+const LINGER_MS = 1000;
+const LINGER_BYTES = 64 << 20;
+
+/**
+ * After a 413: answer with `Connection: close`, then close the connection without reading the
+ * rest of the upload. A lingering close, as Go's server and nginx do: the rest of the body is
+ * read and dropped for a moment (at most LINGER_MS and LINGER_BYTES) before the socket is
+ * closed. Closing at once, with the client's data unread, makes the kernel send a reset, which
+ * can reach the client before it has read the 413 — it then sees a broken pipe, not the answer.
+ */
 export function closeAfterAnswer(req: IncomingMessage, res: ServerResponse): void {
   res.setHeader('Connection', 'close');
-  res.once('finish', () => req.socket.destroySoon?.());
+  const sock = req.socket;
+  res.once('finish', () => {
+    let dropped = 0;
+    const done = () => sock.destroy();
+    const timer = setTimeout(done, LINGER_MS);
+    timer.unref();
+    sock.once('close', () => clearTimeout(timer));
+    sock.on('data', (d: Buffer) => {
+      dropped += d.length;
+      if (dropped > LINGER_BYTES) done();
+    });
+    sock.resume();
+  });
 }
 
 /**

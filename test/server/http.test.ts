@@ -182,21 +182,33 @@ describe('http layer', () => {
     expect(await e.text()).toBe('{"error":"model \\"m\\" not found"}');
   });
 
-  it('a 100 MB body is refused with 413 and the connection is closed', async () => {
+  it('a 1 GB body is refused with 413 and the connection is closed', async () => {
     const chunk = Buffer.alloc(1024 * 1024, 0x20);
     let sent = 0;
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
-        if (sent >= 100) return controller.close();
+        if (sent >= 1024) return controller.close();
         sent++;
         controller.enqueue(chunk);
       },
     });
-    const r = await fetch(s.url + '/echo', { method: 'POST', body, duplex: 'half' } as RequestInit);
-    expect(r.status).toBe(413);
-    expect(r.headers.get('connection')).toBe('close');
-    expect(((await r.json()) as { error: string }).error).toMatch(/request body too large/);
-    expect(sent).toBeLessThan(100);
+    // Node's fetch (undici) surfaces the answer only once it has written the whole body, so while
+    // it is still writing when the server closes (after its lingering close: at most 64 MiB past
+    // the limit is read and dropped) it reports the broken pipe instead of the 413. Either way the
+    // server never reads the whole upload. A client that reads while writing (curl, Go) gets the
+    // 413; the declared-Content-Length case below checks the answer itself.
+    let r: Response | undefined;
+    try {
+      r = await fetch(s.url + '/echo', { method: 'POST', body, duplex: 'half' } as RequestInit);
+    } catch (e) {
+      expect(String(((e as Error).cause as Error | undefined)?.message)).toMatch(/EPIPE|ECONNRESET|other side closed/);
+    }
+    if (r) {
+      expect(r.status).toBe(413);
+      expect(r.headers.get('connection')).toBe('close');
+      expect(((await r.json()) as { error: string }).error).toMatch(/request body too large/);
+    }
+    expect(sent).toBeLessThan(1024);
   });
 
   it('a declared Content-Length over the limit is refused before reading', async () => {
