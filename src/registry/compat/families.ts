@@ -1,0 +1,194 @@
+/**
+ * Per-family translations from the GGUF layouts Ollama has published to the layout the bundled
+ * llama.cpp loads. The facts (which keys, which tensors, which defaults) are Ollama 0.33's
+ * load-time compatibility layer (llama/compat/llama-ollama-compat.cpp); each handler only acts
+ * when the file shows one of that family's published-layout markers, so a file already in
+ * llama.cpp's layout is left alone.
+ */
+import { CompatError, type HeaderEdit } from './edit.js';
+import { decodeBase64 } from './base64.js';
+import { rawStringItems, rawValue } from '../gguf/rawheader.js';
+import { GGUFValueType as VT } from '../gguf/types.js';
+
+export interface Family {
+  /** Published architecture (`general.architecture` as Ollama writes it). */
+  readonly arch: string;
+  /** Short name for logs and docs. */
+  readonly name: string;
+  /** Applies the family's edits when the file is in Ollama's layout; does nothing otherwise. */
+  apply(h: HeaderEdit): void;
+}
+
+const VISION_PREFIXES = ['v.', 'mm.'] as const;
+
+const GEMMA3_CHAT_TEMPLATE =
+  "{{ bos_token }}{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}{% for message in messages %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}{% if (message['role'] == 'assistant') %}{% set role = 'model' %}{% else %}{% set role = message['role'] %}{% endif %}{{ '<start_of_turn>' + role + '\\n' + message['content'] | trim + '<end_of_turn>\\n' }}{% endfor %}{% if add_generation_prompt %}{{'<start_of_turn>model\\n'}}{% endif %}";
+
+function missingOrDefault(h: HeaderEdit, key: string): boolean {
+  if (!h.has(key)) return true;
+  const v = h.str(key);
+  return v === '' || v === 'default';
+}
+
+/** gpt-oss as first published: arch `gptoss`, a few tensor names of its own. */
+const gptoss: Family = {
+  arch: 'gptoss',
+  name: 'gpt-oss',
+  apply(h) {
+    if (h.str('general.architecture') !== 'gptoss') return;
+    h.setString('general.architecture', 'gpt-oss', 'gptoss → gpt-oss');
+    h.renamePrefix('gptoss.', 'gpt-oss.');
+    if (!h.has('gpt-oss.expert_feed_forward_length')) {
+      const t = h.tensor('blk.0.ffn_gate_exps.weight');
+      if (!t || t.dims.length < 2) throw new CompatError('inconsistent gpt-oss model file: blk.0.ffn_gate_exps.weight is missing, so the expert feed-forward length is unknown');
+      h.setU32('gpt-oss.expert_feed_forward_length', t.dims[1]!, `added from blk.0.ffn_gate_exps.weight (${t.dims[1]})`);
+    }
+    h.setStringIfMissing('gpt-oss.rope.scaling.type', 'yarn');
+    if (h.str('tokenizer.ggml.pre') !== 'gpt-4o') h.setString('tokenizer.ggml.pre', 'gpt-4o');
+    h.renameTensors(/^(blk\.\d+)\.attn_out\./, '$1.attn_output.', 'attn_out → attn_output');
+    h.renameTensors(/^(blk\.\d+)\.attn_sinks$/, '$1.attn_sinks.weight', 'attn_sinks → attn_sinks.weight');
+    h.renameTensors(/^(blk\.\d+)\.ffn_norm\./, '$1.post_attention_norm.', 'ffn_norm → post_attention_norm');
+  },
+};
+
+/** OLMo 3: llama.cpp loads it through its OLMo 2 architecture. */
+const olmo3: Family = {
+  arch: 'olmo3',
+  name: 'olmo3',
+  apply(h) {
+    if (h.str('general.architecture') !== 'olmo3') return;
+    h.setString('general.architecture', 'olmo2', 'olmo3 → olmo2 (llama.cpp loads OLMo 3 as olmo2)');
+    h.renamePrefix('olmo3.', 'olmo2.');
+  },
+};
+
+/** LFM2: the final norm is `token_embd_norm` for llama.cpp. */
+const lfm2: Family = {
+  arch: 'lfm2',
+  name: 'lfm2',
+  apply(h) {
+    if (h.str('general.architecture') !== 'lfm2') return;
+    if (!h.tensor('output_norm.weight') || h.tensor('token_embd_norm.weight')) return;
+    h.renameTensors(/^output_norm\.weight$/, 'token_embd_norm.weight', 'output_norm → token_embd_norm');
+    if (h.str('tokenizer.ggml.pre') !== 'lfm2') h.setString('tokenizer.ggml.pre', 'lfm2');
+    const gate = h.tensor('blk.0.ffn_gate.weight');
+    if (gate && gate.dims.length >= 2 && h.uint('lfm2.feed_forward_length') !== gate.dims[1]) {
+      h.setU32('lfm2.feed_forward_length', gate.dims[1]!, `set from blk.0.ffn_gate.weight (${gate.dims[1]})`);
+    }
+  },
+};
+
+/** Gemma 3 text: defaults the converter left out, multimodal tokens, embedded vision tower. */
+const gemma3: Family = {
+  arch: 'gemma3',
+  name: 'gemma3',
+  apply(h) {
+    if (h.str('general.architecture') !== 'gemma3') return;
+    const published =
+      h.has('gemma3.mm.tokens_per_image') ||
+      VISION_PREFIXES.some((p) => h.anyTensorWithPrefix(p)) ||
+      h.has('gemma3.rope.global.freq_base') ||
+      h.has('gemma3.rope.local.freq_base') ||
+      h.has('tokenizer.ggml.add_padding_token') ||
+      h.has('tokenizer.ggml.add_unknown_token') ||
+      !h.has('gemma3.attention.layer_norm_rms_epsilon');
+    if (!published) return;
+    if (h.has('gemma3.pooling_type') || h.tensor('dense_2.weight')) {
+      throw new CompatError('embeddinggemma models in Ollama\'s layout are not translated yet');
+    }
+    h.copy('gemma3.rope.global.freq_base', 'gemma3.rope.freq_base');
+    h.copy('gemma3.rope.local.freq_base', 'gemma3.rope.freq_base_swa');
+    h.setF32IfMissing('gemma3.attention.layer_norm_rms_epsilon', 1e-6);
+    h.setF32IfMissing('gemma3.rope.freq_base', 1_000_000);
+    h.setF32IfMissing('gemma3.rope.freq_base_swa', 10_000);
+    h.setStringIfMissing('tokenizer.chat_template', GEMMA3_CHAT_TEMPLATE, 'added (Gemma 3 template)');
+    if ((h.uint('gemma3.context_length') ?? 0) >= 131072) {
+      h.setStringIfMissing('gemma3.rope.scaling.type', 'linear');
+      h.setF32IfMissing('gemma3.rope.scaling.factor', 8);
+    }
+    const embd = h.tensor('token_embd.weight');
+    if (embd && embd.dims.length >= 2) {
+      const rows = embd.dims[1]!;
+      h.truncateArray('tokenizer.ggml.tokens', rows);
+      h.truncateArray('tokenizer.ggml.scores', rows);
+      h.truncateArray('tokenizer.ggml.token_type', rows);
+    }
+    h.hideTensors(VISION_PREFIXES, 'vision/projector');
+  },
+};
+
+/** Mistral 3: YaRN key names of its own and an embedded vision tower. */
+const mistral3: Family = {
+  arch: 'mistral3',
+  name: 'mistral3',
+  apply(h) {
+    if (h.str('general.architecture') !== 'mistral3') return;
+    const published =
+      VISION_PREFIXES.some((p) => h.anyTensorWithPrefix(p)) ||
+      h.has('mistral3.rope.scaling.beta_fast') ||
+      h.has('mistral3.rope.scaling.mscale_all_dim') ||
+      h.has('mistral3.rope.scaling_beta');
+    if (!published) return;
+    h.copy('mistral3.rope.scaling.beta_fast', 'mistral3.rope.scaling.yarn_beta_fast');
+    h.copy('mistral3.rope.scaling.beta_slow', 'mistral3.rope.scaling.yarn_beta_slow');
+    h.copy('mistral3.rope.scaling.mscale_all_dim', 'mistral3.rope.scaling.yarn_log_multiplier');
+    h.copy('mistral3.rope.scaling_beta', 'mistral3.attention.temperature_scale');
+    if (missingOrDefault(h, 'tokenizer.ggml.pre')) h.setString('tokenizer.ggml.pre', 'tekken');
+    h.hideTensors(VISION_PREFIXES, 'vision/projector');
+  },
+};
+
+/** Llama 3 files whose tokenizer metadata ends turns at <|end_of_text|> and has no pre-tokenizer. */
+const llama3: Family = {
+  arch: 'llama',
+  name: 'llama 3 tokenizer markers',
+  apply(h) {
+    if (h.str('general.architecture') !== 'llama') return;
+    if (h.tokenAt('tokenizer.ggml.tokens', 128009) !== '<|eot_id|>') return;
+    const tmpl = h.str('tokenizer.chat_template') ?? '';
+    const markers =
+      h.tokenAt('tokenizer.ggml.tokens', 128006) === '<|start_header_id|>' || tmpl.includes('<|start_header_id|>') || tmpl.includes('<|eot_id|>');
+    const defaultPre = missingOrDefault(h, 'tokenizer.ggml.pre');
+    const eos = h.uint('tokenizer.ggml.eos_token_id');
+    if (!markers || !(defaultPre || eos === 128001)) return;
+    if (defaultPre) h.setString('tokenizer.ggml.pre', 'llama-bpe');
+    if (eos === undefined || eos === 128001) h.setU32('tokenizer.ggml.eos_token_id', 128009, '<|end_of_text|> → <|eot_id|> (128009)');
+    const eot = h.uint('tokenizer.ggml.eot_token_id');
+    if (eot === undefined || eot === 128001) h.setU32('tokenizer.ggml.eot_token_id', 128009, 'set to <|eot_id|> (128009)');
+    h.set('tokenizer.ggml.eos_token_ids', rawValue.i32Array([128009]), 'set to [128009]');
+  },
+};
+
+/** snowflake-arctic-embed2: the precompiled charsmap published as base64 characters. */
+const snowflake: Family = {
+  arch: 'bert',
+  name: 'snowflake-arctic-embed2',
+  apply(h) {
+    if (h.str('general.architecture') !== 'bert' || h.str('tokenizer.ggml.model') !== 't5') return;
+    const kv = h.kv('tokenizer.ggml.precompiled_charsmap');
+    if (!kv) return;
+    const info = h.arrayInfo(kv.key);
+    if (!info || info.itemType !== VT.STRING) return;
+    const items = rawStringItems(kv);
+    if (items.some((b) => b.length !== 1)) {
+      throw new CompatError('inconsistent model file: tokenizer.ggml.precompiled_charsmap is a string array whose items are not single base64 characters');
+    }
+    const decoded = decodeBase64(Buffer.concat(items).toString('latin1'));
+    if (!decoded || decoded.length === 0) throw new CompatError('inconsistent model file: tokenizer.ggml.precompiled_charsmap is not valid base64');
+    h.set(kv.key, rawValue.bytesArray(VT.UINT8, decoded), `base64 characters → ${decoded.length} bytes`);
+  },
+};
+
+/** In the order Ollama's dispatcher runs them. */
+export const FAMILIES: readonly Family[] = [gemma3, snowflake, gptoss, lfm2, olmo3, mistral3, llama3];
+
+/** Runs the handler of the file's published architecture (at most one applies). */
+export function applyFamilies(h: HeaderEdit): Family | null {
+  const arch = h.str('general.architecture');
+  for (const f of FAMILIES) {
+    if (f.arch !== arch) continue;
+    f.apply(h);
+    if (h.changed) return f;
+  }
+  return null;
+}
