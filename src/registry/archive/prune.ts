@@ -7,12 +7,14 @@
  *  - unreferenced blobs go at any age, except while a transfer may be running (some unfinished
  *    file is younger than an hour): then blobs younger than an hour stay, since a pull, create
  *    or import writes its blobs before its manifest;
+ *  - derived llama.cpp-layout files in `compat/` go with their blob (docs/compat.md);
  *  - the manifests are read again just before deleting, and only `blobs/` entries are touched
  *    (never followed through symlinks), by names the digest validator produced.
  */
 import { lstat, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fileNameToDigest } from '../digest.js';
+import { sweepDerived } from '../store/derived.js';
 import { loadAllManifests, referencedDigests } from '../store/gc.js';
 import type { Store } from '../store/index.js';
 import { ArchiveError } from './errors.js';
@@ -23,7 +25,7 @@ const UNFINISHED = /^sha256-(?:[0-9a-f]{64}-partial(?:-\d+)?|tmp-[A-Za-z0-9-]+)$
 export interface PruneItem {
   /** `sha256:<hex>` for blobs, the file name for unfinished files. */
   name: string;
-  kind: 'blob' | 'partial';
+  kind: 'blob' | 'partial' | 'derived';
   size: number;
 }
 
@@ -84,6 +86,11 @@ export async function pruneBlobs(store: Store, opts: { dryRun?: boolean; now?: n
       }
     }
     removed.push(v.item);
+  }
+  // Derived llama.cpp-layout files (docs/compat.md) of blobs that are gone or being removed.
+  const keepDerived = new Set([...refs, ...kept.filter((k) => k.kind === 'blob').map((k) => k.name)]);
+  for (const d of await sweepDerived(store.paths, { keep: keepDerived, now, minAgeMs: STALE_AFTER_MS, dryRun: opts.dryRun })) {
+    removed.push({ name: `compat/${d.name}`, kind: 'derived', size: d.size });
   }
   return { dryRun: !!opts.dryRun, removed, kept, freed: removed.reduce((s, i) => s + i.size, 0) };
 }

@@ -8,6 +8,7 @@ import { lstat, readdir, readFile, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fileNameToDigest } from '../digest.js';
 import { removeBlob } from './blobs.js';
+import { sweepDerived } from './derived.js';
 import { MANIFEST_TEMP_RE, walkManifests, type ManifestEntry, type Warn } from './list.js';
 import { MAX_MANIFEST_BYTES, manifestDigests, parseManifest } from './manifest.js';
 import { isNotFound, type StorePaths } from './paths.js';
@@ -186,5 +187,7 @@ export async function pruneStore(paths: StorePaths, opts: PruneOptions = {}, war
   };
   await sweep(paths.manifestsDir);
   report.removedDirs = (await removeEmptyDirs(paths.manifestsDir)).map((d) => path.relative(paths.root, d));
+  // Derived llama.cpp-layout files whose blob is gone, and stale temporary ones.
+  for (const d of await sweepDerived(paths, { now, minAgeMs: minAge })) report.removedFiles.push(path.join('compat', d.name));
   return report;
 }

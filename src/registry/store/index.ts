@@ -10,3 +10,4 @@ export { manifestDigestHex, manifestDigests, manifestSize, parseManifest, MAX_MA
 export type { ParseManifestOptions } from './manifest.js';
 export type { PruneOptions, PruneReport } from './gc.js';
 export type { BlobProblem, ModelVerifyReport } from './verify.js';
+export { derivedInfo, derivedPaths, type DerivedSidecar } from './derived.js';

@@ -1,0 +1,165 @@
+/**
+ * Byte-level translations (families whose effect is metadata only, checked without a model
+ * load) and bad published files: truncated or inconsistent files are clear errors, never a
+ * crash, and never leave a file behind.
+ */
+import { mkdtemp, readdir, rm, truncate, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CompatError } from '../../../src/registry/compat/edit.js';
+import { translateGGUF } from '../../../src/registry/compat/translate.js';
+import { GGUFError } from '../../../src/registry/gguf/errors.js';
+import { rawArrayInfo, rawScalar, readRawHeader } from '../../../src/registry/gguf/rawheader.js';
+import { readGGUF } from '../../../src/registry/gguf/reader.js';
+import { arr, GGUFValueType as VT, u32, writeGGUF, type GGUFSpec, type TensorSpec, type WriteValue } from '../../helpers/gguf.js';
+import { gemma3Pair, gptossPair } from '../../helpers/gguf/families.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'tollama-compat-bytes-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+let n = 0;
+async function write(spec: GGUFSpec): Promise<string> {
+  const f = path.join(dir, `in-${n++}.gguf`);
+  await writeGGUF(f, spec);
+  return f;
+}
+async function kvs(file: string): Promise<Map<string, { type: VT; value: unknown; count?: number; items?: unknown }>> {
+  const h = await readRawHeader(file);
+  const info = await readGGUF(file, { verbose: true });
+  return new Map(
+    h.kvs.map((kv) => [kv.key, { type: kv.type, value: rawScalar(kv), count: rawArrayInfo(kv)?.count, items: info.metadata.get(kv.key) }]),
+  );
+}
+const tiny: TensorSpec[] = [{ name: 'token_embd.weight', dims: [8, 4], type: 'F32' }];
+
+function llama3Tokens(): string[] {
+  const t = Array.from({ length: 128256 }, (_, i) => `t${i}`);
+  t[128000] = '<|begin_of_text|>';
+  t[128001] = '<|end_of_text|>';
+  t[128006] = '<|start_header_id|>';
+  t[128009] = '<|eot_id|>';
+  return t;
+}
+
+describe('llama 3 tokenizer markers', () => {
+  const base = (extra: Record<string, WriteValue>): GGUFSpec => ({
+    metadata: {
+      'general.architecture': 'llama',
+      'tokenizer.ggml.model': 'gpt2',
+      'tokenizer.ggml.tokens': llama3Tokens(),
+      'tokenizer.ggml.bos_token_id': u32(128000),
+      ...extra,
+    },
+    tensors: tiny,
+  });
+
+  it('sets the pre-tokenizer and ends turns at <|eot_id|>', async () => {
+    const src = await write(base({ 'tokenizer.ggml.eos_token_id': u32(128001), 'tokenizer.ggml.pre': 'default' }));
+    const out = path.join(dir, 'llama3.gguf');
+    const r = await translateGGUF(src, out);
+    expect(r?.family).toBe('llama 3 tokenizer markers');
+    const m = await kvs(out);
+    expect(m.get('tokenizer.ggml.pre')?.value).toBe('llama-bpe');
+    expect(m.get('tokenizer.ggml.eos_token_id')?.value).toBe(128009);
+    expect(m.get('tokenizer.ggml.eot_token_id')?.value).toBe(128009);
+    expect(m.get('tokenizer.ggml.eos_token_ids')?.items).toMatchObject({ itemType: VT.INT32, values: [128009] });
+    expect(m.get('tokenizer.ggml.tokens')?.count).toBe(128256);
+  });
+
+  it('keeps a pre-tokenizer that is set and only fixes the end token', async () => {
+    const src = await write(base({ 'tokenizer.ggml.eos_token_id': u32(128001), 'tokenizer.ggml.pre': 'llama-bpe' }));
+    const out = path.join(dir, 'llama3b.gguf');
+    expect(await translateGGUF(src, out)).not.toBeNull();
+    const m = await kvs(out);
+    expect(m.get('tokenizer.ggml.pre')?.value).toBe('llama-bpe');
+    expect(m.get('tokenizer.ggml.eos_token_id')?.value).toBe(128009);
+  });
+
+  it('leaves a correct Llama 3 file and a Llama 2 file alone', async () => {
+    const ok = await write(base({ 'tokenizer.ggml.eos_token_id': u32(128009), 'tokenizer.ggml.pre': 'llama-bpe' }));
+    expect(await translateGGUF(ok, path.join(dir, 'none1.gguf'))).toBeNull();
+    const llama2 = await write({ metadata: { 'general.architecture': 'llama', 'tokenizer.ggml.tokens': ['<unk>', '<s>', '</s>'] }, tensors: tiny });
+    expect(await translateGGUF(llama2, path.join(dir, 'none2.gguf'))).toBeNull();
+    expect((await readdir(dir)).filter((f) => f.startsWith('none'))).toEqual([]);
+  });
+});
+
+describe('snowflake-arctic-embed2', () => {
+  const charsmap = Buffer.from([0, 1, 2, 250, 255, 7, 42]);
+  const spec = (items: string[]): GGUFSpec => ({
+    metadata: {
+      'general.architecture': 'bert',
+      'tokenizer.ggml.model': 't5',
+      'tokenizer.ggml.precompiled_charsmap': items,
+    },
+    tensors: tiny,
+  });
+
+  it('turns the base64 character array into the byte array llama.cpp reads', async () => {
+    const src = await write(spec([...charsmap.toString('base64')]));
+    const out = path.join(dir, 'snow.gguf');
+    expect((await translateGGUF(src, out))?.family).toBe('snowflake-arctic-embed2');
+    const m = await kvs(out);
+    expect(m.get('tokenizer.ggml.precompiled_charsmap')?.items).toMatchObject({ itemType: VT.UINT8, values: [...charsmap] });
+  });
+
+  it('a byte array is already right', async () => {
+    const src = await write({ ...spec([]), metadata: { ...spec([]).metadata, 'tokenizer.ggml.precompiled_charsmap': arr(VT.UINT8, [...charsmap]) } });
+    expect(await translateGGUF(src, path.join(dir, 'snow-none.gguf'))).toBeNull();
+  });
+
+  it('an array of longer strings or bad base64 is a clear error', async () => {
+    await expect(translateGGUF(await write(spec(['AB', 'C'])), path.join(dir, 'x.gguf'))).rejects.toThrow(/precompiled_charsmap .*not single base64 characters/);
+    await expect(translateGGUF(await write(spec(['A', '*', 'B', 'C'])), path.join(dir, 'x.gguf'))).rejects.toThrow(/not valid base64/);
+  });
+});
+
+describe('bad published files', () => {
+  it('a truncated file is a GGUFError, nothing is written', async () => {
+    const src = await write(gptossPair().ollama);
+    await truncate(src, 20_000);
+    const err = await translateGGUF(src, path.join(dir, 'trunc.gguf')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GGUFError);
+    expect((err as GGUFError).message).toMatch(/invalid GGUF file: .*(past the end|unexpected end)/);
+    const cut = await write(gptossPair().ollama);
+    await truncate(cut, 200);
+    await expect(translateGGUF(cut, path.join(dir, 'trunc.gguf'))).rejects.toThrow(/^invalid GGUF file: /);
+    await writeFile(path.join(dir, 'empty.gguf'), '');
+    await expect(translateGGUF(path.join(dir, 'empty.gguf'), path.join(dir, 'trunc.gguf'))).rejects.toThrow(/not in GGUF format/);
+    expect((await readdir(dir)).filter((f) => f.includes('trunc.gguf'))).toEqual([]);
+  });
+
+  it('gpt-oss without expert tensors nor expert length is an inconsistent file', async () => {
+    const p = gptossPair().ollama;
+    const src = await write({ ...p, tensors: p.tensors.filter((t) => !t.name.includes('_exps')) });
+    const err = await translateGGUF(src, path.join(dir, 'inc.gguf')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CompatError);
+    expect((err as Error).message).toMatch(/inconsistent gpt-oss model file: blk\.0\.ffn_gate_exps\.weight is missing/);
+  });
+
+  it('a rename onto a tensor that already exists is an inconsistent file', async () => {
+    const p = gptossPair().ollama;
+    const src = await write({ ...p, tensors: [...p.tensors, { name: 'blk.0.attn_output.weight', dims: [64, 64], type: 'F32' }] });
+    await expect(translateGGUF(src, path.join(dir, 'inc.gguf'))).rejects.toThrow(/inconsistent model file: both blk\.0\.attn_out\.weight and blk\.0\.attn_output\.weight are present/);
+    expect((await readdir(dir)).filter((f) => f.includes('inc.gguf'))).toEqual([]);
+  });
+
+  it('embeddinggemma in the published layout is refused, not mistranslated', async () => {
+    const p = gemma3Pair().ollama;
+    const src = await write({ ...p, metadata: [...(p.metadata as Array<[string, WriteValue]>), ['gemma3.pooling_type', u32(1)]] });
+    await expect(translateGGUF(src, path.join(dir, 'eg.gguf'))).rejects.toThrow(/embeddinggemma .*not translated yet/);
+  });
+
+  it('a file with no architecture or an unknown one needs nothing', async () => {
+    const src = await write({ metadata: { 'general.architecture': 'qwen2' }, tensors: tiny });
+    expect(await translateGGUF(src, path.join(dir, 'q.gguf'))).toBeNull();
+    const none = await write({ metadata: {}, tensors: tiny });
+    expect(await translateGGUF(none, path.join(dir, 'q.gguf'))).toBeNull();
+  });
+});
