@@ -1,7 +1,8 @@
 /**
  * Translation of a published GGUF into llama.cpp's layout as a new file: the header is edited
  * by the family handler, then re-encoded, and each kept tensor's bytes are copied from the
- * source in order (8 MiB at a time, so memory stays flat whatever the model's size). The file
+ * source in order (8 MiB at a time, the next read overlapping the current write, so memory
+ * stays flat whatever the model's size). The file
  * is written to a temporary name, synced, and renamed into place: a reader never sees half a
  * file.
  */
@@ -57,29 +58,43 @@ export async function translateGGUF(src: string, dst: string, signal?: AbortSign
     input = await open(src, 'r');
     output = await open(tmp, 'wx', 0o644);
     let pos = 0;
+    // Hashing runs while the write is in flight.
     const put = async (b: Buffer): Promise<void> => {
-      let done = 0;
-      while (done < b.length) {
-        const { bytesWritten } = await output!.write(b, done, b.length - done, pos + done);
-        done += bytesWritten;
-      }
-      hash.update(b);
+      const at = pos;
       pos += b.length;
+      const first = output!.write(b, 0, b.length, at);
+      hash.update(b);
+      let done = (await first).bytesWritten;
+      while (done < b.length) done += (await output!.write(b, done, b.length - done, at + done)).bytesWritten;
     };
     await put(enc.header);
-    const buf = Buffer.allocUnsafe(CHUNK);
+    // Reads run one chunk ahead of writes (two buffers), so the disk reads and writes overlap.
+    const chunks: Array<{ from: number; len: number; at: number; name: string }> = [];
     for (let i = 0; i < edit.tensors.length; i++) {
-      signal?.throwIfAborted();
       const t = edit.tensors[i]!;
-      const want = enc.header.length + enc.offsets[i]!;
-      if (pos < want) await put(Buffer.alloc(want - pos));
-      for (let done = 0; done < t.size; ) {
-        const n = Math.min(CHUNK, t.size - done);
-        const { bytesRead } = await input.read(buf, 0, n, t.sourceOffset + done);
-        if (bytesRead === 0) throw new Error(`the model file ended inside tensor ${t.name}`);
-        await put(buf.subarray(0, bytesRead));
-        done += bytesRead;
+      const at = enc.header.length + enc.offsets[i]!;
+      for (let done = 0; done < t.size; done += CHUNK) chunks.push({ from: t.sourceOffset + done, len: Math.min(CHUNK, t.size - done), at: at + done, name: t.name });
+    }
+    const bufs = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+    const readChunk = async (k: number): Promise<Buffer> => {
+      const c = chunks[k]!;
+      const b = bufs[k % 2]!;
+      let got = 0;
+      while (got < c.len) {
+        const { bytesRead } = await input!.read(b, got, c.len - got, c.from + got);
+        if (bytesRead === 0) throw new Error(`the model file ended inside tensor ${c.name}`);
+        got += bytesRead;
       }
+      return b.subarray(0, c.len);
+    };
+    let next = chunks.length ? readChunk(0) : null;
+    for (let k = 0; k < chunks.length; k++) {
+      signal?.throwIfAborted();
+      const data = await next!;
+      next = k + 1 < chunks.length ? readChunk(k + 1) : null;
+      next?.catch(() => undefined); // awaited next round; never an unhandled rejection
+      if (pos < chunks[k]!.at) await put(Buffer.alloc(chunks[k]!.at - pos));
+      await put(data);
     }
     if (pos !== enc.totalSize) throw new Error(`translated file is ${pos} bytes, expected ${enc.totalSize}`);
     await output.sync();
