@@ -113,6 +113,12 @@ export class HeaderEdit {
     }
     if (n) this.changes.push(`${from}* → ${to}* (${n} keys)`);
   }
+  remove(key: string): void {
+    const i = this.index(key);
+    if (i < 0) return;
+    this.kvs.splice(i, 1);
+    this.changes.push(`${key}: removed`);
+  }
   truncateArray(key: string, n: number): void {
     const i = this.index(key);
     if (i < 0) return;

@@ -93,9 +93,6 @@ const gemma3: Family = {
       h.has('tokenizer.ggml.add_unknown_token') ||
       !h.has('gemma3.attention.layer_norm_rms_epsilon');
     if (!published) return;
-    if (h.has('gemma3.pooling_type') || h.tensor('dense_2.weight')) {
-      throw new CompatError('embeddinggemma models in Ollama\'s layout are not translated yet');
-    }
     h.copy('gemma3.rope.global.freq_base', 'gemma3.rope.freq_base');
     h.copy('gemma3.rope.local.freq_base', 'gemma3.rope.freq_base_swa');
     h.setF32IfMissing('gemma3.attention.layer_norm_rms_epsilon', 1e-6);
@@ -114,6 +111,32 @@ const gemma3: Family = {
       h.truncateArray('tokenizer.ggml.token_type', rows);
     }
     h.hideTensors(VISION_PREFIXES, 'vision/projector');
+  },
+};
+
+/** EmbeddingGemma as published: a `gemma3` file with `dense.0` / `dense.1` projection tensors. */
+const embeddinggemma: Family = {
+  arch: 'gemma3',
+  name: 'embeddinggemma',
+  apply(h) {
+    if (h.str('general.architecture') !== 'gemma3' || !h.tensor('dense.0.weight')) return;
+    const a = 'gemma-embedding';
+    h.setString('general.architecture', a, 'gemma3 → gemma-embedding');
+    h.renamePrefix('gemma3.', `${a}.`);
+    h.remove(`${a}.attention.causal`);
+    h.remove(`${a}.attention.sliding_window_pattern`);
+    h.setF32IfMissing(`${a}.rope.freq_base_swa`, 10_000);
+    const d0 = h.tensor('dense.0.weight');
+    const d1 = h.tensor('dense.1.weight');
+    if (d0 && d1 && d0.dims.length === 2 && d1.dims.length === 2) {
+      h.setU32(`${a}.dense_2_feat_in`, d0.dims[0]!, 'from dense.0.weight');
+      h.setU32(`${a}.dense_2_feat_out`, d0.dims[1]!, 'from dense.0.weight');
+      h.setU32(`${a}.dense_3_feat_in`, d1.dims[0]!, 'from dense.1.weight');
+      h.setU32(`${a}.dense_3_feat_out`, d1.dims[1]!, 'from dense.1.weight');
+    }
+    h.renameTensors(/^dense\.0\.weight$/, 'dense_2.weight', 'dense.0 → dense_2');
+    h.renameTensors(/^dense\.1\.weight$/, 'dense_3.weight', 'dense.1 → dense_3');
+    h.renameTensors(/^norm\.weight$/, 'output_norm.weight', 'norm → output_norm');
   },
 };
 
@@ -180,7 +203,7 @@ const snowflake: Family = {
 };
 
 /** In the order Ollama's dispatcher runs them. */
-export const FAMILIES: readonly Family[] = [gemma3, snowflake, gptoss, lfm2, olmo3, mistral3, llama3];
+export const FAMILIES: readonly Family[] = [embeddinggemma, gemma3, snowflake, gptoss, lfm2, olmo3, mistral3, llama3];
 
 /** Runs the handler of the file's published architecture (at most one applies). */
 export function applyFamilies(h: HeaderEdit): Family | null {

@@ -17,6 +17,8 @@ export interface FamilyPair {
   llamacpp: GGUFSpec;
   ollama: GGUFSpec;
   vocab: number;
+  /** An embedding model: compare embeddings, not generation. */
+  embedding?: boolean;
 }
 
 const E = 64;
@@ -231,6 +233,50 @@ export function gemma3Pair(): FamilyPair {
   return pair(a, 'gemma3', V, base, ollama, 14);
 }
 
+/** EmbeddingGemma: published as `gemma3` with `dense.0/1` and `norm`; llama.cpp's `gemma-embedding`. */
+export function embeddinggemmaPair(): FamilyPair {
+  const V = 320;
+  const D = 96;
+  const a = 'gemma-embedding';
+  const md: Md = [
+    ...common(a, 2, [
+      [`${a}.attention.key_length`, u32(HD)],
+      [`${a}.attention.value_length`, u32(HD)],
+      [`${a}.attention.sliding_window`, u32(4)],
+      [`${a}.attention.layer_norm_rms_epsilon`, f32(1e-6)],
+      [`${a}.pooling_type`, u32(1)],
+    ]),
+    ...Object.entries(spmVocab(V)),
+  ];
+  const t: TensorSpec[] = [tensor('token_embd.weight', [E, V], undefined, 0.5)];
+  for (let i = 0; i < 2; i++) {
+    const p = `blk.${i}`;
+    t.push(norm(`${p}.attn_norm.weight`), ...attn(p), norm(`${p}.post_attention_norm.weight`));
+    t.push(norm(`${p}.attn_k_norm.weight`, HD), norm(`${p}.attn_q_norm.weight`, HD));
+    t.push(norm(`${p}.ffn_norm.weight`), ...mlp(p), norm(`${p}.post_ffw_norm.weight`));
+  }
+  t.push(norm('output_norm.weight'), tensor('dense_2.weight', [E, D]), tensor('dense_3.weight', [D, E]));
+  const withFeat: Md = [
+    ...md,
+    [`${a}.rope.freq_base_swa`, f32(10000)],
+    [`${a}.dense_2_feat_in`, u32(E)],
+    [`${a}.dense_2_feat_out`, u32(D)],
+    [`${a}.dense_3_feat_in`, u32(D)],
+    [`${a}.dense_3_feat_out`, u32(E)],
+  ];
+  const base = { metadata: withFeat, tensors: t };
+  const ollama = derive(
+    { metadata: md, tensors: t },
+    {
+      renameKey: (k) => (k.startsWith(`${a}.`) ? 'gemma3.' + k.slice(a.length + 1) : k),
+      setKeys: [['gemma3.attention.causal', false]],
+      renameTensor: (n) => ({ 'output_norm.weight': 'norm.weight', 'dense_2.weight': 'dense.0.weight', 'dense_3.weight': 'dense.1.weight' })[n] ?? n,
+    },
+  );
+  ollama.metadata[0] = ['general.architecture', 'gemma3'];
+  return { ...pair(a, 'gemma3', V, base, ollama, 16), embedding: true };
+}
+
 /** Mistral 3: YaRN keys of its own, tekken pre-tokenizer missing, embedded vision tower. */
 export function mistral3Pair(): FamilyPair {
   const V = 384;
@@ -273,5 +319,6 @@ export const FAMILY_PAIRS: ReadonlyArray<[string, () => FamilyPair]> = [
   ['olmo3', olmo3Pair],
   ['lfm2', lfm2Pair],
   ['gemma3', gemma3Pair],
+  ['embeddinggemma', embeddinggemmaPair],
   ['mistral3', mistral3Pair],
 ];

@@ -100,7 +100,17 @@ describe.each(FAMILY_PAIRS)('%s', (label, make) => {
     }
   });
 
-  it('loads in node-llama-cpp and gives the same greedy tokens and logits', async () => {
+  // Embedding models: the translation loads. Evaluating embeddings is not compared: with this
+  // tiny gemma-embedding model node-llama-cpp 3.22.1 aborts (GGML_ASSERT(buffer) in
+  // ggml-backend.cpp) on the llama.cpp-layout file itself; the byte-level test above shows the
+  // two files hold the same tensors and metadata.
+  it.runIf(fam.embedding)('loads in node-llama-cpp', async () => {
+    const model = await llama.loadModel({ modelPath: files.derived });
+    expect(model.fileInfo.metadata.general.architecture).toBe(fam.arch);
+    await model.dispose();
+  });
+
+  it.runIf(!fam.embedding)('loads in node-llama-cpp and gives the same greedy tokens and logits', async () => {
     const want = await greedy(files.llamacpp);
     const got = await greedy(files.derived);
     expect(want.tokens).toHaveLength(STEPS);

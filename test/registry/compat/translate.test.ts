@@ -13,7 +13,7 @@ import { GGUFError } from '../../../src/registry/gguf/errors.js';
 import { rawArrayInfo, rawScalar, readRawHeader } from '../../../src/registry/gguf/rawheader.js';
 import { readGGUF } from '../../../src/registry/gguf/reader.js';
 import { arr, GGUFValueType as VT, u32, writeGGUF, type GGUFSpec, type TensorSpec, type WriteValue } from '../../helpers/gguf.js';
-import { gemma3Pair, gptossPair } from '../../helpers/gguf/families.js';
+import { gptossPair } from '../../helpers/gguf/families.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -148,12 +148,6 @@ describe('bad published files', () => {
     const src = await write({ ...p, tensors: [...p.tensors, { name: 'blk.0.attn_output.weight', dims: [64, 64], type: 'F32' }] });
     await expect(translateGGUF(src, path.join(dir, 'inc.gguf'))).rejects.toThrow(/inconsistent model file: both blk\.0\.attn_out\.weight and blk\.0\.attn_output\.weight are present/);
     expect((await readdir(dir)).filter((f) => f.includes('inc.gguf'))).toEqual([]);
-  });
-
-  it('embeddinggemma in the published layout is refused, not mistranslated', async () => {
-    const p = gemma3Pair().ollama;
-    const src = await write({ ...p, metadata: [...(p.metadata as Array<[string, WriteValue]>), ['gemma3.pooling_type', u32(1)]] });
-    await expect(translateGGUF(src, path.join(dir, 'eg.gguf'))).rejects.toThrow(/embeddinggemma .*not translated yet/);
   });
 
   it('a file with no architecture or an unknown one needs nothing', async () => {
