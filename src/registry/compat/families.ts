@@ -202,8 +202,37 @@ const snowflake: Family = {
   },
 };
 
+/** Llama 4: the same text layout, with the vision tower embedded. */
+const llama4: Family = {
+  arch: 'llama4',
+  name: 'llama4',
+  apply(h) {
+    if (h.str('general.architecture') !== 'llama4') return;
+    h.hideTensors(VISION_PREFIXES, 'vision/projector');
+  },
+};
+
+/** Qwen3-Next: per-layer KV-head counts and `ssm_dt` tensors without their `.bias` suffix. */
+const qwen3next: Family = {
+  arch: 'qwen3next',
+  name: 'qwen3-next',
+  apply(h) {
+    if (h.str('general.architecture') !== 'qwen3next') return;
+    if (!h.tensors.some((t) => t.name.endsWith('.ssm_dt'))) return;
+    const key = 'qwen3next.attention.head_count_kv';
+    const kv = h.kv(key);
+    const info = h.arrayInfo(key);
+    if (kv && info && (info.itemType === VT.UINT32 || info.itemType === VT.INT32)) {
+      let max = 0;
+      for (let i = 0; i < info.count; i++) max = Math.max(max, kv.value.readUInt32LE(12 + 4 * i));
+      if (max > 0) h.setU32(key, max, `per-layer array → its largest value (${max})`);
+    }
+    h.renameTensors(/\.ssm_dt$/, '.ssm_dt.bias', 'ssm_dt → ssm_dt.bias');
+  },
+};
+
 /** In the order Ollama's dispatcher runs them. */
-export const FAMILIES: readonly Family[] = [embeddinggemma, gemma3, snowflake, gptoss, lfm2, olmo3, mistral3, llama3];
+export const FAMILIES: readonly Family[] = [embeddinggemma, gemma3, snowflake, qwen3next, gptoss, lfm2, olmo3, mistral3, llama3, llama4];
 
 /** Runs the handler of the file's published architecture (at most one applies). */
 export function applyFamilies(h: HeaderEdit): Family | null {

@@ -3,7 +3,7 @@
  * load) and bad published files: truncated or inconsistent files are clear errors, never a
  * crash, and never leave a file behind.
  */
-import { mkdtemp, readdir, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,6 +117,41 @@ describe('snowflake-arctic-embed2', () => {
   it('an array of longer strings or bad base64 is a clear error', async () => {
     await expect(translateGGUF(await write(spec(['AB', 'C'])), path.join(dir, 'x.gguf'))).rejects.toThrow(/precompiled_charsmap .*not single base64 characters/);
     await expect(translateGGUF(await write(spec(['A', '*', 'B', 'C'])), path.join(dir, 'x.gguf'))).rejects.toThrow(/not valid base64/);
+  });
+});
+
+describe('llama4', () => {
+  it('leaves the embedded vision tower out of the text model', async () => {
+    const tensors: TensorSpec[] = [...tiny, { name: 'v.patch_embd.weight', dims: [8, 2], type: 'F32' }, { name: 'mm.linear_1.weight', dims: [8, 2], type: 'F32' }];
+    const src = await write({ metadata: { 'general.architecture': 'llama4', 'llama4.block_count': u32(1) }, tensors, seed: 3 });
+    const out = path.join(dir, 'l4.gguf');
+    const r = await translateGGUF(src, out);
+    expect(r?.changes).toEqual(['2 vision/projector tensors (v., mm.) left out of the text model']);
+    const [a, b] = await Promise.all([readRawHeader(src), readRawHeader(out)]);
+    expect(b.tensors.map((t) => t.name)).toEqual(['token_embd.weight']);
+    const [sa, sb] = await Promise.all([readFile(src), readFile(out)]);
+    const ta = a.tensors[0]!;
+    const tb = b.tensors[0]!;
+    expect(sb.subarray(tb.sourceOffset, tb.sourceOffset + tb.size).equals(sa.subarray(ta.sourceOffset, ta.sourceOffset + ta.size))).toBe(true);
+    const plain = await write({ metadata: { 'general.architecture': 'llama4' }, tensors: tiny });
+    expect(await translateGGUF(plain, path.join(dir, 'l4-none.gguf'))).toBeNull();
+  });
+});
+
+describe('qwen3-next', () => {
+  it('collapses per-layer KV heads to their maximum and adds the .bias suffix to ssm_dt', async () => {
+    const tensors: TensorSpec[] = [...tiny, { name: 'blk.0.ssm_dt', dims: [4], type: 'F32' }, { name: 'blk.1.attn_q.weight', dims: [8, 8], type: 'F32' }];
+    const src = await write({
+      metadata: { 'general.architecture': 'qwen3next', 'qwen3next.attention.head_count_kv': arr(VT.UINT32, [0, 2, 0, 2]) },
+      tensors,
+    });
+    const out = path.join(dir, 'q3n.gguf');
+    expect((await translateGGUF(src, out))?.family).toBe('qwen3-next');
+    const m = await kvs(out);
+    expect(m.get('qwen3next.attention.head_count_kv')).toMatchObject({ type: VT.UINT32, value: 2 });
+    expect((await readRawHeader(out)).tensors.map((t) => t.name)).toEqual(['token_embd.weight', 'blk.0.ssm_dt.bias', 'blk.1.attn_q.weight']);
+    const done = await write({ metadata: { 'general.architecture': 'qwen3next', 'qwen3next.attention.head_count_kv': u32(2) }, tensors: [...tiny, { name: 'blk.0.ssm_dt.bias', dims: [4], type: 'F32' }] });
+    expect(await translateGGUF(done, path.join(dir, 'q3n-none.gguf'))).toBeNull();
   });
 });
 
