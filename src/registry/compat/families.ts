@@ -231,8 +231,40 @@ const qwen3next: Family = {
   },
 };
 
+/** Laguna: SWA rope keys nested under `rope.swa.` and the attention gate named `attn_g`. */
+const laguna: Family = {
+  arch: 'laguna',
+  name: 'laguna',
+  apply(h) {
+    if (h.str('general.architecture') !== 'laguna') return;
+    const published = h.has('laguna.rope.swa.dimension_count') || h.has('laguna.rope.swa.freq_base') || !!h.tensor('blk.0.attn_g.weight');
+    if (!published) return;
+    h.copy('laguna.rope.swa.dimension_count', 'laguna.rope.dimension_count_swa');
+    h.copy('laguna.rope.swa.freq_base', 'laguna.rope.freq_base_swa');
+    h.renameTensors(/\.attn_g\.weight$/, '.attn_gate.weight', 'attn_g → attn_gate');
+  },
+};
+
+/** Nemotron-H MoE: latent-FFN tensor names, a missing latent size, multi-token-prediction tensors. */
+const nemotronHMoe: Family = {
+  arch: 'nemotron_h_moe',
+  name: 'nemotron-h MoE',
+  apply(h) {
+    if (h.str('general.architecture') !== 'nemotron_h_moe') return;
+    const latent = h.tensors.filter((t) => /^blk\.\d+\.ffn_latent_in\./.test(t.name));
+    if (latent.length === 0 && !h.anyTensorWithPrefix('mtp.')) return;
+    if (!h.has('nemotron_h_moe.moe_latent_size')) {
+      const first = h.tensors.find((t) => /^blk\.\d+\.ffn_latent_in\.weight$/.test(t.name));
+      if (first && first.dims.length >= 2) h.setU32('nemotron_h_moe.moe_latent_size', first.dims[1]!, `from ${first.name} (${first.dims[1]})`);
+    }
+    h.renameTensors(/^(blk\.\d+)\.ffn_latent_in\./, '$1.ffn_latent_down.', 'ffn_latent_in → ffn_latent_down');
+    h.renameTensors(/^(blk\.\d+)\.ffn_latent_out\./, '$1.ffn_latent_up.', 'ffn_latent_out → ffn_latent_up');
+    h.hideTensors(['mtp.'], 'multi-token-prediction');
+  },
+};
+
 /** In the order Ollama's dispatcher runs them. */
-export const FAMILIES: readonly Family[] = [embeddinggemma, gemma3, snowflake, qwen3next, gptoss, lfm2, olmo3, mistral3, llama3, llama4];
+export const FAMILIES: readonly Family[] = [embeddinggemma, gemma3, snowflake, qwen3next, laguna, gptoss, lfm2, olmo3, mistral3, nemotronHMoe, llama3, llama4];
 
 /** Runs the handler of the file's published architecture (at most one applies). */
 export function applyFamilies(h: HeaderEdit): Family | null {

@@ -87,6 +87,7 @@ const inflight = new Map<string, Promise<string>>();
  * translation, else its derived file (translated now if missing, damaged or outdated).
  */
 export function loadablePath(paths: StorePaths, digest: string, signal?: AbortSignal): Promise<string> {
+  signal?.throwIfAborted();
   const key = `${paths.root}\0${digest}`;
   const blob = paths.blobPath(digest);
   if (untouched.has(key)) return Promise.resolve(blob);
@@ -97,7 +98,8 @@ export function loadablePath(paths: StorePaths, digest: string, signal?: AbortSi
     if (await usableDerived(paths, digest)) return p.gguf;
     await removeDerived(paths, digest);
     await mkdir(derivedDir(paths), { recursive: true });
-    const result = await translateGGUF(blob, p.gguf, signal);
+    // Not tied to the first caller's signal: concurrent loads share this translation.
+    const result = await translateGGUF(blob, p.gguf);
     if (!result) {
       untouched.add(key);
       return blob;

@@ -155,6 +155,41 @@ describe('qwen3-next', () => {
   });
 });
 
+describe('laguna', () => {
+  it('copies the nested SWA rope keys and renames attn_g to attn_gate', async () => {
+    const src = await write({
+      metadata: { 'general.architecture': 'laguna', 'laguna.rope.swa.dimension_count': u32(64), 'laguna.rope.swa.freq_base': 10000.5 },
+      tensors: [...tiny, { name: 'blk.0.attn_g.weight', dims: [8, 4], type: 'F32' }],
+    });
+    const out = path.join(dir, 'laguna.gguf');
+    expect((await translateGGUF(src, out))?.family).toBe('laguna');
+    const m = await kvs(out);
+    expect(m.get('laguna.rope.dimension_count_swa')).toMatchObject({ type: VT.UINT32, value: 64 });
+    expect(m.get('laguna.rope.freq_base_swa')).toMatchObject({ type: VT.FLOAT32, value: 10000.5 });
+    expect((await readRawHeader(out)).tensors.map((t) => t.name)).toEqual(['token_embd.weight', 'blk.0.attn_gate.weight']);
+  });
+});
+
+describe('nemotron-h MoE', () => {
+  it('names the latent FFN tensors as llama.cpp does, adds the latent size, leaves MTP tensors out', async () => {
+    const src = await write({
+      metadata: { 'general.architecture': 'nemotron_h_moe' },
+      tensors: [
+        ...tiny,
+        { name: 'blk.1.ffn_latent_in.weight', dims: [8, 4], type: 'F32' },
+        { name: 'blk.1.ffn_latent_out.weight', dims: [4, 8], type: 'F32' },
+        { name: 'mtp.layers.0.mixer.experts.0.up_proj.weight', dims: [8, 4], type: 'F32' },
+      ],
+    });
+    const out = path.join(dir, 'nemo.gguf');
+    expect((await translateGGUF(src, out))?.family).toBe('nemotron-h MoE');
+    expect((await kvs(out)).get('nemotron_h_moe.moe_latent_size')).toMatchObject({ type: VT.UINT32, value: 4 });
+    expect((await readRawHeader(out)).tensors.map((t) => t.name)).toEqual(['token_embd.weight', 'blk.1.ffn_latent_down.weight', 'blk.1.ffn_latent_up.weight']);
+    const plain = await write({ metadata: { 'general.architecture': 'nemotron_h_moe' }, tensors: tiny });
+    expect(await translateGGUF(plain, path.join(dir, 'nemo-none.gguf'))).toBeNull();
+  });
+});
+
 describe('bad published files', () => {
   it('a truncated file is a GGUFError, nothing is written', async () => {
     const src = await write(gptossPair().ollama);
