@@ -8,6 +8,7 @@ import {
   rawScalar,
   rawStringItems,
   rawValue,
+  tensorDataSize,
   truncateRawArray,
   type RawHeader,
   type RawKV,
@@ -146,6 +147,17 @@ export class HeaderEdit {
       n++;
     }
     if (n) this.changes.push(`tensors ${label} (${n})`);
+  }
+  /** Keeps only the first `rows` rows (last dimension) of a tensor: a prefix of its data. */
+  truncateRows(name: string, rows: number): void {
+    const t = this.tensor(name);
+    if (!t) return;
+    const last = t.dims.length - 1;
+    if (rows >= t.dims[last]!) return;
+    const before = t.dims[last]!;
+    t.dims[last] = rows;
+    t.size = tensorDataSize(t.type, t.dims);
+    this.changes.push(`${name}: cut from ${before} to ${rows} rows`);
   }
   /** Leaves out every tensor whose name starts with one of the prefixes. */
   hideTensors(prefixes: readonly string[], label: string): void {

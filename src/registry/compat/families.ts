@@ -263,8 +263,77 @@ const nemotronHMoe: Family = {
   },
 };
 
+/** Qwen2.5-VL: published as `qwen25vl`; llama.cpp reads it as `qwen2vl` with 4 M-RoPE sections. */
+const qwen25vl: Family = {
+  arch: 'qwen25vl',
+  name: 'qwen2.5-vl',
+  apply(h) {
+    if (h.str('general.architecture') !== 'qwen25vl') return;
+    h.setString('general.architecture', 'qwen2vl', 'qwen25vl → qwen2vl');
+    h.renamePrefix('qwen25vl.', 'qwen2vl.');
+    const key = 'qwen2vl.rope.mrope_section';
+    const kv = h.kv(key);
+    const info = h.arrayInfo(key);
+    if (kv && info && info.count >= 3 && (info.itemType === VT.INT32 || info.itemType === VT.UINT32)) {
+      const s = [0, 1, 2].map((i) => kv.value.readInt32LE(12 + 4 * i));
+      h.set('qwen2vl.rope.dimension_sections', rawValue.i32Array([...s, 0]), `from rope.mrope_section [${s.join(', ')}] + 0`);
+    }
+    h.hideTensors(VISION_PREFIXES, 'vision/projector');
+  },
+};
+
+/**
+ * Gemma 3n: the multimodal vocabulary in token_embd and the tokenizer, the text one in
+ * per_layer_token_embd; llama.cpp wants one size, so the extra (image/audio marker) rows go.
+ */
+const gemma3n: Family = {
+  arch: 'gemma3n',
+  name: 'gemma3n',
+  apply(h) {
+    if (h.str('general.architecture') !== 'gemma3n') return;
+    const te = h.tensor('token_embd.weight');
+    const pe = h.tensor('per_layer_token_embd.weight');
+    if (!te || !pe || te.dims.length !== 2 || pe.dims.length !== 2 || te.dims[1] === pe.dims[1]) return;
+    const vocab = pe.dims[1]!;
+    if (vocab > te.dims[1]!) throw new CompatError('inconsistent gemma3n model file: per_layer_token_embd has more rows than token_embd');
+    if (h.str('tokenizer.ggml.model') !== 'llama') h.setString('tokenizer.ggml.model', 'llama');
+    h.truncateRows('token_embd.weight', vocab);
+    h.truncateArray('tokenizer.ggml.tokens', vocab);
+    h.truncateArray('tokenizer.ggml.scores', vocab);
+    h.truncateArray('tokenizer.ggml.token_type', vocab);
+    const tokens = h.kv('tokenizer.ggml.tokens');
+    const types = h.kv('tokenizer.ggml.token_type');
+    const tinfo = h.arrayInfo('tokenizer.ggml.token_type');
+    if (tokens && types && tinfo?.itemType === VT.INT32) {
+      const items = rawStringItems(tokens);
+      const out: number[] = [];
+      let changed = 0;
+      for (let i = 0; i < tinfo.count; i++) {
+        const old = types.value.readInt32LE(12 + 4 * i);
+        const tok = items[i]?.toString('latin1') ?? '';
+        const next = /^<0x..>$/.test(tok) ? 6 : tok.startsWith('<unused') ? 1 : old;
+        if (next !== old) changed++;
+        out.push(next);
+      }
+      if (changed) h.set('tokenizer.ggml.token_type', rawValue.i32Array(out), `${changed} byte/unused token types fixed`);
+    }
+    const eos = h.kv('tokenizer.ggml.eos_token_ids');
+    const einfo = h.arrayInfo('tokenizer.ggml.eos_token_ids');
+    if (eos && einfo && (einfo.itemType === VT.INT32 || einfo.itemType === VT.UINT32)) {
+      const ids = Array.from({ length: einfo.count }, (_, i) => eos.value.readInt32LE(12 + 4 * i));
+      if (!ids.includes(106)) {
+        const v = rawValue.i32Array([...ids, 106]);
+        v.value.writeUInt32LE(einfo.itemType, 0);
+        h.set('tokenizer.ggml.eos_token_ids', v, 'added <end_of_turn> (106)');
+      }
+    } else if (!eos) {
+      h.set('tokenizer.ggml.eos_token_ids', rawValue.i32Array([1, 106]), 'set to [1, 106]');
+    }
+  },
+};
+
 /** In the order Ollama's dispatcher runs them. */
-export const FAMILIES: readonly Family[] = [embeddinggemma, gemma3, snowflake, qwen3next, laguna, gptoss, lfm2, olmo3, mistral3, nemotronHMoe, llama3, llama4];
+export const FAMILIES: readonly Family[] = [embeddinggemma, gemma3, snowflake, gemma3n, qwen3next, laguna, gptoss, lfm2, olmo3, mistral3, qwen25vl, nemotronHMoe, llama3, llama4];
 
 /** Runs the handler of the file's published architecture (at most one applies). */
 export function applyFamilies(h: HeaderEdit): Family | null {

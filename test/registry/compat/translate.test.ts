@@ -190,6 +190,59 @@ describe('nemotron-h MoE', () => {
   });
 });
 
+describe('qwen2.5-vl', () => {
+  it('becomes qwen2vl with four M-RoPE sections and no vision tensors', async () => {
+    const src = await write({
+      metadata: { 'general.architecture': 'qwen25vl', 'qwen25vl.block_count': u32(1), 'qwen25vl.rope.mrope_section': arr(VT.INT32, [16, 24, 24]) },
+      tensors: [...tiny, { name: 'v.blk.0.attn_q.weight', dims: [8, 8], type: 'F32' }],
+    });
+    const out = path.join(dir, 'q25vl.gguf');
+    expect((await translateGGUF(src, out))?.family).toBe('qwen2.5-vl');
+    const m = await kvs(out);
+    expect(m.get('general.architecture')?.value).toBe('qwen2vl');
+    expect(m.get('qwen2vl.block_count')?.value).toBe(1);
+    expect(m.has('qwen25vl.block_count')).toBe(false);
+    expect(m.get('qwen2vl.rope.dimension_sections')?.items).toMatchObject({ itemType: VT.INT32, values: [16, 24, 24, 0] });
+    expect((await readRawHeader(out)).tensors.map((t) => t.name)).toEqual(['token_embd.weight']);
+  });
+});
+
+describe('gemma3n', () => {
+  it('cuts token_embd and the tokenizer to the per-layer vocabulary and fixes token types and EOS ids', async () => {
+    const tokens = ['<pad>', '<eos>', '<bos>', '<0x41>', '<unused0>', 'a', 'b', 'c', '<image_soft_token>', '<audio_soft_token>'];
+    const src = await write({
+      metadata: {
+        'general.architecture': 'gemma3n',
+        'tokenizer.ggml.model': 'gemma',
+        'tokenizer.ggml.tokens': tokens,
+        'tokenizer.ggml.scores': arr(VT.FLOAT32, tokens.map((_, i) => -i)),
+        'tokenizer.ggml.token_type': arr(VT.INT32, tokens.map(() => 3)),
+        'tokenizer.ggml.eos_token_ids': arr(VT.INT32, [1]),
+      },
+      tensors: [
+        { name: 'token_embd.weight', dims: [32, 10], type: 'Q8_0' },
+        { name: 'per_layer_token_embd.weight', dims: [32, 8], type: 'F32' },
+      ],
+      seed: 5,
+    });
+    const out = path.join(dir, 'g3n.gguf');
+    expect((await translateGGUF(src, out))?.family).toBe('gemma3n');
+    const m = await kvs(out);
+    expect(m.get('tokenizer.ggml.model')?.value).toBe('llama');
+    expect(m.get('tokenizer.ggml.tokens')?.count).toBe(8);
+    expect(m.get('tokenizer.ggml.scores')?.count).toBe(8);
+    expect(m.get('tokenizer.ggml.token_type')?.items).toMatchObject({ values: [3, 3, 3, 6, 1, 3, 3, 3] });
+    expect(m.get('tokenizer.ggml.eos_token_ids')?.items).toMatchObject({ itemType: VT.INT32, values: [1, 106] });
+    const [a, b] = await Promise.all([readRawHeader(src), readRawHeader(out)]);
+    const [sa, sb] = await Promise.all([readFile(src), readFile(out)]);
+    const te = b.tensors.find((t) => t.name === 'token_embd.weight')!;
+    expect(te.dims).toEqual([32, 8]);
+    expect(te.size).toBe(8 * 34);
+    const ta = a.tensors.find((t) => t.name === 'token_embd.weight')!;
+    expect(sb.subarray(te.sourceOffset, te.sourceOffset + te.size).equals(sa.subarray(ta.sourceOffset, ta.sourceOffset + te.size))).toBe(true);
+  });
+});
+
 describe('bad published files', () => {
   it('a truncated file is a GGUFError, nothing is written', async () => {
     const src = await write(gptossPair().ollama);
