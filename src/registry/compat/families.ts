@@ -332,8 +332,25 @@ const gemma3n: Family = {
   },
 };
 
+/** Qwen3-VL (dense and MoE): M-RoPE sections and deepstack count missing, vision tower embedded. */
+function qwen3vlFamily(arch: 'qwen3vl' | 'qwen3vlmoe'): Family {
+  return {
+    arch,
+    name: arch === 'qwen3vl' ? 'qwen3-vl' : 'qwen3-vl-moe',
+    apply(h) {
+      if (h.str('general.architecture') !== arch || h.has(`${arch}.rope.dimension_sections`)) return;
+      h.set(`${arch}.rope.dimension_sections`, rawValue.i32Array([24, 20, 20, 0]), 'added (Qwen3-VL default [24, 20, 20, 0])');
+      if (!h.has(`${arch}.n_deepstack_layers`)) {
+        const n = h.arrayInfo(`${arch}.vision.deepstack_visual_indexes`)?.count ?? 0;
+        h.setU32(`${arch}.n_deepstack_layers`, n, `added (${n}, the length of vision.deepstack_visual_indexes)`);
+      }
+      h.hideTensors(VISION_PREFIXES, 'vision/projector');
+    },
+  };
+}
+
 /** In the order Ollama's dispatcher runs them. */
-export const FAMILIES: readonly Family[] = [embeddinggemma, gemma3, snowflake, gemma3n, qwen3next, laguna, gptoss, lfm2, olmo3, mistral3, qwen25vl, nemotronHMoe, llama3, llama4];
+export const FAMILIES: readonly Family[] = [embeddinggemma, gemma3, snowflake, gemma3n, qwen3next, laguna, gptoss, lfm2, olmo3, mistral3, qwen25vl, qwen3vlFamily('qwen3vl'), qwen3vlFamily('qwen3vlmoe'), nemotronHMoe, llama3, llama4];
 
 /** Runs the handler of the file's published architecture (at most one applies). */
 export function applyFamilies(h: HeaderEdit): Family | null {

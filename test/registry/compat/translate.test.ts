@@ -243,6 +243,23 @@ describe('gemma3n', () => {
   });
 });
 
+describe('qwen3-vl', () => {
+  it.each(['qwen3vl', 'qwen3vlmoe'])('%s gets its M-RoPE sections and deepstack count; the vision tower is left out', async (a) => {
+    const src = await write({
+      metadata: { 'general.architecture': a, [`${a}.vision.deepstack_visual_indexes`]: arr(VT.INT32, [8, 16, 24]) },
+      tensors: [...tiny, { name: 'mm.0.weight', dims: [8, 8], type: 'F32' }],
+    });
+    const out = path.join(dir, `${a}.gguf`);
+    expect(await translateGGUF(src, out)).not.toBeNull();
+    const m = await kvs(out);
+    expect(m.get(`${a}.rope.dimension_sections`)?.items).toMatchObject({ itemType: VT.INT32, values: [24, 20, 20, 0] });
+    expect(m.get(`${a}.n_deepstack_layers`)?.value).toBe(3);
+    expect((await readRawHeader(out)).tensors.map((t) => t.name)).toEqual(['token_embd.weight']);
+    const done = await write({ metadata: { 'general.architecture': a, [`${a}.rope.dimension_sections`]: arr(VT.INT32, [24, 20, 20, 0]) }, tensors: tiny });
+    expect(await translateGGUF(done, path.join(dir, `${a}-none.gguf`))).toBeNull();
+  });
+});
+
 describe('bad published files', () => {
   it('a truncated file is a GGUFError, nothing is written', async () => {
     const src = await write(gptossPair().ollama);
