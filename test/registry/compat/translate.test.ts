@@ -260,6 +260,40 @@ describe('qwen3-vl', () => {
   });
 });
 
+describe('glm-4.7-flash', () => {
+  it('becomes deepseek2 with MLA-absorbed dims, expert groups, the glm4 pre-tokenizer and EOT/EOM ids', async () => {
+    const src = await write({
+      metadata: {
+        'general.architecture': 'glm4moelite',
+        'glm4moelite.attention.head_count_kv': u32(20),
+        'glm4moelite.attention.key_length': u32(256),
+        'glm4moelite.attention.value_length': u32(256),
+        'glm4moelite.attention.kv_lora_rank': u32(512),
+        'glm4moelite.rope.dimension_count': u32(64),
+        'tokenizer.ggml.pre': 'default',
+        'tokenizer.ggml.eos_token_ids': arr(VT.INT32, [151329, 151336, 151338]),
+      },
+      tensors: tiny,
+    });
+    const out = path.join(dir, 'glm.gguf');
+    expect((await translateGGUF(src, out))?.family).toBe('glm-4.7-flash');
+    const m = await kvs(out);
+    const v = (k: string) => m.get(k)?.value;
+    expect(v('general.architecture')).toBe('deepseek2');
+    expect(v('deepseek2.attention.head_count_kv')).toBe(1);
+    expect(v('deepseek2.attention.key_length')).toBe(576);
+    expect(v('deepseek2.attention.value_length')).toBe(512);
+    expect(v('deepseek2.attention.key_length_mla')).toBe(256);
+    expect(v('deepseek2.attention.value_length_mla')).toBe(256);
+    expect(v('deepseek2.expert_group_count')).toBe(1);
+    expect(v('deepseek2.expert_group_used_count')).toBe(1);
+    expect(v('tokenizer.ggml.pre')).toBe('glm4');
+    expect(v('tokenizer.ggml.eot_token_id')).toBe(151336);
+    expect(v('tokenizer.ggml.eom_token_id')).toBe(151338);
+    expect([...m.keys()].some((k) => k.startsWith('glm4moelite.'))).toBe(false);
+  });
+});
+
 describe('bad published files', () => {
   it('a truncated file is a GGUFError, nothing is written', async () => {
     const src = await write(gptossPair().ollama);
