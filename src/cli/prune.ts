@@ -5,7 +5,7 @@ import type { CommandFlags } from './spec.js';
 
 interface Item {
   name: string;
-  kind: 'blob' | 'partial';
+  kind: 'blob' | 'partial' | 'derived';
   size: number;
 }
 
@@ -15,7 +15,7 @@ export async function run(_args: string[], flags: CommandFlags): Promise<number>
   const r = (await res.json()) as { removed: Item[]; kept: Item[]; freed: number };
   const verb = dryRun ? 'would remove' : 'removed';
   for (const i of r.removed) {
-    process.stdout.write(`${verb} ${i.kind === 'blob' ? 'unused blob' : 'stale download'} ${i.name} (${humanBytes(i.size)})\n`);
+    process.stdout.write(`${verb} ${i.kind === 'blob' ? 'unused blob' : i.kind === 'derived' ? 'derived file' : 'stale download'} ${i.name} (${humanBytes(i.size)})\n`);
   }
   for (const i of r.kept) {
     process.stdout.write(`kept ${i.name} (${humanBytes(i.size)}): a download or import may be in progress\n`);

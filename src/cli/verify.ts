@@ -6,7 +6,7 @@ interface VerifyReport {
   name: string;
   ok: boolean;
   blobs: number;
-  problems: Array<{ digest: string; kind: 'missing' | 'mismatch' | 'size'; actual?: string | number; expected_size?: number }>;
+  problems: Array<{ digest: string; kind: 'missing' | 'mismatch' | 'size' | 'derived'; actual?: string | number; expected_size?: number; detail?: string }>;
 }
 
 export function describeProblem(p: VerifyReport['problems'][number]): string {
@@ -15,6 +15,8 @@ export function describeProblem(p: VerifyReport['problems'][number]): string {
       return `blob ${p.digest} is missing`;
     case 'mismatch':
       return `blob ${p.digest} is damaged (its bytes hash to ${p.actual})`;
+    case 'derived':
+      return `the llama.cpp-layout copy of blob ${p.digest} was damaged (${p.detail ?? 'unknown problem'}); it was removed and is rebuilt at the next load`;
     default:
       return `blob ${p.digest} has ${p.actual} bytes, the manifest records ${p.expected_size}`;
   }

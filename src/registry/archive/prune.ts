@@ -9,12 +9,14 @@
  *    or import writes its blobs before its manifest;
  *  - what another writer holds (a live lease or download lock, store/leases.ts) is kept at any
  *    age: its blobs count as referenced, its partial files as in progress;
+ *  - derived llama.cpp-layout files in `compat/` go with their blob (docs/compat.md);
  *  - the manifests are read again just before deleting, and only `blobs/` entries are touched
  *    (never followed through symlinks), by names the digest validator produced.
  */
 import { lstat, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fileNameToDigest } from '../digest.js';
+import { sweepDerived } from '../store/derived.js';
 import { loadAllManifests, referencedDigests } from '../store/gc.js';
 import { heldDigests, isHeldPartial } from '../store/leases.js';
 import type { Store } from '../store/index.js';
@@ -26,7 +28,7 @@ const UNFINISHED = /^sha256-(?:[0-9a-f]{64}-partial(?:-\d+(?:\.[0-9a-f]+\.tmp)?|
 export interface PruneItem {
   /** `sha256:<hex>` for blobs, the file name for unfinished files. */
   name: string;
-  kind: 'blob' | 'partial';
+  kind: 'blob' | 'partial' | 'derived';
   size: number;
 }
 
@@ -91,6 +93,11 @@ export async function pruneBlobs(store: Store, opts: { dryRun?: boolean; now?: n
       }
     }
     removed.push(v.item);
+  }
+  // Derived llama.cpp-layout files (docs/compat.md) of blobs that are gone or being removed.
+  const keepDerived = new Set([...refs, ...kept.filter((k) => k.kind === 'blob').map((k) => k.name)]);
+  for (const d of await sweepDerived(store.paths, { keep: keepDerived, now, minAgeMs: STALE_AFTER_MS, dryRun: opts.dryRun })) {
+    removed.push({ name: `compat/${d.name}`, kind: 'derived', size: d.size });
   }
   return { dryRun: !!opts.dryRun, removed, kept, freed: removed.reduce((s, i) => s + i.size, 0) };
 }

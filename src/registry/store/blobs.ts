@@ -18,6 +18,7 @@ import {
   StoreError,
 } from './errors.js';
 import { isNotFound, type StorePaths } from './paths.js';
+import { removeDerived } from './derived.js';
 
 export type BlobSource = Uint8Array | string | AsyncIterable<Uint8Array | string>;
 
@@ -304,10 +305,11 @@ export async function readBlob(paths: StorePaths, digest: string, maxBytes: numb
   return readFile(paths.blobPath(digest));
 }
 
-/** Deletes a blob; a missing blob is not an error. */
+/** Deletes a blob (and its derived llama.cpp-layout file, if any); a missing blob is not an error. */
 export async function removeBlob(paths: StorePaths, digest: string): Promise<boolean> {
   try {
     await unlink(paths.blobPath(digest));
+    await removeDerived(paths, digest).catch(() => false);
     return true;
   } catch (e) {
     if (isNotFound(e)) return false;

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileNameToDigest } from '../digest.js';
 import { removeBlob } from './blobs.js';
 import { heldDigests, isHeldPartial } from './leases.js';
+import { sweepDerived } from './derived.js';
 import { MANIFEST_TEMP_RE, walkManifests, type ManifestEntry, type Warn } from './list.js';
 import { MAX_MANIFEST_BYTES, manifestDigests, parseManifest } from './manifest.js';
 import { isNotFound, type StorePaths } from './paths.js';
@@ -198,5 +199,7 @@ export async function pruneStore(paths: StorePaths, opts: PruneOptions = {}, war
     if (st && old(st.mtimeMs) && (await unlink(f).then(() => true, () => false))) report.removedFiles.push(path.relative(paths.root, f));
   }
   report.removedDirs = (await removeEmptyDirs(paths.manifestsDir)).map((d) => path.relative(paths.root, d));
+  // Derived llama.cpp-layout files whose blob is gone, and stale temporary ones.
+  for (const d of await sweepDerived(paths, { now, minAgeMs: minAge })) report.removedFiles.push(path.join('compat', d.name));
   return report;
 }

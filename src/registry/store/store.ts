@@ -39,6 +39,7 @@ import {
   writeFileAtomic,
   type ParseManifestOptions,
 } from './manifest.js';
+import { loadablePath } from './derived.js';
 import { StorePaths, defaultStoreRoot, isNotFound } from './paths.js';
 import { MediaType, type ConfigV2, type Manifest } from './types.js';
 import { verifyManifests, type ModelVerifyReport } from './verify.js';
@@ -350,6 +351,14 @@ export class Store {
   async lease(digests: Iterable<string>): Promise<Held> {
     this.assertWritable('writing');
     return takeLease(this.paths.root, digests);
+  }
+
+  /**
+   * The file llama.cpp loads for a model blob: the blob, or its derived llama.cpp-layout
+   * translation when the blob is in one of Ollama's own published layouts (docs/compat.md).
+   */
+  loadablePath(digest: string, signal?: AbortSignal): Promise<string> {
+    return loadablePath(this.paths, digest, signal);
   }
 
   /** Start-up prune (stale temp/partial files and unreferenced blobs older than an hour). */

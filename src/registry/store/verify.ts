@@ -4,12 +4,16 @@ import { hashFile, statBlob } from './blobs.js';
 import type { LoadedManifest } from './gc.js';
 import { manifestDigests } from './manifest.js';
 import type { StorePaths } from './paths.js';
+import { verifyDerived } from './derived.js';
+import { MediaType } from './types.js';
 
 export interface BlobProblem {
   digest: string;
-  kind: 'missing' | 'mismatch' | 'size';
+  kind: 'missing' | 'mismatch' | 'size' | 'derived';
   /** For `mismatch`: the digest the bytes actually have. For `size`: the actual size. */
   actual?: string | number;
+  /** For `derived`: what was wrong with the blob's derived llama.cpp-layout file (now removed; rebuilt at next load). */
+  detail?: string;
   /** For `size`: the size the manifest records. */
   expectedSize?: number;
 }
@@ -45,6 +49,7 @@ export async function verifyManifests(
     return state;
   };
 
+  const derivedChecked = new Map<string, string | null>();
   const reports: ModelVerifyReport[] = [];
   for (const m of models) {
     const problems: BlobProblem[] = [];
@@ -56,6 +61,15 @@ export async function verifyManifests(
       if (s.kind === 'missing') problems.push({ digest: d, kind: 'missing' });
       else if (s.kind === 'mismatch') problems.push({ digest: d, kind: 'mismatch', actual: s.actual });
       else if (s.size !== sizes.get(d)) problems.push({ digest: d, kind: 'size', actual: s.size, expectedSize: sizes.get(d)! });
+    }
+    for (const l of m.manifest.layers) {
+      if (l.mediaType !== MediaType.model) continue;
+      let detail = derivedChecked.get(l.digest);
+      if (detail === undefined) {
+        detail = await verifyDerived(paths, l.digest, signal);
+        derivedChecked.set(l.digest, detail);
+      }
+      if (detail) problems.push({ digest: l.digest, kind: 'derived', detail });
     }
     reports.push({ name: displayShortest(m.name), ok: problems.length === 0, blobs: digests.length, problems });
   }

@@ -8,7 +8,7 @@ import { ApiError, BadRequestError } from '../../api/errors.js';
 import { durationToMs, parseKeepAlive } from '../../api/duration.js';
 import { applyRequestOptions, defaultOptions, validateOptions, type Options } from '../../api/options.js';
 import type { Capability, ModelDetails } from '../../api/types.js';
-import type { Store } from '../../registry/store/index.js';
+import { MediaType, type Store } from '../../registry/store/index.js';
 import { resolveRunnerOptions, type Lease, type Runner, type Scheduler } from '../../runtime/index.js';
 import type { ServerConfig } from '../env.js';
 import type { ServerLogger } from '../log.js';
@@ -132,7 +132,7 @@ export async function acquire(deps: ServerDeps, m: ResolvedModel, options: Optio
   const t0 = process.hrtime.bigint();
   const lease = await deps.sched.acquire({
     name: m.fullName,
-    modelPath: m.modelPath,
+    modelPath: await loadableModelPath(deps, m, signal),
     adapterPaths: m.adapterPaths,
     options: runnerOptions,
     keepAliveMs: keepAliveMs(keepAlive),
@@ -143,6 +143,22 @@ export async function acquire(deps: ServerDeps, m: ResolvedModel, options: Optio
   // when the model was already loaded.
   if (lease.loadDuration > 0) return lease;
   return { ...lease, loadDuration: Math.max(1, Number(process.hrtime.bigint() - t0)) };
+}
+
+/**
+ * The file to load: the model blob, or its llama.cpp-layout translation when the blob is in one
+ * of Ollama's own published layouts (docs/compat.md). A file the translator recognises but
+ * finds inconsistent is a 500 with the translator's message, like a damaged blob.
+ */
+async function loadableModelPath(deps: ServerDeps, m: ResolvedModel, signal?: AbortSignal): Promise<string> {
+  const layer = m.stored.manifest.layers.find((l) => l.mediaType === MediaType.model);
+  if (!layer) return m.modelPath!;
+  try {
+    return await deps.store.loadablePath(layer.digest, signal);
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    throw new ApiError(500, `unable to load model ${m.shortName}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /** Unloads a model (keep_alive 0 with an empty prompt); fine when it was not loaded. */

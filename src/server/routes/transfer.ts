@@ -151,6 +151,7 @@ async function handleVerify(ctx: Context, deps: TransferRouteDeps): Promise<void
         kind: p.kind,
         ...(p.actual !== undefined ? { actual: p.actual } : {}),
         ...(p.expectedSize !== undefined ? { expected_size: p.expectedSize } : {}),
+        ...(p.detail !== undefined ? { detail: p.detail } : {}),
       })),
     })),
   });

@@ -85,7 +85,7 @@ const TOKEN_CONTROL = 3;
 const TOKEN_USER_DEFINED = 4;
 const TOKEN_BYTE = 6;
 
-function spmVocab(size: number): Record<string, WriteValue> {
+export function spmVocab(size: number): Record<string, WriteValue> {
   const tokens = ['<unk>', '<s>', '</s>'];
   const types = [TOKEN_UNKNOWN, TOKEN_CONTROL, TOKEN_CONTROL];
   for (let b = 0; b < 256; b++) {
@@ -131,7 +131,7 @@ function byteChars(): string[] {
   return out;
 }
 
-function bpeVocab(size: number, specials: string[]): Record<string, WriteValue> {
+export function bpeVocab(size: number, specials: string[]): Record<string, WriteValue> {
   const chars = byteChars();
   const normal = size - specials.length;
   if (normal < 256) throw new Error('gpt2 vocab needs at least 256 + specials tokens');

@@ -1,0 +1,112 @@
+/**
+ * Translation of a published GGUF into llama.cpp's layout as a new file: the header is edited
+ * by the family handler, then re-encoded, and each kept tensor's bytes are copied from the
+ * source in order (8 MiB at a time, the next read overlapping the current write, so memory
+ * stays flat whatever the model's size). The file
+ * is written to a temporary name, synced, and renamed into place: a reader never sees half a
+ * file.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { encodeRawHeader, readRawHeader, type RawHeader } from '../gguf/rawheader.js';
+import { HeaderEdit } from './edit.js';
+import { applyFamilies, type Family } from './families.js';
+
+/** Bumped whenever a handler's output changes: derived files of older versions are rebuilt. */
+export const TRANSLATOR_VERSION = 1;
+
+const CHUNK = 8 * 1024 * 1024;
+
+export interface TranslationPlan {
+  family: Family;
+  changes: string[];
+  edit: HeaderEdit;
+}
+
+/** What the file needs, or null when it is already in llama.cpp's layout (or not a model we know). */
+export async function planTranslation(source: string | RawHeader): Promise<TranslationPlan | null> {
+  const raw = typeof source === 'string' ? await readRawHeader(source) : source;
+  const edit = new HeaderEdit(raw);
+  const family = applyFamilies(edit);
+  if (!family) return null;
+  return { family, changes: edit.changes, edit };
+}
+
+export interface TranslateResult {
+  family: string;
+  changes: string[];
+  size: number;
+  /** sha256 of the written file, hex. */
+  sha256: string;
+}
+
+/**
+ * Writes the translation of `src` to `dst` (atomically). Returns null, writing nothing, when
+ * the file needs no translation. Throws GGUFError / CompatError (status 400) for bad files.
+ */
+export async function translateGGUF(src: string, dst: string, signal?: AbortSignal): Promise<TranslateResult | null> {
+  const plan = await planTranslation(src);
+  if (!plan) return null;
+  const { edit } = plan;
+  const enc = encodeRawHeader({ version: 3, alignment: edit.source.alignment, kvs: edit.kvs, tensors: edit.tensors });
+  const tmp = path.join(path.dirname(dst), `.${path.basename(dst)}.${randomBytes(6).toString('hex')}.tmp`);
+  const hash = createHash('sha256');
+  let input: FileHandle | undefined;
+  let output: FileHandle | undefined;
+  try {
+    input = await open(src, 'r');
+    output = await open(tmp, 'wx', 0o644);
+    let pos = 0;
+    // Hashing runs while the write is in flight.
+    const put = async (b: Buffer): Promise<void> => {
+      const at = pos;
+      pos += b.length;
+      const first = output!.write(b, 0, b.length, at);
+      hash.update(b);
+      let done = (await first).bytesWritten;
+      while (done < b.length) done += (await output!.write(b, done, b.length - done, at + done)).bytesWritten;
+    };
+    await put(enc.header);
+    // Reads run one chunk ahead of writes (two buffers), so the disk reads and writes overlap.
+    const chunks: Array<{ from: number; len: number; at: number; name: string }> = [];
+    for (let i = 0; i < edit.tensors.length; i++) {
+      const t = edit.tensors[i]!;
+      const at = enc.header.length + enc.offsets[i]!;
+      for (let done = 0; done < t.size; done += CHUNK) chunks.push({ from: t.sourceOffset + done, len: Math.min(CHUNK, t.size - done), at: at + done, name: t.name });
+    }
+    const bufs = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+    const readChunk = async (k: number): Promise<Buffer> => {
+      const c = chunks[k]!;
+      const b = bufs[k % 2]!;
+      let got = 0;
+      while (got < c.len) {
+        const { bytesRead } = await input!.read(b, got, c.len - got, c.from + got);
+        if (bytesRead === 0) throw new Error(`the model file ended inside tensor ${c.name}`);
+        got += bytesRead;
+      }
+      return b.subarray(0, c.len);
+    };
+    let next = chunks.length ? readChunk(0) : null;
+    for (let k = 0; k < chunks.length; k++) {
+      signal?.throwIfAborted();
+      const data = await next!;
+      next = k + 1 < chunks.length ? readChunk(k + 1) : null;
+      next?.catch(() => undefined); // awaited next round; never an unhandled rejection
+      if (pos < chunks[k]!.at) await put(Buffer.alloc(chunks[k]!.at - pos));
+      await put(data);
+    }
+    if (pos !== enc.totalSize) throw new Error(`translated file is ${pos} bytes, expected ${enc.totalSize}`);
+    await output.sync();
+    await output.close();
+    output = undefined;
+    await rename(tmp, dst);
+    return { family: plan.family.name, changes: plan.changes, size: pos, sha256: hash.digest('hex') };
+  } catch (err) {
+    await output?.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  } finally {
+    await input?.close().catch(() => undefined);
+  }
+}
