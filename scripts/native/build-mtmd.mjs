@@ -84,6 +84,19 @@ function libName(dir, prefix) {
 
 function removeOwn(out) {
   for (const f of OWN_FILES) fs.rmSync(path.join(out, f), { force: true });
+  if (fs.existsSync(out)) for (const f of fs.readdirSync(out)) if (/^libggml-cpu-.*\.so$/.test(f)) fs.rmSync(path.join(out, f), { force: true });
+}
+
+/**
+ * ggml looks for its CPU backend variants (libggml-cpu-*.so) next to the executable: links to the
+ * prebuilt ones let llama-mtmd-cli run from any folder. (libmtmd inside Tollama uses the backends
+ * node-llama-cpp already loaded.)
+ */
+function linkBackends(out, libDir) {
+  for (const f of fs.readdirSync(libDir)) {
+    if (!/^libggml-cpu-.*\.so$/.test(f) || fs.existsSync(path.join(out, f))) continue;
+    fs.symlinkSync(path.join(libDir, f), path.join(out, f));
+  }
 }
 
 async function main() {
@@ -103,7 +116,10 @@ async function main() {
   const stamp = { recipe: MTMD_RECIPE, nodeLlamaCpp: version, libDir };
   if (!args.has('--force') && fs.existsSync(path.join(out, 'libmtmd.so')) && fs.existsSync(path.join(out, 'llama-mtmd-cli'))) {
     try {
-      if (JSON.stringify(JSON.parse(fs.readFileSync(stampFile, 'utf8'))) === JSON.stringify(stamp)) return log('up to date');
+      if (JSON.stringify(JSON.parse(fs.readFileSync(stampFile, 'utf8'))) === JSON.stringify(stamp)) {
+        linkBackends(out, libDir);
+        return log('up to date');
+      }
     } catch { /* rebuild */ }
   }
   const t0 = Date.now();
@@ -158,6 +174,7 @@ async function main() {
     fs.mkdirSync(out, { recursive: true });
     removeOwn(out);
     for (const f of OWN_FILES) fs.renameSync(path.join(staged, f), path.join(out, f));
+    linkBackends(out, libDir);
     log(`built ${path.join(out, 'libmtmd.so')} and llama-mtmd-cli in ${seconds.toFixed(1)} s`);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
