@@ -15,7 +15,7 @@ import { displayShortest, fullName, parseModelName, type ModelName } from '../re
 import { ModelNotFoundError, envBool, type Store } from '../registry/store/index.js';
 import { MediaType, type ConfigV2, type Layer } from '../registry/store/types.js';
 import { detectTemplate } from './autodetect.js';
-import { applyGGUFToConfig, ggufMediaType, readBlobGGUF, verifyBlob } from './build-gguf.js';
+import { applyGGUFToConfig, ggufMediaType, needsDefaultLlavaProjectorType, readBlobGGUF, updateProjectorLayers, verifyBlob } from './build-gguf.js';
 import { LayerList, existingLayer, paramsLayer, textLayer, type PendingLayer } from './build-layers.js';
 import { planQuantize, quantizeLayers, type QuantizeFn } from './build-quantize.js';
 import type { CreatePlan, NamedBlob } from './build-request.js';
@@ -104,6 +104,7 @@ async function ggufFileLayer(store: Store, f: NamedBlob, from: string | undefine
   if (from) layer.from = from;
   const item = existingLayer(layer);
   item.gguf = { arch: info.architecture, fileType: info.fileType };
+  if (layer.mediaType === MediaType.projector && needsDefaultLlavaProjectorType(info)) item.defaultProjectorType = true;
   return { layer: item, info };
 }
 
@@ -140,7 +141,8 @@ async function fileLayers(
       throw new BadRequestError('split GGUF models (several weight files) are not supported by this server yet');
     }
     list.push(layer);
-    applyGGUFToConfig(config, info, layer.layer.mediaType);
+    // Ollama folds only weights (and adapter) headers into the config: a projector adds no family.
+    if (layer.layer.mediaType !== MediaType.projector) applyGGUFToConfig(config, info, layer.layer.mediaType);
     if (!detected && layer.layer.mediaType !== MediaType.adapter && info.chatTemplate) {
       const t = detectTemplate(info.chatTemplate);
       if (t) {
@@ -190,6 +192,7 @@ export async function prepareModel(plan: CreatePlan, deps: BuildDeps, signal?: A
 export async function commitModel(p: PreparedModel, deps: BuildDeps, emit: Emit, signal?: AbortSignal): Promise<{ digest: string }> {
   const { store } = deps;
   await quantizeLayers(p.layers, p.config, deps, emit, signal);
+  await updateProjectorLayers(p.layers, store, emit, signal);
   for (const item of p.layers.items) {
     if (!item.bytes) continue;
     const r = await store.writeBlob(item.bytes, { expected: item.layer.digest, signal });

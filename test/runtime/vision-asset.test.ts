@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addStringMetadata } from '../../src/registry/gguf/rewrite.js';
 import { mtmdCliPath, mtmdToolsDir } from '../../src/runtime/mtmd.js';
 import { writeProjector } from '../helpers/gguf/projector.js';
 import { haveStories, repoRoot, STORIES } from '../helpers/models.js';
@@ -54,9 +55,13 @@ describe.skipIf(!!skip)('tiny projector under llama-mtmd-cli', () => {
     expect(new Set([head(red1.text), head(gradient.text), head(checker.text)]).size).toBe(3);
   });
 
-  it('libmtmd refuses a LLaVA projector without clip.projector_type (why create writes `mlp` in)', () => {
+  it('libmtmd refuses a LLaVA projector without clip.projector_type; the one create rewrites works', async () => {
     const r = mtmdCli('red.png', 'proj-notype.gguf');
     expect(r.status).not.toBe(0);
     expect(r.log).toMatch(/unknown projector type/);
+    await addStringMetadata(path.join(dir, 'proj-notype.gguf'), path.join(dir, 'proj-fixed.gguf'), 'clip.projector_type', 'mlp');
+    const fixed = mtmdCli('red.png', 'proj-fixed.gguf');
+    expect(fixed.status, fixed.log.slice(-2000)).toBe(0);
+    expect(head(fixed.text)).toBe(head(mtmdCli('red.png').text)); // same weights, same text
   });
 });
