@@ -13,6 +13,7 @@
 //
 // TOLLAMA_SKIP_NATIVE=1 (or TOLLAMA_SKIP_MTMD=1) skips everything.
 import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,7 +28,9 @@ const log = (msg) => console.log(`[tollama mtmd] ${msg}`);
 export const MTMD_RECIPE = 'libmtmd v1 video=off';
 export const MTMD_STAMP = 'tollama-mtmd.json';
 /** The files this script owns in the shared tools folder (llama-quantize lives there too). */
-const OWN_FILES = ['libmtmd.so', 'llama-mtmd-cli', MTMD_STAMP];
+const BRIDGE_STAMP = 'tollama-mtmd-bridge.json';
+const BRIDGE_SOURCES = ['tollama-mtmd.h', 'tollama-mtmd.cpp'];
+const OWN_FILES = ['libmtmd.so', 'llama-mtmd-cli', MTMD_STAMP, 'libtollama-mtmd.so', BRIDGE_STAMP];
 
 function run(cmd, argv, opts = {}) {
   const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
@@ -118,7 +121,8 @@ async function main() {
     try {
       if (JSON.stringify(JSON.parse(fs.readFileSync(stampFile, 'utf8'))) === JSON.stringify(stamp)) {
         linkBackends(out, libDir);
-        return log('up to date');
+        log('libmtmd up to date');
+        return buildBridge(nlcDir, out, libDir);
       }
     } catch { /* rebuild */ }
   }
@@ -176,6 +180,44 @@ async function main() {
     for (const f of OWN_FILES) fs.renameSync(path.join(staged, f), path.join(out, f));
     linkBackends(out, libDir);
     log(`built ${path.join(out, 'libmtmd.so')} and llama-mtmd-cli in ${seconds.toFixed(1)} s`);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  buildBridge(nlcDir, out, libDir);
+}
+
+/**
+ * libtollama-mtmd.so: Tollama's bridge core (scripts/native/mtmd/tollama-mtmd.cpp) linked to
+ * libmtmd, for the addon to dlopen on first vision use, so the addon builds and loads without
+ * libmtmd. One file, a few seconds; rebuilt when its sources change (its own stamp).
+ */
+function buildBridge(nlcDir, out, libDir) {
+  const bridgeDir = path.join(here, 'mtmd');
+  const sha = crypto.createHash('sha256');
+  for (const f of BRIDGE_SOURCES) sha.update(fs.readFileSync(path.join(bridgeDir, f)));
+  const stamp = { recipe: MTMD_RECIPE, sources: sha.digest('hex'), libDir };
+  const stampFile = path.join(out, BRIDGE_STAMP);
+  if (!args.has('--force') && fs.existsSync(path.join(out, 'libtollama-mtmd.so'))) {
+    try {
+      if (JSON.stringify(JSON.parse(fs.readFileSync(stampFile, 'utf8'))) === JSON.stringify(stamp)) return log('bridge up to date');
+    } catch { /* rebuild */ }
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tollama-mtmd-bridge-'));
+  try {
+    const src = path.join(tmp, 'src');
+    run('git', ['clone', '-q', '--no-checkout', path.join(nlcDir, 'llama', 'gitRelease.bundle'), src]);
+    run('git', ['-C', src, 'sparse-checkout', 'set', '--no-cone', '/include/', '/ggml/include/', '/tools/mtmd/*.h']);
+    run('git', ['-C', src, 'checkout', '-q', 'HEAD']);
+    const staged = path.join(tmp, 'libtollama-mtmd.so');
+    run('g++', ['-std=c++17', '-O2', '-DNDEBUG', '-fPIC', '-shared', '-pthread',
+      `-I${bridgeDir}`, `-I${path.join(src, 'tools', 'mtmd')}`, `-I${path.join(src, 'include')}`, `-I${path.join(src, 'ggml', 'include')}`,
+      path.join(bridgeDir, 'tollama-mtmd.cpp'), '-o', staged, '-Wl,-soname,libtollama-mtmd.so',
+      `-L${out}`, '-l:libmtmd.so', `-L${libDir}`, `-l:${libName(libDir, 'libllama.')}`, `-l:${libName(libDir, 'libggml.')}`, '-l:libggml-base.so',
+      `-Wl,-rpath,$ORIGIN:${libDir}`, '-Wl,--no-undefined', '-s']);
+    fs.rmSync(path.join(out, 'libtollama-mtmd.so'), { force: true });
+    fs.renameSync(staged, path.join(out, 'libtollama-mtmd.so'));
+    fs.writeFileSync(stampFile, JSON.stringify(stamp));
+    log(`built ${path.join(out, 'libtollama-mtmd.so')}`);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -47,13 +47,14 @@ beforeAll(async () => {
   ], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`harness did not compile:\n${r.stderr}`);
   await writeProjector(path.join(dir, 'proj.gguf'));
+  await writeProjector(path.join(dir, 'proj-wide.gguf'), { outputWidth: 96 });
   for (const [name, make] of Object.entries(testImages)) fs.writeFileSync(path.join(dir, `${name}.png`), make());
 }, 300_000);
 afterAll(() => { if (dir) fs.rmSync(dir, { recursive: true, force: true }); });
 
 interface Out { rc?: number; error?: string; n_tokens?: number; n_image_tokens?: number; new_n_past?: number; text?: string }
-function run(prompt: string, images: string[], nPredict = 16): Out {
-  const r = spawnSync(harness, [libDir, STORIES, path.join(dir, 'proj.gguf'), prompt, String(nPredict), ...images.map((i) => path.join(dir, i))], { encoding: 'utf8', timeout: 60_000 });
+function run(prompt: string, images: string[], nPredict = 16, projector = 'proj.gguf'): Out {
+  const r = spawnSync(harness, [libDir, STORIES, path.join(dir, projector), prompt, String(nPredict), ...images.map((i) => path.join(dir, i))], { encoding: 'utf8', timeout: 60_000 });
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout.trim()) as Out;
 }
@@ -102,6 +103,19 @@ describe.skipIf(!!skip)('vision bridge core (tollama-mtmd.cpp) on libmtmd', () =
     const r = run(prompt, images);
     expect(r.rc).not.toBe(0);
     expect(r.error).toMatch(message);
+  });
+
+  it('a projector made for another model (output width 96, not 64) is refused when loading', () => {
+    const r = run(`${MARK} x`, ['red.png'], 4, 'proj-wide.gguf');
+    expect(r.rc).toBe(3);
+    expect(r.error).toMatch(/cannot load the projector/);
+  });
+
+  it('libtollama-mtmd.so, built at install, exports the bridge', () => {
+    const so = path.join(tools, 'libtollama-mtmd.so');
+    expect(fs.existsSync(so), 'run node scripts/native/build-mtmd.mjs').toBe(true);
+    const nm = spawnSync('nm', ['-D', '--defined-only', so], { encoding: 'utf8' });
+    for (const f of ['tollama_mtmd_init', 'tollama_mtmd_free', 'tollama_mtmd_eval', 'tollama_image_dims']) expect(nm.stdout).toMatch(new RegExp(`\\bT ${f}\\b`));
   });
 
   it('reads declared dimensions from PNG, GIF, BMP and JPEG headers', () => {

@@ -54,6 +54,21 @@ extern "C" int tollama_image_dims(const unsigned char * b, size_t n, uint32_t * 
     return 1;
 }
 
+extern "C" mtmd_context * tollama_mtmd_init(const char * mmproj_path, const llama_model * model, int n_threads, char * error, size_t error_len) {
+    mtmd_context_params p = mtmd_context_params_default();
+    p.use_gpu = false;
+    p.n_threads = n_threads > 0 ? n_threads : 1;
+    p.print_timings = false;
+    p.warmup = false;
+    mtmd_context * ctx = mtmd_init_from_file(mmproj_path, model, p);
+    if (!ctx && error && error_len) snprintf(error, error_len, "cannot load the projector (is it made for this model? its output width must equal the model's embedding width)");
+    return ctx;
+}
+
+extern "C" void tollama_mtmd_free(mtmd_context * mctx) {
+    if (mctx) mtmd_free(mctx);
+}
+
 static int fail(tollama_mtmd_result * r, const std::string & msg, int code) {
     snprintf(r->error, sizeof(r->error), "%s", msg.c_str());
     return code;

@@ -24,6 +24,14 @@ struct tollama_mtmd_result {
 };
 
 /**
+ * Loads a projector for `model` (CPU, `n_threads`), or NULL with `error` set (for instance when
+ * the projector's output width is not the model's embedding width). With these two wrappers the
+ * addon needs no libmtmd header: it dlopen()s libtollama-mtmd.so and looks up tollama_* only.
+ */
+mtmd_context * tollama_mtmd_init(const char * mmproj_path, const llama_model * model, int n_threads, char * error, size_t error_len);
+void tollama_mtmd_free(mtmd_context * mctx);
+
+/**
  * Reads an image's declared width and height from its header (PNG, JPEG, GIF, BMP) without
  * decoding it. Returns 0 and sets *w, *h; 1 when the format is not recognised; 2 when the
  * header is truncated.

@@ -48,10 +48,9 @@ int main(int argc, char ** argv) {
     llama_context_params cp = llama_context_default_params();
     cp.n_ctx = 512; cp.n_batch = 512; cp.n_threads = 1; cp.n_threads_batch = 1;
     llama_context * lctx = llama_init_from_model(model, cp);
-    mtmd_context_params mcp = mtmd_context_params_default();
-    mcp.use_gpu = false; mcp.n_threads = 1; mcp.print_timings = false; mcp.warmup = false;
-    mtmd_context * mctx = mtmd_init_from_file(argv[3], model, mcp);
-    if (!mctx) { printf("{\"error\":\"mmproj\"}\n"); return 1; }
+    char err[256] = "";
+    mtmd_context * mctx = tollama_mtmd_init(argv[3], model, 1, err, sizeof err);
+    if (!mctx) { printf("{\"rc\":3,\"error\":%s}\n", json_str(err).c_str()); return 0; }
     std::vector<std::vector<unsigned char>> imgs;
     for (int i = 6; i < argc; i++) imgs.push_back(slurp(argv[i]));
     std::vector<const unsigned char *> ptrs;
@@ -77,7 +76,7 @@ int main(int argc, char ** argv) {
     }
     printf("{\"rc\":0,\"n_tokens\":%d,\"n_image_tokens\":%d,\"new_n_past\":%d,\"text\":%s}\n", r.n_tokens, r.n_image_tokens, r.new_n_past, json_str(text).c_str());
     llama_sampler_free(smpl);
-    mtmd_free(mctx);
+    tollama_mtmd_free(mctx);
     llama_free(lctx);
     llama_model_free(model);
     return 0;
