@@ -81,7 +81,7 @@ class Parser {
       if (this.peek()?.v === 'func') throw new Skip('func type');
       if (this.peek()?.v === 'interface') { this.i++; this.eat('{'); this.eat('}'); return s + 'any'; }
       const id = this.peek();
-      if (id?.k !== 'id') throw new Skip('type');
+      if (id?.k !== 'id') throw new Skip(`type at ${this.t.slice(this.i - 8, this.i + 3).map((x) => x.v).join(' ')}`);
       this.i++;
       s += id.v;
       if (this.is('.')) { this.i++; s += '.' + this.peek()!.v; this.i++; }
@@ -124,7 +124,12 @@ class Parser {
     let name = t.v;
     if (this.is('.') && this.peek(1)?.k === 'id') { this.i += 2; name += '.' + this.t[this.i - 1]!.v; }
     if (this.is('{')) return this.body(name);
-    if (this.is('(')) return this.call(name);
+    if (this.is('(')) {
+      // a call, maybe indexed: `bashRefTool()[0]`
+      let v = this.call(name);
+      while (this.is('[')) { this.i++; const k = this.expr(); this.eat(']'); v = (v as Record<string, unknown>)[k as string]; }
+      return v;
+    }
     if (this.scope.has(name)) {
       let v = this.scope.get(name);
       while (this.is('[')) { this.i++; const k = this.expr(); this.eat(']'); v = (v as Record<string, unknown>)[k as string]; }
@@ -162,6 +167,9 @@ class Parser {
       // glimmer_reference_test.go's prompt builders
       case 'glimmerRefMsg': return `<|start|>${a[0]}<|message|>${a[1]}${a[2]}`;
       case 'glimmerRefPrompt': return `<|begin_of_text|>${(a as string[]).join('')}<|start|>assistant`;
+      // gemma4_test.go: a tool whose named parameters are all strings
+      case 'gemma4TestStringTool':
+        return { type: 'function', function: { name: a[0], parameters: { type: 'object', properties: Object.fromEntries((a.slice(1) as string[]).map((n) => [n, { type: ['string'] }])) } } };
       case 'thinkTrue': return true;
       case 'thinkFalse': return false;
       case 'api.NewToolCallFunctionArguments': case 'api.NewToolPropertiesMap': return {};
@@ -237,6 +245,8 @@ function portFile(path: string): Record<string, Record<string, unknown>> {
     ['lagunaDefaultSystem', 'You are a helpful, conversationally-fluent assistant made by Poolside. You are here to be helpful to users through natural language conversations.'],
     // renderer variants become the renderer names Ollama registers them under
     ['Olmo3Think32B', 'olmo3-32b-think'], ['Olmo31Think', 'olmo3-think'],
+    // renderers built with image tags, as the server builds them
+    ['RenderImgTags', true],
   ]);
   // functions without parameters that `return <data>` become callable
   for (let i = 0; i < t.length; i++) {
@@ -282,8 +292,8 @@ function portFile(path: string): Record<string, Record<string, unknown>> {
       }
       continue;
     }
-    // const ( a = x; b = y ) and const a = x
-    if (tok.v === 'const' && t[i + 1]?.v === '(') {
+    // const ( a = x; b = y ), var ( … ) and const a = x
+    if ((tok.v === 'const' || tok.v === 'var') && t[i + 1]?.v === '(') {
       let j = i + 2;
       while (t[j]?.v !== ')') {
         if (t[j]?.k === 'id' && t[j + 1]?.v === '=') {

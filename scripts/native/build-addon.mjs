@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// Builds node-llama-cpp's addon with the persistent-threadpool patch (nlc-threadpool.patch) against
+// Builds node-llama-cpp's addon with Tollama's patches (nlc-threadpool.patch: a persistent threadpool;
+// nlc-logprobs.patch: raw-logit log-probabilities) against
 // node-llama-cpp's own prebuilt libraries, and installs it as a node-llama-cpp local build that only
 // Tollama's runtime asks for (see docs/native.md). Needs g++ and git; no cmake, no network.
 //
 //   node scripts/native/build-addon.mjs            build if missing or stale, best effort (exit 0)
 //   node scripts/native/build-addon.mjs --strict   same, but any failure exits 1 (CI)
 //   node scripts/native/build-addon.mjs --force    rebuild even when up to date
-//   node scripts/native/build-addon.mjs --check    only check that the patch applies (exit 0/1)
+//   node scripts/native/build-addon.mjs --check    only check that the patches apply (exit 0/1)
 //   node scripts/native/build-addon.mjs --clean    remove the installed build
 //
 // TOLLAMA_SKIP_NATIVE=1 skips everything. Objects are compiled in a temporary folder that is removed.
@@ -18,7 +19,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   EXPECTED_NLC_VERSION, NATIVE_CMAKE_OPTION, NATIVE_MARKER, STAMP_FILE, copyAddonSources,
-  findNodeLlamaCpp, findPackageDir, localBuildFolderName, patchPath,
+  findNodeLlamaCpp, findPackageDir, localBuildFolderName, patchPaths,
 } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -43,12 +44,26 @@ function sha256(file) {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
-/** Applies the patch to `dir` (a folder holding llama/addon) with git apply, outside any repository. */
-function applyPatch(dir, check) {
-  run('git', ['apply', '-p1', ...(check ? ['--check'] : []), patchPath], {
-    cwd: dir,
-    env: { ...process.env, GIT_CEILING_DIRECTORIES: path.dirname(dir) },
-  });
+/**
+ * Applies the patches in order to `dir` (a copy of llama/addon's parent) with git apply, outside any
+ * repository. Each patch is written against the previous ones, so each is applied (not only
+ * checked) before the next.
+ */
+function applyPatches(dir) {
+  for (const p of patchPaths) {
+    try {
+      run('git', ['apply', '-p1', p], { cwd: dir, env: { ...process.env, GIT_CEILING_DIRECTORIES: path.dirname(dir) } });
+    } catch (err) {
+      throw new Error(`${path.basename(p)} does not apply: ${err instanceof Error ? err.message : err}`);
+    }
+  }
+}
+
+/** One hash over all the patches, for the build stamp. */
+function patchesSha256() {
+  const h = crypto.createHash('sha256');
+  for (const p of patchPaths) h.update(fs.readFileSync(p));
+  return h.digest('hex');
 }
 
 /**
@@ -206,20 +221,20 @@ async function main() {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tollama-patch-'));
     try {
       copyAddonSources(nlcDir, tmp);
-      applyPatch(tmp, true);
+      applyPatches(tmp);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
-    log(`the patch applies cleanly to node-llama-cpp ${version}`);
+    log(`the patches apply cleanly to node-llama-cpp ${version}`);
     return;
   }
 
-  const patchSha = sha256(patchPath);
+  const patchSha = patchesSha256();
   const stampPath = path.join(releaseDir, STAMP_FILE);
   if (!args.has('--force') && fs.existsSync(stampPath) && fs.existsSync(path.join(folder, 'buildDone.status'))) {
     const stamp = JSON.parse(fs.readFileSync(stampPath, 'utf8'));
     if (stamp.patchSha256 === patchSha && stamp.nlcVersion === version) {
-      log('patched addon already built (threadpool)');
+      log('patched addon already built (threadpool, logprobs)');
       return;
     }
   }
@@ -235,7 +250,7 @@ async function main() {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tollama-native-'));
   try {
     copyAddonSources(nlcDir, work);
-    applyPatch(work, false);
+    applyPatches(work);
     const built = path.join(work, 'llama-addon.node');
     await compile({ nlcDir, src, addonDir: path.join(work, 'llama', 'addon'), outFile: built, libDir });
     if (!fs.readFileSync(built).includes(Buffer.from(NATIVE_MARKER))) throw new Error('the built addon lacks the patch marker');

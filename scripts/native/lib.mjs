@@ -17,7 +17,12 @@ export const NATIVE_CMAKE_OPTION = Object.freeze({ key: 'NLC_PERSISTENT_THREADPO
 export const NATIVE_MARKER = 'nlc-persistent-threadpool v1';
 /** Written next to the installed addon: what it was built from. */
 export const STAMP_FILE = 'tollama-native.json';
-export const patchPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'nlc-threadpool.patch');
+/**
+ * The patches, applied in this order: the persistent threadpool, then raw-logit log-probabilities
+ * (the second is written against the first). The build stamp hashes all of them.
+ */
+export const patchPaths = Object.freeze(['nlc-threadpool.patch', 'nlc-logprobs.patch']
+  .map((f) => path.join(path.dirname(fileURLToPath(import.meta.url)), f)));
 
 /** The folder of package `name` as Node would find it from `fromDir` (walking up node_modules). */
 export function findPackageDir(fromDir, name) {

@@ -1,17 +1,22 @@
 /**
- * Template autodetection at create time (reference §4.5 step 1, §6.1): a GGUF's
- * `tokenizer.chat_template` is compared with the Jinja templates of every known template by
- * rune-level Levenshtein distance; the nearest wins (the first on a tie) when its distance is
- * below 100. The result carries the Go template Ollama stores and the `stop` parameters of the
- * template's `<name>.json` (only `stop` is carried).
+ * Template autodetection at create time (reference §4.5 step 1, §6.1), as Ollama's
+ * `template.Named` does it: the GGUF's `tokenizer.chat_template` is compared with every row of
+ * Ollama's template/index.json, in order, by rune-level Levenshtein distance; the first row with
+ * the smallest distance wins, when that distance is below 100. The result carries the Go template
+ * Ollama stores and the `stop` list of the template's `<name>.json` (Ollama decodes only `stop`).
  */
-import { KNOWN_TEMPLATES, type KnownTemplate } from './templates/known.js';
+import { TEMPLATE_INDEX, knownTemplate } from './templates/known.js';
 
 /** Ollama accepts a match only when the distance is below this. */
 export const MAX_TEMPLATE_DISTANCE = 100;
 
-/** Chat templates longer than this are not compared (no known template comes close). */
-const MAX_COMPARE_RUNES = 64 * 1024;
+/**
+ * Chat templates of this many runes or more are not compared. Ollama compares them, but its
+ * Levenshtein (github.com/agnivade/levenshtein v1.1.1) counts in 16-bit cells that wrap from
+ * 65536 runes on, so its "distance" there is an artefact, and reproducing it costs a full
+ * O(n·m) pass of several seconds. No real chat template comes near this size.
+ */
+export const MAX_COMPARE_RUNES = 0x10000;
 
 export interface DetectedTemplate {
   name: string;
@@ -24,7 +29,8 @@ export interface DetectedTemplate {
 
 /**
  * Levenshtein distance between two rune arrays, or `limit` when it is `limit` or more. Runs in
- * O(n·limit): only the diagonal band that can stay under the limit is computed.
+ * O(n·limit): only the diagonal band that can stay under the limit is computed. Below the limit it
+ * equals Ollama's distance (for strings shorter than 65536 runes, where its 16-bit cells hold).
  */
 export function boundedLevenshtein(a: readonly number[], b: readonly number[], limit: number): number {
   if (Math.abs(a.length - b.length) >= limit) return limit;
@@ -59,22 +65,21 @@ function runes(s: string): number[] {
   return out;
 }
 
-let cache: Array<{ t: KnownTemplate; runes: number[][] }> | undefined;
+let index: Array<{ name: string; runes: number[] }> | undefined;
 
-/** Finds the known template nearest to a Jinja chat template, or null when none is close. */
+/** Finds the named template nearest to a Jinja chat template, or null when none is close. */
 export function detectTemplate(chatTemplate: string | undefined | null): DetectedTemplate | null {
   if (!chatTemplate) return null;
   const s = runes(chatTemplate);
-  if (s.length > MAX_COMPARE_RUNES) return null;
-  cache ??= KNOWN_TEMPLATES.map((t) => ({ t, runes: t.jinja.map(runes) }));
-  let best: { t: KnownTemplate; d: number } | null = null;
-  for (const { t, runes: candidates } of cache) {
-    for (const c of candidates) {
-      const limit = best ? best.d : MAX_TEMPLATE_DISTANCE;
-      const d = boundedLevenshtein(s, c, limit);
-      if (d < limit) best = { t, d };
-    }
+  if (s.length >= MAX_COMPARE_RUNES) return null;
+  index ??= TEMPLATE_INDEX.map((e) => ({ name: e.name, runes: runes(e.template) }));
+  let best: { name: string; d: number } | null = null;
+  for (const e of index) {
+    const limit = best ? best.d : MAX_TEMPLATE_DISTANCE;
+    const d = boundedLevenshtein(s, e.runes, limit);
+    if (d < limit) best = { name: e.name, d };
   }
   if (!best) return null;
-  return { name: best.t.name, template: best.t.template, ...(best.t.stop ? { stop: [...best.t.stop] } : {}), distance: best.d };
+  const t = knownTemplate(best.name)!;
+  return { name: t.name, template: t.template, ...(t.stop ? { stop: [...t.stop] } : {}), distance: best.d };
 }

@@ -87,33 +87,44 @@ export async function readBlobGGUF(store: Store, digest: string): Promise<GGUFIn
 /**
  * Folds one GGUF layer into the config as Ollama does: the first non-empty format, family,
  * parameter size and file type win; every architecture is appended to `model_families`.
+ * Returns the `stop` parameter the architecture implies, if any (see applyArchitectureDefaults).
  */
-export function applyGGUFToConfig(config: ConfigV2, info: GGUFInfo, mediaType?: string): void {
+export function applyGGUFToConfig(config: ConfigV2, info: GGUFInfo, mediaType?: string): string[] | undefined {
   config.model_format ||= 'gguf';
   config.model_family ||= info.architecture;
   config.model_type ||= info.parameterSize;
   config.file_type ||= info.fileType;
   config.model_families = [...(config.model_families ?? []), info.architecture];
-  if (mediaType === MediaType.model) applyArchitectureDefaults(config, info.architecture);
+  return mediaType === MediaType.model ? applyArchitectureDefaults(config, info.architecture) : undefined;
+}
+
+interface ArchDefaults {
+  renderer: string;
+  parser: string;
+  /** Set as the create's `stop` parameter when the request has none. */
+  stop?: string[];
 }
 
 /**
- * Renderer and parser Ollama implies from a weights GGUF's architecture when none is set. Ollama
- * also maps `gemma4` → `gemma4`; that renderer is not ported yet, so a local gemma4 GGUF keeps
- * rendering through its template instead of answering 500 (docs/renderers.md).
+ * Renderer and parser Ollama implies from a weights GGUF's architecture when none is set
+ * (`gemma4` is narrowed to gemma4-small / gemma4-large when a prompt is built), and for gemma4
+ * a `stop` of `<turn|>`.
  */
-const ARCH_RENDERER: Record<string, string> = {
-  laguna: 'laguna',
-  nemotron_h: 'nemotron-3-nano',
-  nemotron_h_moe: 'nemotron-3-nano',
-  nemotron_h_omni: 'nemotron-3-nano',
+const ARCH_DEFAULTS: Record<string, ArchDefaults> = {
+  gemma4: { renderer: 'gemma4', parser: 'gemma4', stop: ['<turn|>'] },
+  laguna: { renderer: 'laguna', parser: 'laguna' },
+  nemotron_h: { renderer: 'nemotron-3-nano', parser: 'nemotron-3-nano' },
+  nemotron_h_moe: { renderer: 'nemotron-3-nano', parser: 'nemotron-3-nano' },
+  nemotron_h_omni: { renderer: 'nemotron-3-nano', parser: 'nemotron-3-nano' },
 };
 
-export function applyArchitectureDefaults(config: ConfigV2, architecture: string): void {
-  const name = Object.hasOwn(ARCH_RENDERER, architecture) ? ARCH_RENDERER[architecture] : undefined;
-  if (!name || (config.renderer && config.parser)) return;
-  config.renderer ||= name;
-  config.parser ||= name;
+/** Fills a missing renderer/parser from the architecture; returns the implied `stop`, if any. */
+export function applyArchitectureDefaults(config: ConfigV2, architecture: string): string[] | undefined {
+  const d = Object.hasOwn(ARCH_DEFAULTS, architecture) ? ARCH_DEFAULTS[architecture] : undefined;
+  if (!d || (config.renderer && config.parser)) return undefined;
+  config.renderer ||= d.renderer;
+  config.parser ||= d.parser;
+  return d.stop ? [...d.stop] : undefined;
 }
 
 /** A blob whose bytes do not hash to its name. */

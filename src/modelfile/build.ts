@@ -14,6 +14,7 @@ import { GGUFError, type GGUFInfo } from '../registry/gguf/index.js';
 import { displayShortest, fullName, parseModelName, type ModelName } from '../registry/name.js';
 import { ModelNotFoundError, envBool, type Store } from '../registry/store/index.js';
 import { MediaType, type ConfigV2, type Layer } from '../registry/store/types.js';
+import { compareStrings } from '../template/values.js';
 import { detectTemplate } from './autodetect.js';
 import { applyGGUFToConfig, ggufMediaType, needsDefaultLlavaProjectorType, readBlobGGUF, updateProjectorLayers, verifyBlob } from './build-gguf.js';
 import { LayerList, existingLayer, paramsLayer, textLayer, type PendingLayer } from './build-layers.js';
@@ -50,7 +51,10 @@ async function readParamsLayer(store: Store, layer: Layer): Promise<Record<strin
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
-/** Layers of an existing local model, all reused with `from` = its shortest name. */
+/**
+ * Layers of an existing local model, all reused with `from` = its shortest name. Returns the
+ * `stop` the weights' architecture implies, if any.
+ */
 async function baseModelLayers(
   plan: CreatePlan,
   deps: BuildDeps,
@@ -58,7 +62,7 @@ async function baseModelLayers(
   config: ConfigV2,
   progress: ProgressResponse[],
   signal?: AbortSignal,
-): Promise<void> {
+): Promise<string[] | undefined> {
   const from = plan.fromModel!;
   let baseName: ModelName;
   try {
@@ -75,22 +79,25 @@ async function baseModelLayers(
   const short = displayShortest(base.name);
   const baseConfig = await deps.store.readConfig(base.manifest);
   if (baseConfig) {
+    // The request's own values (set before this) win, as in Ollama.
     for (const k of ['renderer', 'parser', 'requires', 'model_format'] as const) {
-      if (baseConfig[k]) config[k] = baseConfig[k];
+      if (baseConfig[k] && !config[k]) config[k] = baseConfig[k];
     }
-    if (baseConfig.capabilities?.length) config.capabilities = [...baseConfig.capabilities];
+    if (baseConfig.capabilities?.length && !config.capabilities?.length) config.capabilities = [...baseConfig.capabilities];
   }
+  let stop: string[] | undefined;
   for (const l of base.manifest.layers) {
     const layer: Layer = { mediaType: l.mediaType, digest: l.digest, size: l.size, from: short };
     if (l.name) layer.name = l.name;
     const item = existingLayer(layer);
     if (GGUF_LAYER_TYPES.has(l.mediaType)) {
       const info = await readBlobGGUF(deps.store, l.digest);
-      applyGGUFToConfig(config, info, l.mediaType);
+      stop ??= applyGGUFToConfig(config, info, l.mediaType);
       item.gguf = { arch: info.architecture, fileType: info.fileType };
     }
     list.push(item);
   }
+  return stop;
 }
 
 /** One GGUF blob from `files` (or a `sha256:` reference) → its layer. */
@@ -115,16 +122,18 @@ async function fileLayers(
   config: ConfigV2,
   progress: ProgressResponse[],
   signal?: AbortSignal,
-): Promise<void> {
+): Promise<string[] | undefined> {
   let files: Array<{ blob: NamedBlob; from?: string }>;
   if (plan.fromBlob) {
     await verifyBlob(deps.store, plan.fromBlob, signal);
     files = [{ blob: { name: plan.fromBlob, digest: plan.fromBlob } }];
   } else {
-    files = plan.files.map((blob) => ({ blob, from: blob.name }));
+    // In file-name order, as Ollama (its files arrive as a map; it sorts the names).
+    files = [...plan.files].sort((a, b) => compareStrings(a.name, b.name)).map((blob) => ({ blob, from: blob.name }));
   }
   let models = 0;
-  let detected = false;
+  let stop: string[] | undefined;
+  const chatTemplates: string[] = [];
   for (const { blob, from } of files) {
     progress.push({ status: 'parsing GGUF' });
     let parsed: { layer: PendingLayer; info: GGUFInfo };
@@ -142,19 +151,22 @@ async function fileLayers(
     }
     list.push(layer);
     // Ollama folds only weights (and adapter) headers into the config: a projector adds no family.
-    if (layer.layer.mediaType !== MediaType.projector) applyGGUFToConfig(config, info, layer.layer.mediaType);
-    if (!detected && layer.layer.mediaType !== MediaType.adapter && info.chatTemplate) {
-      const t = detectTemplate(info.chatTemplate);
-      if (t) {
-        detected = true;
-        const tl = textLayer(MediaType.template, t.template);
-        tl.status = `using autodetected template ${t.name}`;
-        list.push(tl);
-        if (t.stop?.length) list.push(paramsLayer({ stop: t.stop }));
-      }
-    }
+    if (layer.layer.mediaType !== MediaType.projector) stop ??= applyGGUFToConfig(config, info, layer.layer.mediaType);
+    if (info.chatTemplate) chatTemplates.push(info.chatTemplate);
+  }
+  // After the file layers, as Ollama's detectChatTemplate: the Go template nearest a GGUF's chat
+  // template, with its stop list. (Ollama adds one per GGUF that matches; the first is kept here.)
+  for (const chatTemplate of chatTemplates) {
+    const t = detectTemplate(chatTemplate);
+    if (!t) continue;
+    const tl = textLayer(MediaType.template, t.template);
+    tl.status = `using autodetected template ${t.name}`;
+    list.push(tl);
+    if (t.stop?.length) list.push(paramsLayer({ stop: t.stop }));
+    break;
   }
   if (models === 0) throw new BadRequestError('no model weights: the files hold only adapters or projectors');
+  return stop;
 }
 
 /** Reads and checks everything a create needs; writes nothing. */
@@ -162,14 +174,25 @@ export async function prepareModel(plan: CreatePlan, deps: BuildDeps, signal?: A
   const progress: ProgressResponse[] = [];
   const list = new LayerList((l) => readParamsLayer(deps.store, l));
   const config: ConfigV2 = {};
+  // Set first, as Ollama does: a base model and the architecture only fill what is missing.
+  if (plan.renderer) config.renderer = plan.renderer;
+  if (plan.parser) config.parser = plan.parser;
+  if (plan.requires) config.requires = plan.requires;
 
-  if (plan.fromModel) await baseModelLayers(plan, deps, list, config, progress, signal);
-  else await fileLayers(plan, deps, list, config, progress, signal);
+  const impliedStop = plan.fromModel
+    ? await baseModelLayers(plan, deps, list, config, progress, signal)
+    : await fileLayers(plan, deps, list, config, progress, signal);
+  // As Ollama: an architecture's implied stop (gemma4: <turn|>) joins the request's parameters
+  // unless they name a stop, so it replaces a stop inherited or detected from the template.
+  let parameters = plan.parameters;
+  if (impliedStop && !(parameters && Object.hasOwn(parameters, 'stop'))) parameters = { ...parameters, stop: impliedStop };
 
   if (plan.template) list.setTemplate(plan.template);
   if (plan.system) list.setSystem(plan.system);
   if (plan.license.length) list.addLicenses(plan.license);
-  if (plan.parameters) await list.setParameters(plan.parameters);
+  // Always, as Ollama's setParameters: existing params (a base model's, a detected template's)
+  // are merged with the request's and the result re-encoded as the last params layer.
+  await list.setParameters(parameters ?? {});
   if (plan.messages?.length) list.setMessages(plan.messages);
   if (plan.adapters.length) {
     const adapters: PendingLayer[] = [];
@@ -180,9 +203,6 @@ export async function prepareModel(plan: CreatePlan, deps: BuildDeps, signal?: A
     }
     list.setAdapters(adapters);
   }
-  if (plan.renderer) config.renderer = plan.renderer;
-  if (plan.parser) config.parser = plan.parser;
-  if (plan.requires) config.requires = plan.requires;
   config.model_format ||= 'gguf';
   if (plan.quantize) planQuantize(list, plan.quantize, Boolean(deps.quantize));
   return { name: plan.name, layers: list, config, progress };

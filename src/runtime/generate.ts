@@ -3,8 +3,9 @@
  * Used by Runner.generate; kept apart so the runner file stays about loading and resources.
  */
 import type { LlamaContextSequence, LlamaGrammar, LlamaModel, SequenceEvaluateOptions, Token } from 'node-llama-cpp';
-import { ContextLengthError, RequestAbortedError } from './errors.js';
+import { ContextLengthError, RequestAbortedError, RuntimeError } from './errors.js';
 import type { NodeLlamaCpp } from './llama.js';
+import type { LogprobQueue, TokenPieces } from './logprobs.js';
 import { DEFAULT_SAMPLING, type SamplingOptions } from './options.js';
 import { resolveMaxTokens, resolveSampling } from './sampling.js';
 import { StopDetector } from './stop.js';
@@ -47,6 +48,11 @@ export interface GenerateRequest {
   loadDuration?: number;
   /** process.hrtime.bigint() when the request arrived; total_duration counts from here. */
   startTime?: bigint;
+  /**
+   * Return each generated token's log-probability, with the `top` (0–20) most likely tokens at
+   * its position (Ollama's logprobs / top_logprobs). Needs the patched addon.
+   */
+  logprobs?: { top: number };
 }
 
 export interface GenerationDeps {
@@ -58,6 +64,8 @@ export interface GenerationDeps {
   tokens: number[];
   /** How many leading tokens are BOS (0 or 1), never cut by truncation. */
   bosCount: number;
+  /** Set when the request asks for logprobs: token texts, and where the entries go. */
+  logprobs?: { pieces: TokenPieces; queue: LogprobQueue; top: number } | undefined;
   /**
    * Called once when the generation is over, with a promise that settles when the sequence is
    * idle again (a token decoded ahead may still be running): free the sequence after it.
@@ -122,16 +130,19 @@ export async function* runGeneration(open: () => Promise<GenerationDeps>, req: G
       const grammarEvaluationState = deps.grammar
         ? new nlc.LlamaGrammarEvaluationState({ model, grammar: deps.grammar.grammar })
         : undefined;
-      // evaluateWithMetadata: evaluate() is a generator wrapped around it, one more hop per token
-      const iter = seq.evaluateWithMetadata(toEval as Token[], {}, {
+      // evaluateWithMetadata: evaluate() is a generator wrapped around it, one more hop per token.
+      // With logprobs, {confidence: true} makes the patched addon return the raw log-probabilities.
+      const lp = deps.logprobs;
+      const iter = seq.evaluateWithMetadata(toEval as Token[], lp ? { confidence: true } : {}, {
         ...sampling.evaluate,
         grammarEvaluationState,
       } as SequenceEvaluateOptions);
       let stopped = false;
-      let next: Promise<IteratorResult<{ token: Token }, void>> | undefined = iter.next();
+      type Step = { token: Token; confidence?: number; probabilities?: Map<Token, number> };
+      let next: Promise<IteratorResult<Step, void>> | undefined = iter.next();
       try {
         while (next) {
-          const r: IteratorResult<{ token: Token }, void> = await next;
+          const r: IteratorResult<Step, void> = await next;
           next = undefined;
           if (r.done) break; // end of generation (EOS) or nothing to sample
           const token = r.value.token;
@@ -139,6 +150,10 @@ export async function* runGeneration(open: () => Promise<GenerationDeps>, req: G
           if (signal?.aborted) throw new RequestAbortedError();
           generated.push(token);
           history.push(token); // before the next sample reads it (repeat penalty)
+          if (lp) {
+            if (r.value.confidence === undefined) throw new RuntimeError('the llama.cpp addon returned no log-probabilities for a token', 500);
+            lp.queue.add(lp.pieces.entry(token, r.value.confidence, r.value.probabilities, lp.top));
+          }
           if (generated.length >= maxTokens) doneReason = 'length';
           // context full: -2 ("fill the context") and shift:false stop here instead of shifting
           else if (seq.nextTokenIndex >= ctxSize - 1 && (maxTokens === Infinity || !shift)) doneReason = 'length';
@@ -146,6 +161,8 @@ export async function* runGeneration(open: () => Promise<GenerationDeps>, req: G
           const piece = text.push(token);
           if (piece) {
             const p = stops.push(piece);
+            if (p.stopped) lp?.queue.releaseBeforeStop();
+            else if (p.emit) lp?.queue.release();
             if (p.emit) yield p.emit;
             if (p.stopped) {
               stopped = true;
@@ -166,6 +183,8 @@ export async function* runGeneration(open: () => Promise<GenerationDeps>, req: G
         let tail = r.emit;
         if (!r.stopped) tail += stops.flush();
         else doneReason = 'stop';
+        if (r.stopped) deps.logprobs?.queue.releaseBeforeStop();
+        else deps.logprobs?.queue.release();
         if (tail) yield tail;
       }
     }

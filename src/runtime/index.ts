@@ -51,6 +51,7 @@ export { finishEmbedding, normalize } from './embed.js';
 export { truncateChat, truncatePromptTokens, type TruncateChatInput, type TruncateChatResult } from './truncate.js';
 export { readRuntimeEnv, type RuntimeEnv } from './env.js';
 export type { DoneReason, GenerateRequest, GenerateResult } from './generate.js';
+export { completeUtf8Length, LogprobQueue, LogprobsUnavailableError, MAX_TOP_LOGPROBS, TokenPieces, type Logprob as RuntimeLogprob } from './logprobs.js';
 export { Generation, Runner, type EmbedOptions, type EmbedResult, type LoadRunnerSpec } from './runner.js';
 export {
   Scheduler,

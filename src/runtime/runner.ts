@@ -9,10 +9,12 @@ import os from 'node:os';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel } from 'node-llama-cpp';
 import { finishEmbedding, assertFinite } from './embed.js';
 import { InputTooLongError, ModelLoadError, RequestAbortedError, RunnerClosedError, RuntimeError } from './errors.js';
-import { runGeneration, type GenerateRequest, type GenerateResult, type GenerationDeps } from './generate.js';
+import { runGeneration, type GenerateRequest, type GenerationDeps } from './generate.js';
+import { Generation } from './generation.js';
 import { createGrammar, parseFormat } from './grammar.js';
 import { gpuLayersFor, vramBytes } from './gpu.js';
 import { getGpuBackend, getLlamaInstance, loadNodeLlamaCpp, type NodeLlamaCpp } from './llama.js';
+import { enableRawLogprobs, LogprobQueue, LogprobsUnavailableError, MAX_TOP_LOGPROBS, type TokenPieces } from './logprobs.js';
 import { silentLogger, type RuntimeLogger } from './logger.js';
 import type { RunnerOptions } from './options.js';
 import { chooseThreads } from './threads.js';
@@ -22,6 +24,8 @@ export interface LoadRunnerSpec {
   name: string;
   /** Path of the GGUF blob. */
   modelPath: string;
+  /** LoRA adapter GGUFs, applied to every context at scale 1 (llama-server's `--lora`). */
+  adapterPaths?: readonly string[];
   options: RunnerOptions;
   logger?: RuntimeLogger;
   signal?: AbortSignal;
@@ -41,60 +45,7 @@ export interface EmbedResult {
   prompt_eval_count: number;
 }
 
-/**
- * A streamed generation: iterate for text pieces, then await `result` for the stats. A thin
- * iterator over the runtime's generator (no extra async-generator hop per piece).
- */
-export class Generation implements AsyncIterable<string> {
-  readonly result: Promise<GenerateResult>;
-  private readonly iter: AsyncIterator<string, void>;
-
-  constructor(source: AsyncGenerator<string, GenerateResult>) {
-    let resolve!: (r: GenerateResult) => void;
-    let reject!: (e: unknown) => void;
-    this.result = new Promise<GenerateResult>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    this.result.catch(() => {});
-    const onStep = (r: IteratorResult<string, GenerateResult>): IteratorResult<string, void> => {
-      if (!r.done) return r;
-      resolve(r.value);
-      return { done: true, value: undefined };
-    };
-    const onError = (err: unknown): never => {
-      reject(err);
-      throw err;
-    };
-    const stopped = (): IteratorResult<string, void> => {
-      reject(new RequestAbortedError()); // no-op when already settled
-      return { done: true, value: undefined };
-    };
-    this.iter = {
-      next: () => source.next().then(onStep, onError),
-      return: () => source.return(undefined as never).then(stopped, (err: unknown) => {
-        stopped();
-        throw err;
-      }),
-    };
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<string> {
-    return this.iter;
-  }
-
-  /** Stops the generation (frees its sequence); pending `result` rejects with RequestAbortedError. */
-  async cancel(): Promise<void> {
-    await this.iter.return!(undefined);
-  }
-
-  /** Runs to the end and returns the whole text with the stats (stream: false). */
-  async collect(): Promise<{ text: string; result: GenerateResult }> {
-    let text = '';
-    for await (const piece of this) text += piece;
-    return { text, result: await this.result };
-  }
-}
+export { Generation };
 
 export class Runner {
   /** Context length per sequence (num_ctx capped to the trained context, as created). */
@@ -121,6 +72,10 @@ export class Runner {
     private readonly context: LlamaContext,
     info: { threads: number; fileSize: number; loadDuration: number },
     private readonly logger: RuntimeLogger,
+    /** Token texts for logprobs; undefined when the loaded binary cannot compute them. */
+    private readonly pieces: TokenPieces | undefined,
+    /** The LoRA adapters of every context (the embedding one too). */
+    private readonly lora: LoraOption | undefined,
   ) {
     this.threads = info.threads;
     this.fileSize = info.fileSize;
@@ -161,6 +116,7 @@ export class Runner {
     } catch (err) {
       throw new ModelLoadError(`unable to load model ${spec.name}: ${describeLoadError(err)}`, { cause: err });
     }
+    const lora = loraOption(spec.adapterPaths);
     let context: LlamaContext;
     try {
       const trained = model.trainContextSize > 0 ? model.trainContextSize : spec.options.numCtx;
@@ -171,10 +127,12 @@ export class Runner {
         batchSize: Math.max(1, Math.min(spec.options.numBatch, numCtx * spec.options.numParallel)),
         threads,
         createSignal: spec.signal,
+        ...(lora ? { lora } : {}),
       });
     } catch (err) {
       await model.dispose().catch(() => {});
-      throw new ModelLoadError(`unable to load model ${spec.name}: cannot create a context (${reason(err)})`, { cause: err });
+      const what = lora ? 'cannot create a context with its LoRA adapters' : 'cannot create a context';
+      throw new ModelLoadError(`unable to load model ${spec.name}: ${what} (${reason(err)})`, { cause: err });
     }
     const loadDuration = Number(process.hrtime.bigint() - t0);
     logger.info('model loaded', {
@@ -185,8 +143,10 @@ export class Runner {
       contextLength: context.contextSize,
       parallel: spec.options.numParallel,
       fileSize,
+      ...(lora ? { adapters: lora.adapters.length } : {}),
     });
-    return new Runner(spec.name, spec.modelPath, spec.options, nlc, llama, model, context, { threads, fileSize, loadDuration }, logger);
+    const pieces = enableRawLogprobs(model, context);
+    return new Runner(spec.name, spec.modelPath, spec.options, nlc, llama, model, context, { threads, fileSize, loadDuration }, logger, pieces, lora);
   }
 
   /** The model's trained context length. */
@@ -232,13 +192,21 @@ export class Runner {
 
   /** Starts a generation. Nothing runs until the result is iterated (or collect() is called). */
   generate(req: GenerateRequest): Generation {
-    return new Generation(runGeneration(() => this.prepare(req), req));
+    const queue = req.logprobs ? new LogprobQueue() : undefined;
+    return new Generation(runGeneration(() => this.prepare(req, queue), req), queue);
+  }
+
+  /** Whether the loaded binary can return logprobs (Tollama's patched addon). */
+  get supportsLogprobs(): boolean {
+    return this.pieces !== undefined;
   }
 
   /** Everything a generation needs, with a free sequence (waits for one). */
-  private async prepare(req: GenerateRequest): Promise<GenerationDeps> {
+  private async prepare(req: GenerateRequest, queue: LogprobQueue | undefined): Promise<GenerationDeps> {
     this.ensureOpen();
     if (req.signal?.aborted) throw new RequestAbortedError();
+    if (queue && !this.pieces) throw new LogprobsUnavailableError();
+    const top = Math.max(0, Math.min(MAX_TOP_LOGPROBS, Math.trunc(req.logprobs?.top ?? 0)));
     const format = parseFormat(req.format);
     const grammar = await createGrammar(this.llama as never, format);
     const bos = this.bosToken();
@@ -254,6 +222,7 @@ export class Runner {
       grammar: grammar as never,
       tokens,
       bosCount: bos !== undefined ? 1 : 0,
+      logprobs: queue && this.pieces ? { pieces: this.pieces, queue, top } : undefined,
       // a token decoded ahead may still be running: hand the sequence out again after it
       release: (idle) => {
         const done = idle.then(() => {
@@ -301,7 +270,20 @@ export class Runner {
   }
 
   private embeddingContext(): Promise<LlamaEmbeddingContext> {
-    this.embedding ??= this.model.createEmbeddingContext({ contextSize: this.contextLength, threads: this.threads });
+    this.embedding ??= this.model.createEmbeddingContext({ contextSize: this.contextLength, threads: this.threads }).then(async (emb) => {
+      if (!this.lora) return emb;
+      // node-llama-cpp's embedding context takes no `lora` option: set it on its inner context
+      const inner = (emb as unknown as { _llamaContext?: { _setLoras?: (a: LoraOption['adapters']) => Promise<void> } })._llamaContext;
+      if (typeof inner?._setLoras !== 'function') {
+        await emb.dispose().catch(() => {});
+        throw new RuntimeError('this node-llama-cpp cannot apply LoRA adapters to embeddings', 500);
+      }
+      await inner._setLoras(this.lora.adapters);
+      return emb;
+    });
+    this.embedding.catch(() => {
+      this.embedding = undefined;
+    });
     return this.embedding;
   }
 
@@ -357,6 +339,14 @@ export class Runner {
     if (w) w(seq);
     else this.free.push(seq);
   }
+}
+
+type LoraOption = { adapters: Array<{ filePath: string; scale: number }> };
+
+/** node-llama-cpp's `lora` context option for the adapters, each at scale 1 as llama-server's `--lora`. */
+function loraOption(paths: readonly string[] | undefined): LoraOption | undefined {
+  if (!paths || paths.length === 0) return undefined;
+  return { adapters: paths.map((filePath) => ({ filePath, scale: 1 })) };
 }
 
 function reason(err: unknown): string {

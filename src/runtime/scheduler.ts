@@ -22,6 +22,8 @@ export interface SchedulableRunner {
 export interface LoadSpec {
   name: string;
   modelPath: string;
+  /** LoRA adapter GGUFs applied on top (the model's adapter layers, in order). */
+  adapterPaths?: readonly string[];
   options: RunnerOptions;
   signal?: AbortSignal;
 }
@@ -44,6 +46,8 @@ export interface SchedulerConfig<R extends SchedulableRunner> {
 export interface AcquireRequest<D = unknown> {
   name: string;
   modelPath: string;
+  /** LoRA adapters; a runner loaded with other adapters is reloaded (as Ollama's needsReload). */
+  adapterPaths?: readonly string[];
   options: RunnerOptions;
   /** ms; undefined = keep the runner's current duration (default for a new load); <0 forever. */
   keepAliveMs?: number | undefined;
@@ -79,6 +83,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 interface Entry<R, D> {
   name: string;
   modelPath: string;
+  adapterPaths: readonly string[];
   options: RunnerOptions;
   details: D | undefined;
   runner?: R;
@@ -126,7 +131,7 @@ export class Scheduler<R extends SchedulableRunner, D = unknown> {
         if (this.closed) throw new RunnerClosedError('the server is shutting down');
         if (req.signal?.aborted) throw new RequestAbortedError();
         const e = this.entries.get(req.name);
-        if (e && !e.unloading && e.modelPath === req.modelPath && !runnerOptionsDiffer(e.options, req.options)) {
+        if (e && !e.unloading && e.modelPath === req.modelPath && sameList(e.adapterPaths, req.adapterPaths ?? []) && !runnerOptionsDiffer(e.options, req.options)) {
           if (e.runner && e.refs < this.numParallel) return this.lease(e, req, 0n);
           if (e.loading && !e.runner) {
             waited = this.enqueue(waited);
@@ -224,6 +229,7 @@ export class Scheduler<R extends SchedulableRunner, D = unknown> {
     const entry: Entry<R, D> = {
       name: req.name,
       modelPath: req.modelPath,
+      adapterPaths: [...(req.adapterPaths ?? [])],
       options: req.options,
       details: req.details,
       loadStarted: process.hrtime.bigint(),
@@ -233,7 +239,7 @@ export class Scheduler<R extends SchedulableRunner, D = unknown> {
       unloading: false,
     };
     this.entries.set(req.name, entry);
-    entry.loading = this.config.load({ name: req.name, modelPath: req.modelPath, options: req.options }).then(
+    entry.loading = this.config.load({ name: req.name, modelPath: req.modelPath, adapterPaths: entry.adapterPaths, options: req.options }).then(
       (runner) => {
         entry.runner = runner;
         this.notify();
@@ -371,4 +377,8 @@ function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
       },
     );
   });
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

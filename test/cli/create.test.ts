@@ -145,7 +145,8 @@ describe('ollama create', () => {
     ['codellama', '# comment\nFROM ./model.gguf\nTEMPLATE "[INST] <<SYS>>{{ .System }}<</SYS>>\n\n{{ .Prompt }} [/INST]"\nSYSTEM "You are an expert programmer."\nPARAMETER num_ctx 16384\nPARAMETER rope_frequency_base 1e6\n', []],
     ['licensed', 'FROM ./model.gguf\nLICENSE """MIT License\n\nCopyright"""\nLICENSE "Apache-2.0"\n', [MT.model, MT.license, MT.license]],
     ['messages', 'FROM ./model.gguf\nSYSTEM You are a pirate.\nMESSAGE user Is Toronto in Canada?\nMESSAGE assistant yes\nMESSAGE user Is Sacramento in Canada?\nMESSAGE assistant no\n', [MT.model, MT.system, MT.messages]],
-    ['llava-like', 'FROM ./model.gguf\nFROM ./mmproj.gguf\nADAPTER ./lora.gguf\nPARAMETER num_ctx 4096\n', [MT.model, MT.projector, MT.params, MT.adapter]],
+    // Files in name order, as Ollama sorts them: mmproj.gguf before model.gguf.
+    ['llava-like', 'FROM ./model.gguf\nFROM ./mmproj.gguf\nADAPTER ./lora.gguf\nPARAMETER num_ctx 4096\n', [MT.projector, MT.model, MT.params, MT.adapter]],
     ['derived', 'FROM llama3\nSYSTEM """You are Mario from Super Mario Bros."""\nPARAMETER temperature 1\n', [MT.model, MT.template, MT.system, MT.params]],
   ];
 

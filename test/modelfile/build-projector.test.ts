@@ -68,8 +68,9 @@ describe('create with FROM ./model.gguf and FROM ./mmproj.gguf', () => {
     const status = await create({ 'model.gguf': await blob(m), 'mmproj.gguf': uploaded });
     expect(status).toContain('updating GGUF projector metadata');
     const { manifest } = await store.readModel('llava-tiny');
-    expect(manifest.layers.map((l) => l.mediaType)).toEqual([MediaType.model, MediaType.projector]);
-    const proj = manifest.layers[1]!;
+    // Files are taken in name order, as Ollama does: mmproj.gguf before model.gguf.
+    expect(manifest.layers.map((l) => l.mediaType)).toEqual([MediaType.projector, MediaType.model]);
+    const proj = manifest.layers[0]!;
     expect(proj.digest).not.toBe(uploaded);
     expect(await store.hasBlob(uploaded)).toBe(false); // pruned: nothing uses it
     expect(status).toContain(`creating new layer ${proj.digest}`);
@@ -94,7 +95,7 @@ describe('create with FROM ./model.gguf and FROM ./mmproj.gguf', () => {
     const status = await create({ 'model.gguf': await blob(m), 'mmproj.gguf': uploaded });
     expect(status).not.toContain('updating GGUF projector metadata');
     const { manifest } = await store.readModel('llava-tiny');
-    expect(manifest.layers[1]).toMatchObject({ mediaType: MediaType.projector, digest: uploaded });
+    expect(manifest.layers.find((l) => l.mediaType === MediaType.projector)).toMatchObject({ digest: uploaded });
   });
 
   it('only projectors: 400, nothing written', async () => {

@@ -10,6 +10,7 @@ import { createModel } from '../../src/modelfile/build.js';
 import { validateCreateRequest } from '../../src/modelfile/build-request.js';
 import { parseModelName } from '../../src/registry/name.js';
 import { Store } from '../../src/registry/store/index.js';
+import { MediaType } from '../../src/registry/store/types.js';
 import { writeGGUF } from '../helpers/gguf.js';
 
 let dir: string;
@@ -31,11 +32,38 @@ async function configAfterCreate(arch: string, extra: Record<string, unknown> = 
   return store.readConfig(stored!.manifest);
 }
 
+async function paramsLayer() {
+  const stored = await store.findModel(parseModelName('m'));
+  return stored!.manifest.layers.find((l) => l.mediaType === MediaType.params);
+}
+
+async function params(): Promise<unknown> {
+  const l = await paramsLayer();
+  return l ? JSON.parse((await store.readBlob(l.digest)).toString()) : undefined;
+}
+
 describe('renderer implied by the GGUF architecture', () => {
-  it('gemma4 implies nothing while its renderer is not ported (Ollama implies gemma4)', async () => {
+  it('gemma4 implies renderer and parser gemma4 and a <turn|> stop, unless the request names a stop', async () => {
     const c = await configAfterCreate('gemma4');
-    expect(c?.renderer).toBeUndefined();
-    expect(c?.parser).toBeUndefined();
+    expect(c?.renderer).toBe('gemma4');
+    expect(c?.parser).toBe('gemma4');
+    expect(await params()).toEqual({ stop: ['<turn|>'] });
+    // The params blob is the one Ollama writes (json.Encoder: HTML-escaped, a newline).
+    expect((await store.readBlob((await paramsLayer())!.digest)).toString()).toBe('{"stop":["\\u003cturn|\\u003e"]}\n');
+    await configAfterCreate('gemma4', { parameters: { stop: ['END'], temperature: 0.5 } });
+    expect(await params()).toEqual({ stop: ['END'], temperature: 0.5 });
+    await configAfterCreate('gemma4', { parameters: { temperature: 0.5 } });
+    expect(await params()).toEqual({ stop: ['<turn|>'], temperature: 0.5 });
+  });
+
+  it('gemma4 with RENDERER and PARSER given implies no stop; FROM such a model neither', async () => {
+    const c = await configAfterCreate('gemma4', { renderer: 'gemma4-large', parser: 'gemma4-no-thinking' });
+    expect(c).toMatchObject({ renderer: 'gemma4-large', parser: 'gemma4-no-thinking' });
+    expect(await params()).toBeUndefined();
+    await createModel(validateCreateRequest({ model: 'child', from: 'm' }), { store, env: {} }, () => {});
+    const child = await store.findModel(parseModelName('child'));
+    expect(await store.readConfig(child!.manifest)).toMatchObject({ renderer: 'gemma4-large', parser: 'gemma4-no-thinking' });
+    expect(child!.manifest.layers.some((l) => l.mediaType === MediaType.params)).toBe(false);
   });
 
   it.each([

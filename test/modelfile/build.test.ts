@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -128,6 +128,47 @@ describe('createModel', () => {
     expect(cfg?.model_type).toMatch(/^\d+(\.\d+)?K$/);
   });
 
+  it('autodetected template and params layers are the blobs Ollama writes', async () => {
+    // Digests of Ollama's <name>.gotmpl and of the {"stop": […]} blob it encodes from <name>.json.
+    const files = JSON.parse(await readFile(new URL('./testdata/template-files.json', import.meta.url), 'utf8')) as Record<string, { gotmpl: string; params: string }>;
+    for (const name of ['mistral-instruct', 'gemma3-instruct', 'command-r']) {
+      const f = path.join(dir, `${name}.gguf`);
+      await writeModel(f, { chatTemplate: knownTemplate(name)!.jinja[0]! });
+      const st = await create({ model: name, files: { 'm.gguf': await blob(f) } });
+      expect(st).toContain(`using autodetected template ${name}`);
+      const { manifest } = await store.readModel(name);
+      expect(manifest.layers.slice(1).map((l) => [l.mediaType, l.digest])).toEqual([
+        [MediaType.template, files[name]!.gotmpl],
+        [MediaType.params, files[name]!.params],
+      ]);
+    }
+  });
+
+  it('files in name order, the autodetected template after them all (a projector\'s template counts)', async () => {
+    const m = path.join(dir, 'z-model.gguf');
+    const p = path.join(dir, 'a-proj.gguf');
+    await writeModel(m);
+    await writeModel(p, { generalType: 'projector', seed: 2, chatTemplate: knownTemplate('phi-3')!.jinja[0]! });
+    const st = await create({ model: 'mp', files: { 'z-model.gguf': await blob(m), 'a-proj.gguf': await blob(p) } });
+    const { manifest } = await store.readModel('mp');
+    expect(manifest.layers.map((l) => [l.mediaType, l.from])).toEqual([
+      [MediaType.projector, 'a-proj.gguf'],
+      [MediaType.model, 'z-model.gguf'],
+      [MediaType.template, undefined],
+      [MediaType.params, undefined],
+    ]);
+    expect(st).toContain('using autodetected template phi-3');
+  });
+
+  it('a detected stop without PARAMETERs still ends up last, after SYSTEM (Ollama\'s setParameters)', async () => {
+    const f = path.join(dir, 'm.gguf');
+    await writeModel(f, { chatTemplate: knownTemplate('chatml')!.jinja[0]! });
+    await create({ model: 'ms', files: { 'm.gguf': await blob(f) }, system: 'be brief' });
+    const { manifest } = await store.readModel('ms');
+    expect(manifest.layers.map((l) => l.mediaType)).toEqual([MediaType.model, MediaType.template, MediaType.system, MediaType.params]);
+    expect(JSON.parse((await store.readBlob(manifest.layers[3]!.digest)).toString())).toEqual({ stop: ['<|im_start|>', '<|im_end|>'] });
+  });
+
   it('an explicit TEMPLATE replaces the autodetected one; its stop params merge', async () => {
     const f = path.join(dir, 'm.gguf');
     await writeModel(f, { chatTemplate: knownTemplate('chatml')!.jinja[0]! });
@@ -161,10 +202,14 @@ describe('createModel', () => {
     expect(JSON.parse((await store.readBlob(params.digest)).toString())).toEqual({ stop: ['c'], top_k: 5 });
     expect(st.filter((s) => s.startsWith('using existing layer')).length).toBeGreaterThanOrEqual(3);
     expect(st).toContain(`creating new layer ${params.digest}`);
-    // An empty system leaves the inherited one.
+    // An empty system leaves the inherited one. The params are merged and written again even
+    // without PARAMETERs (Ollama's setParameters always runs), so that layer moves last.
     await create({ model: 'child2', from: 'base', system: '' });
     const c2 = await store.readModel('child2');
-    expect(c2.manifest.layers.map((l) => l.digest)).toEqual(base.manifest.layers.map((l) => l.digest));
+    const baseTypes = base.manifest.layers.map((l) => l.mediaType);
+    expect(baseTypes).toEqual([MediaType.model, MediaType.system, MediaType.license, MediaType.params, MediaType.messages]);
+    const moved = [0, 1, 2, 4, 3].map((i) => base.manifest.layers[i]!.digest);
+    expect(c2.manifest.layers.map((l) => l.digest)).toEqual(moved);
   });
 
   it('a missing base model is a 404 and writes nothing', async () => {

@@ -28,9 +28,9 @@ describe('pinned node-llama-cpp and the patch', () => {
     expect(installed.version).toBe('3.22.1');
   });
 
-  it('the patch applies cleanly to the installed addon sources (git apply --check)', () => {
+  it('the patches apply cleanly to the installed addon sources', () => {
     const r = node([buildScript, '--check'], {}, 60_000);
-    expect(r.stdout + r.stderr, 'scripts/native/nlc-threadpool.patch no longer applies').toContain('applies cleanly');
+    expect(r.stdout + r.stderr, 'scripts/native/nlc-*.patch no longer apply').toContain('apply cleanly');
     expect(r.status).toBe(0);
   });
 

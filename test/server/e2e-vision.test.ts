@@ -56,7 +56,7 @@ describe('vision models: create, show, images refused', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('updating GGUF projector metadata');
     const manifest = JSON.parse(fs.readFileSync(path.join(server.models, 'manifests', 'registry.ollama.ai', 'library', 'tiny-llava', 'latest'), 'utf8'));
-    expect(manifest.layers.map((l: { mediaType: string }) => l.mediaType)).toEqual(['application/vnd.ollama.image.model', 'application/vnd.ollama.image.projector']);
+    expect(manifest.layers.map((l: { mediaType: string }) => l.mediaType)).toEqual(['application/vnd.ollama.image.projector', 'application/vnd.ollama.image.model']); // name order, as Ollama
   });
 
   it('/api/show: vision capability and projector_info; ollama show lists the projector', async () => {

@@ -8,8 +8,12 @@ import { CogitoParser } from './cogito.js';
 import { CohereParser } from './cohere.js';
 import { DeepSeek3Parser } from './deepseek3.js';
 import { FunctionGemmaParser } from './functiongemma.js';
+import { Gemma4Parser } from './gemma4.js';
+import { GlimmerParser } from './glimmer.js';
 import { GLM47Parser, GlmOcrParser } from './glm46.js';
 import { HarmonyMessageHandler } from './harmony.js';
+import { LagunaParser, PoolsideV1Parser } from './laguna.js';
+import { LFM2Parser } from './lfm2.js';
 import { MinistralParser } from './ministral.js';
 import { Nemotron3NanoParser } from './nemotron3nano.js';
 import { Olmo3Parser } from './olmo3.js';
@@ -51,6 +55,8 @@ const BUILTIN: Record<string, () => Parser> = {
   olmo3: () => new Olmo3Parser(),
   ministral: () => new MinistralParser(false),
   functiongemma: () => new FunctionGemmaParser(),
+  gemma4: () => new Gemma4Parser(true),
+  'gemma4-no-thinking': () => new Gemma4Parser(false),
   cohere: () => new CohereParser(),
   'glm-4.7': () => new GLM47Parser(),
   'glm-ocr': () => new GlmOcrParser(),
@@ -62,6 +68,11 @@ const BUILTIN: Record<string, () => Parser> = {
   ornith: () => new Qwen35Parser(),
   'qwen3-vl-instruct': () => new Qwen3VLParser(false),
   'qwen3-vl-thinking': () => new Qwen3VLParser(true),
+  lfm2: () => new LFM2Parser(false),
+  'lfm2-thinking': () => new LFM2Parser(true),
+  laguna: () => new LagunaParser(),
+  'poolside-v1': () => new PoolsideV1Parser(),
+  glimmer: () => new GlimmerParser(),
 };
 
 /** Names Ollama 0.33 knows whose parser is not ported yet. */

@@ -39,3 +39,13 @@ export function trimRightChars(s: string, cut: string): string {
   while (i > 0 && cut.includes(s[i - 1]!)) i--;
   return s.slice(0, i);
 }
+
+/** strings.ToUpper: each rune's simple upper case (JS's full mapping turns ß into SS; Go keeps ß). */
+export function goToUpper(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const u = ch.toUpperCase();
+    out += u.length === ch.length || [...u].length === 1 ? u : ch;
+  }
+  return out;
+}

@@ -6,6 +6,7 @@ import { CogitoRenderer } from './cogito.js';
 import { CohereRenderer } from './cohere.js';
 import { DeepSeek3Renderer } from './deepseek3.js';
 import { FunctionGemmaRenderer } from './functiongemma.js';
+import { Gemma4Renderer } from './gemma4.js';
 import { GlimmerRenderer } from './glimmer.js';
 import { GLM47Renderer, GlmOcrRenderer } from './glm.js';
 import { LagunaRenderer, LagunaV8Renderer } from './laguna.js';
@@ -39,6 +40,9 @@ const RENDERERS: Record<string, () => Renderer> = {
   'glm-4.7': () => new GLM47Renderer(),
   'glm-ocr': () => new GlmOcrRenderer(IMG_TAGS),
   cohere: () => new CohereRenderer(),
+  gemma4: () => new Gemma4Renderer({ useImgTags: IMG_TAGS }),
+  'gemma4-small': () => new Gemma4Renderer({ useImgTags: IMG_TAGS }),
+  'gemma4-large': () => new Gemma4Renderer({ useImgTags: IMG_TAGS, emptyBlockOnNothink: true }),
   functiongemma: () => new FunctionGemmaRenderer(),
   laguna: () => new LagunaRenderer(),
   'poolside-v1': () => new LagunaV8Renderer(),

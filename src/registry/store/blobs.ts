@@ -252,13 +252,7 @@ export async function importFile(
   const tmp = tempPath(paths);
   try {
     await copyFile(file, tmp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
-    await chmod(tmp, 0o644);
-    const fh = await open(tmp, 'r+');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await makeDurable(tmp);
     const copied = await hashFile(tmp, opts.signal);
     if (copied.digest !== src.digest) {
       throw new StoreError('the file changed while it was being imported; try again', 409);
@@ -267,6 +261,17 @@ export async function importFile(
   } catch (e) {
     await removeQuietly(tmp);
     throw e;
+  }
+}
+
+/** A finished temp file: the blob mode (0644) and its bytes on disk. */
+async function makeDurable(tmp: string): Promise<void> {
+  await chmod(tmp, 0o644);
+  const fh = await open(tmp, 'r+');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }
 
@@ -282,13 +287,7 @@ export async function newTempBlobFile(paths: StorePaths): Promise<string> {
  */
 export async function publishTempFile(paths: StorePaths, tmp: string, signal?: AbortSignal): Promise<BlobWriteResult> {
   try {
-    await chmod(tmp, 0o644);
-    const fh = await open(tmp, 'r+');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await makeDurable(tmp);
     const h = await hashFile(tmp, signal);
     return await publish(paths, tmp, h.digest, h.size);
   } catch (e) {

@@ -5,14 +5,14 @@
  * truncation is the top complaint about Ollama).
  */
 import { BadRequestError } from '../../api/errors.js';
-import type { ChatRequest, ChatResponse, Message } from '../../api/types.js';
+import type { ChatRequest, ChatResponse, Logprob, Message } from '../../api/types.js';
 import { truncateChat } from '../../runtime/index.js';
 import { inferThinkingTags, renderChatPrompt, toolCallPrefix, type ToolInput } from '../../template/index.js';
 import { chatRenderer, withoutLeadingBOS } from './renderer.js';
 import { createdAt } from '../gotime.js';
 import { modelTemplate, resolveModel } from '../model.js';
 import { acquire, isZeroKeepAlive, mergeOptions, refuseImages, requireCapabilities, resolveThink, unload, type ServerDeps } from './common.js';
-import { metrics } from './generate.js';
+import { metrics, withLogprobs } from './generate.js';
 import { builtinParser, ParserChatOutput } from './parsed.js';
 import { thinkingParserFor, type ThinkingParser } from './thinking.js';
 import { ToolCallParser } from './toolcalls.js';
@@ -97,7 +97,9 @@ export async function* chatStream(deps: ServerDeps, req: ChatRequest, signal: Ab
   if (m.system && messages[0]?.role !== 'system') messages.unshift({ role: 'system', content: m.system });
   const template = modelTemplate(m.template);
   const reqTools = Array.isArray(req.tools) && req.tools.length > 0 ? req.tools : null;
-  const builtin = builtinParser(deps.log, m, reqTools, messages.at(-1) ?? null, req.think);
+  // As Ollama's ChatHandler: the parser sees `think` after the default (true for a thinking
+  // model when the request has none). (Its GenerateHandler initialises the parser before that.)
+  const builtin = builtinParser(deps.log, m, reqTools, messages.at(-1) ?? null, think);
   // As Ollama: the parser's init may adjust the tools, and the prompt is built with its result.
   const tools = builtin ? builtin.tools : reqTools;
   const renderer = chatRenderer(m);
@@ -131,14 +133,21 @@ export async function* chatStream(deps: ServerDeps, req: ChatRequest, signal: Ab
           reqTools ? new ToolCallParser(toolCallPrefix(template.parsed.root), reqTools) : null,
         );
     const prompt = renderer ? withoutLeadingBOS(fit.prompt, renderer.leadingBOS, runner.addsBos) : fit.prompt;
-    const gen = runner.generate({ prompt, options, format: req.format, shift: req.shift, signal, loadDuration: lease.loadDuration, startTime: start });
+    const gen = runner.generate({
+      prompt, options, format: req.format, shift: req.shift, signal, loadDuration: lease.loadDuration, startTime: start,
+      logprobs: req.logprobs ? { top: req.top_logprobs ?? 0 } : undefined,
+    });
     for await (const piece of gen) {
-      if (piece === '') continue;
+      // As Ollama: a chunk carrying logprobs is sent even while a parser holds its text back.
+      const lp = withLogprobs(gen.takeLogprobs());
+      if (piece === '' && !lp.logprobs) continue;
       const message = output.add(piece);
-      if (message) yield { ...base, created_at: createdAt(), message, done: false } as ChatResponse;
+      if (message) yield { ...base, created_at: createdAt(), message, done: false, ...lp } as ChatResponse;
+      else if (lp.logprobs) yield { ...base, created_at: createdAt(), done: false, ...lp } as ChatResponse;
     }
     const result = await gen.result;
-    yield { ...base, created_at: createdAt(), message: output.finish(), done: true, done_reason: result.done_reason, ...metrics(result) } as ChatResponse;
+    const lastLp = withLogprobs(gen.takeLogprobs());
+    yield { ...base, created_at: createdAt(), message: output.finish(), done: true, done_reason: result.done_reason, ...metrics(result), ...lastLp } as ChatResponse;
   } finally {
     lease.release();
   }
@@ -149,8 +158,10 @@ export async function collectChat(stream: AsyncIterable<ChatResponse>): Promise<
   let content = '';
   let thinking = '';
   const toolCalls: NonNullable<Message['tool_calls']> = [];
+  const logprobs: Logprob[] = [];
   let last: ChatResponse | undefined;
   for await (const chunk of stream) {
+    if (chunk.logprobs) logprobs.push(...chunk.logprobs);
     content += chunk.message?.content ?? '';
     thinking += chunk.message?.thinking ?? '';
     if (chunk.message?.tool_calls) toolCalls.push(...chunk.message.tool_calls);
@@ -160,5 +171,6 @@ export async function collectChat(stream: AsyncIterable<ChatResponse>): Promise<
   const message: Message = { role: 'assistant', content };
   if (thinking) message.thinking = thinking;
   if (toolCalls.length) message.tool_calls = toolCalls;
-  return { ...last, message };
+  const { logprobs: _drop, ...rest } = last;
+  return { ...rest, message, ...withLogprobs(logprobs) };
 }

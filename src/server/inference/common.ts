@@ -3,6 +3,7 @@
  * model's params layer ← the request), keep_alive, think validation, and acquiring a loaded
  * runner from the scheduler.
  */
+import path from 'node:path';
 import { ApiError, BadRequestError } from '../../api/errors.js';
 import { durationToMs, parseKeepAlive } from '../../api/duration.js';
 import { applyRequestOptions, defaultOptions, validateOptions, type Options } from '../../api/options.js';
@@ -11,6 +12,7 @@ import type { Store } from '../../registry/store/index.js';
 import { resolveRunnerOptions, type Lease, type Runner, type Scheduler } from '../../runtime/index.js';
 import type { ServerConfig } from '../env.js';
 import type { ServerLogger } from '../log.js';
+import { loraMismatch } from '../adapters.js';
 import { capabilities, modelGGUF, type ResolvedModel } from '../model.js';
 
 export interface ServerDeps {
@@ -82,6 +84,25 @@ async function checkWeights(m: ResolvedModel): Promise<void> {
 export const NO_MULTIMODAL_MESSAGE = 'Multimodal data provided, but model does not support multimodal requests.';
 
 /**
+ * Right before loading: a LoRA adapter that does not fit the base gets llama.cpp's reason (500)
+ * (adapters.ts). Not at capability checks, so requests that load nothing (`_debug_render_only`)
+ * work as in Ollama, which only meets the adapter when llama-server starts.
+ */
+async function checkAdapters(m: ResolvedModel): Promise<void> {
+  if (!m.modelPath || m.adapterPaths.length === 0) return;
+  const fail = (msg: string): never => {
+    throw new ApiError(500, `unable to load model ${m.shortName}: ${msg}`);
+  };
+  const base = await modelGGUF(m.modelPath);
+  for (const p of m.adapterPaths) {
+    const what = `failed to apply lora adapter ${path.basename(p)}`;
+    const adapter = await modelGGUF(p).catch((err: unknown) => fail(`${what}: ${err instanceof Error ? err.message : String(err)}`));
+    const why = loraMismatch(base, adapter);
+    if (why) fail(`${what}: ${why}`);
+  }
+}
+
+/**
  * A request that carries images: refused, never answered as if none were sent. A model without
  * vision gets Ollama 0.33's message; a vision model (a projector layer, or a vision tower in its
  * weights) is refused too, because the runner cannot pass images to libmtmd yet (#15,
@@ -107,6 +128,7 @@ export async function requireCapabilities(model: string, m: ResolvedModel, neede
 export async function acquire(deps: ServerDeps, m: ResolvedModel, options: Options, keepAlive: unknown, signal?: AbortSignal): Promise<Lease<Runner>> {
   if (!m.modelPath) throw new BadRequestError(`model '${m.shortName}' has no weights`);
   await checkWeights(m);
+  await checkAdapters(m);
   const runnerOptions = resolveRunnerOptions(
     { num_ctx: options.num_ctx, num_batch: options.num_batch, num_thread: options.num_thread, num_gpu: options.num_gpu, main_gpu: options.main_gpu ?? null, use_mmap: options.use_mmap ?? null },
     { contextLength: deps.config.contextLength, numParallel: deps.config.numParallel },
@@ -115,6 +137,7 @@ export async function acquire(deps: ServerDeps, m: ResolvedModel, options: Optio
   const lease = await deps.sched.acquire({
     name: m.fullName,
     modelPath: m.modelPath,
+    adapterPaths: m.adapterPaths,
     options: runnerOptions,
     keepAliveMs: keepAliveMs(keepAlive),
     details: { shortName: m.shortName, digest: m.stored.digest, details: modelDetails(m) },

@@ -4,7 +4,7 @@
  * stream's final `{"error"}` line.
  */
 import { BadRequestError } from '../../api/errors.js';
-import type { GenerateRequest, GenerateResponse } from '../../api/types.js';
+import type { GenerateRequest, GenerateResponse, Logprob } from '../../api/types.js';
 import type { GenerateResult } from '../../runtime/index.js';
 import { inferThinkingTags, renderGeneratePrompt } from '../../template/index.js';
 import { createdAt } from '../gotime.js';
@@ -90,6 +90,7 @@ export async function* generateStream(deps: ServerDeps, req: GenerateRequest, si
       signal,
       loadDuration: lease.loadDuration,
       startTime: start,
+      logprobs: req.logprobs ? { top: req.top_logprobs ?? 0 } : undefined,
     });
     if (gen === undefined) return;
     // A built-in parser (no tools, no last message on generate) replaces the template's thinking tags.
@@ -98,24 +99,27 @@ export async function* generateStream(deps: ServerDeps, req: GenerateRequest, si
     const thinking = builtin ? null : thinkingParserFor(inferThinkingTags(modelTemplate(m.template).parsed.root), think, rendered);
     const model = req.model;
     for await (const piece of gen) {
-      if (piece === '') continue;
+      // As Ollama: a chunk carrying logprobs is sent even when a parser holds its text back.
+      const lp = withLogprobs(gen.takeLogprobs());
+      if (piece === '' && !lp.logprobs) continue;
       if (builtin) {
         const out = builtin.parser.add(piece, false);
-        if (out.content === '' && out.thinking === '') continue;
-        yield { model, created_at: createdAt(), response: out.content, ...(out.thinking ? { thinking: out.thinking } : {}), done: false } as GenerateResponse;
+        if (out.content === '' && out.thinking === '' && !lp.logprobs) continue;
+        yield { model, created_at: createdAt(), response: out.content, ...(out.thinking ? { thinking: out.thinking } : {}), done: false, ...lp } as GenerateResponse;
         continue;
       }
       if (!thinking) {
-        yield { model, created_at: createdAt(), response: piece, done: false } as GenerateResponse;
+        yield { model, created_at: createdAt(), response: piece, done: false, ...lp } as GenerateResponse;
         continue;
       }
       const out = thinking.add(piece);
-      if (out.content === '' && out.thinking === '') continue;
-      yield { model, created_at: createdAt(), response: out.content, ...(out.thinking ? { thinking: out.thinking } : {}), done: false } as GenerateResponse;
+      if (out.content === '' && out.thinking === '' && !lp.logprobs) continue;
+      yield { model, created_at: createdAt(), response: out.content, ...(out.thinking ? { thinking: out.thinking } : {}), done: false, ...lp } as GenerateResponse;
     }
     // Ollama reports a built-in parser's tool calls on generate only when the last piece completes them.
     const rest = builtin ? builtin.parser.add('', true) : thinking ? { ...thinking.flush(), calls: [] } : { thinking: '', content: '', calls: [] };
     const result = await gen.result;
+    const lastLp = withLogprobs(gen.takeLogprobs());
     if (result.prompt_truncated) deps.log.warn('truncating input prompt', { model: m.shortName, limit: lease.runner.contextLength });
     yield {
       ...base,
@@ -127,22 +131,31 @@ export async function* generateStream(deps: ServerDeps, req: GenerateRequest, si
       done_reason: result.done_reason,
       context: req.raw ? undefined : result.context,
       ...metrics(result),
+      ...lastLp,
     } as GenerateResponse;
   } finally {
     lease.release();
   }
 }
 
-/** stream:false — the last chunk with every response piece concatenated. */
+/** `{logprobs}` for a chunk when there are any, else nothing (the field is omitted). */
+export function withLogprobs(lps: Logprob[]): { logprobs?: Logprob[] } {
+  return lps.length > 0 ? { logprobs: lps } : {};
+}
+
+/** stream:false — the last chunk with every response piece (and logprobs entry) concatenated. */
 export async function collectGenerate(stream: AsyncIterable<GenerateResponse>): Promise<GenerateResponse> {
   let text = '';
   let thinking = '';
+  const logprobs: Logprob[] = [];
   let last: GenerateResponse | undefined;
   for await (const chunk of stream) {
     text += chunk.response ?? '';
     thinking += chunk.thinking ?? '';
+    if (chunk.logprobs) logprobs.push(...chunk.logprobs);
     last = chunk;
   }
   if (!last) throw new Error('no response');
-  return { ...last, response: text, ...(thinking ? { thinking } : {}) };
+  const { logprobs: _drop, ...rest } = last;
+  return { ...rest, response: text, ...(thinking ? { thinking } : {}), ...withLogprobs(logprobs) };
 }

@@ -6,7 +6,7 @@ import { BadRequestError } from '../../api/errors.js';
 import type { ChatRequest, ChatResponse, Format, Message, ThinkValue, Tool, ToolCall } from '../../api/types.js';
 import { goJSON } from '../gojson.js';
 import { parseJSONBody } from '../jsonbody.js';
-import { SYSTEM_FINGERPRINT, finishReason, goTypeName, makeId, mapStop, optNumber, toUsage, unixNow, type Usage } from './common.js';
+import { SYSTEM_FINGERPRINT, choiceLogprobs, finishReason, goTypeName, makeId, mapStop, optNumber, toUsage, unixNow, type ChoiceLogprobs, type Usage } from './common.js';
 
 export interface OpenAIToolCall {
   id: string;
@@ -236,9 +236,10 @@ export interface ChatCompletion {
   created: number;
   model: string;
   system_fingerprint: string;
-  choices: { index: number; message: OpenAIMessage; finish_reason: string | null }[];
+  choices: { index: number; message: OpenAIMessage; finish_reason: string | null; logprobs?: ChoiceLogprobs }[];
   usage: Usage;
 }
+
 
 /** The non-streaming `chat.completion` object from Ollama's final (accumulated) response. */
 export function toChatCompletion(id: string, r: ChatResponse, created: number = unixNow()): ChatCompletion {
@@ -252,7 +253,7 @@ export function toChatCompletion(id: string, r: ChatResponse, created: number = 
     created,
     model: r.model,
     system_fingerprint: SYSTEM_FINGERPRINT,
-    choices: [{ index: 0, message, finish_reason: finishReason(r.done_reason, toolCalls.length > 0) }],
+    choices: [{ index: 0, message, finish_reason: finishReason(r.done_reason, toolCalls.length > 0), ...choiceLogprobs(r.logprobs) }],
     usage: toUsage(r),
   };
 }
@@ -263,7 +264,7 @@ export interface ChatCompletionChunk {
   created: number;
   model: string;
   system_fingerprint: string;
-  choices: { index: number; delta: Partial<OpenAIMessage>; finish_reason: string | null }[];
+  choices: { index: number; delta: Partial<OpenAIMessage>; finish_reason: string | null; logprobs?: ChoiceLogprobs }[];
   usage?: Usage;
 }
 
@@ -310,6 +311,13 @@ export class ChatStreamMapper {
       if (m.content) delta.content = m.content;
       if (toolCalls.length > 0) delta.tool_calls = toolCalls;
       out.push(this.chunk(r.model, delta, null));
+    }
+    // logprobs ride on the response's first chunk (as Ollama, on the reasoning one when both);
+    // a response with logprobs only (its text held back by a parser) gets an empty-content chunk
+    const lp = choiceLogprobs(r.logprobs);
+    if (lp.logprobs) {
+      if (out.length === 0) out.push(this.chunk(r.model, { content: '' }, null));
+      out[0]!.choices[0]!.logprobs = lp.logprobs;
     }
     if (r.done) {
       out.push(this.chunk(r.model, {}, finishReason(r.done_reason ?? 'stop', this.toolCalled)));

@@ -1,6 +1,6 @@
 /** Pieces shared by the OpenAI request mappers. */
 import { BadRequestError } from '../../api/errors.js';
-import type { ChatResponse, GenerateResponse } from '../../api/types.js';
+import type { ChatResponse, GenerateResponse, Logprob } from '../../api/types.js';
 
 export const SYSTEM_FINGERPRINT = 'fp_ollama';
 
@@ -84,4 +84,13 @@ export function toUsage(r: Pick<ChatResponse | GenerateResponse, 'prompt_eval_co
 export function finishReason(doneReason: string | undefined, toolCalled: boolean): string | null {
   if (toolCalled) return 'tool_calls';
   return doneReason ? doneReason : null;
+}
+
+/** Ollama's ChoiceLogprobs: `{content: [...]}`, on a choice only when there are entries. */
+export interface ChoiceLogprobs {
+  content: Logprob[];
+}
+
+export function choiceLogprobs(lps: Logprob[] | undefined): { logprobs?: ChoiceLogprobs } {
+  return lps && lps.length > 0 ? { logprobs: { content: lps } } : {};
 }

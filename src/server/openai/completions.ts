@@ -1,7 +1,7 @@
 /** `/v1/completions` ↔ `/api/generate` (reference §3.11). */
 import { BadRequestError } from '../../api/errors.js';
 import type { GenerateRequest, GenerateResponse } from '../../api/types.js';
-import { SYSTEM_FINGERPRINT, jsonKind, makeId, mapStop, optNumber, toUsage, unixNow, type Usage } from './common.js';
+import { SYSTEM_FINGERPRINT, choiceLogprobs, jsonKind, makeId, mapStop, optNumber, toUsage, unixNow, type ChoiceLogprobs, type Usage } from './common.js';
 
 export interface CompletionRequest {
   model: string;
@@ -55,6 +55,11 @@ export interface CompletionChoice {
   text: string;
   index: number;
   finish_reason: string | null;
+  /**
+   * Ollama's CompleteChunkChoice has this field (`{content: [...]}`, the chat shape) but 0.33 never
+   * fills it; Tollama does, when `logprobs` was asked (docs/api.md).
+   */
+  logprobs?: ChoiceLogprobs;
 }
 
 export interface Completion {
@@ -74,7 +79,7 @@ export function toCompletion(id: string, r: GenerateResponse, created: number = 
     created,
     model: r.model,
     system_fingerprint: SYSTEM_FINGERPRINT,
-    choices: [{ text: r.response, index: 0, finish_reason: r.done_reason ? r.done_reason : null }],
+    choices: [{ text: r.response, index: 0, finish_reason: r.done_reason ? r.done_reason : null, ...choiceLogprobs(r.logprobs) }],
     usage: toUsage(r),
   };
 }
@@ -109,7 +114,7 @@ export class CompletionStreamMapper {
       id: this.id,
       object: 'text_completion',
       created: this.created,
-      choices: [{ text: r.response, index: 0, finish_reason: r.done && r.done_reason ? r.done_reason : null }],
+      choices: [{ text: r.response, index: 0, finish_reason: r.done && r.done_reason ? r.done_reason : null, ...choiceLogprobs(r.logprobs) }],
       model: r.model,
       system_fingerprint: SYSTEM_FINGERPRINT,
     };

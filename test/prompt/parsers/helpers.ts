@@ -145,3 +145,25 @@ export function checkCase(c: ParserCase): void {
     expect(norm(runChunks(newParser(c), chunks, done)), JSON.stringify(chunks)).toEqual(want);
   }
 }
+
+/** A row of the usual Ollama parser table: one input or chunks, and the expected totals. */
+export interface GoRow {
+  name: string;
+  input?: string;
+  chunks?: string[];
+  expectedContent?: string;
+  expectedThinking?: string;
+  expectedCalls?: ToolCall[] | null;
+  expectedToolCalls?: ToolCall[] | null;
+}
+
+/** Checks a GoRow (done on its last chunk) with the parser set-up given. */
+export function checkGoRow(row: GoRow, setup: Pick<ParserCase, 'parser' | 'tools' | 'last' | 'think'>): void {
+  const chunks = row.chunks ?? [row.input!];
+  checkCase({
+    ...setup,
+    name: row.name,
+    steps: chunks.map((input, i) => ({ input, done: i === chunks.length - 1 })),
+    want: { content: row.expectedContent ?? '', thinking: row.expectedThinking ?? '', calls: row.expectedCalls ?? row.expectedToolCalls ?? [] },
+  });
+}

@@ -61,7 +61,7 @@ describe.skipIf(!haveStories)('renderers through the server', () => {
     const p = await post('/api/create', { model: 'typo', files, parser: 'qwen3-thinkin', stream: false });
     expect(p.status).toBe(400);
     expect(JSON.parse(p.text).error).toMatch(/^unknown parser "qwen3-thinkin" \(Ollama 0\.33 knows: /);
-    // A name Ollama knows but Tollama has not ported is kept (models built by Ollama carry them).
+    // A name Ollama knows is kept (models built by Ollama carry them, ported here or not).
     expect((await post('/api/create', { model: 'later', files, parser: 'lfm2', stream: false })).status).toBe(200);
   });
 
