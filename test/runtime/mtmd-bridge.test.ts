@@ -53,8 +53,9 @@ beforeAll(async () => {
 afterAll(() => { if (dir) fs.rmSync(dir, { recursive: true, force: true }); });
 
 interface Out { rc?: number; error?: string; n_tokens?: number; n_image_tokens?: number; new_n_past?: number; text?: string }
-function run(prompt: string, images: string[], nPredict = 16, projector = 'proj.gguf'): Out {
-  const r = spawnSync(harness, [libDir, STORIES, path.join(dir, projector), prompt, String(nPredict), ...images.map((i) => path.join(dir, i))], { encoding: 'utf8', timeout: 60_000 });
+function run(prompt: string, images: string[], nPredict = 16, projector = 'proj.gguf', holdLast = false): Out {
+  const env = { ...process.env, ...(holdLast ? { TOLLAMA_HOLD_LAST: '1' } : {}) };
+  const r = spawnSync(harness, [libDir, STORIES, path.join(dir, projector), prompt, String(nPredict), ...images.map((i) => path.join(dir, i))], { encoding: 'utf8', timeout: 60_000, env });
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout.trim()) as Out;
 }
@@ -79,6 +80,15 @@ describe.skipIf(!!skip)('vision bridge core (tollama-mtmd.cpp) on libmtmd', () =
     expect(red2.text).toBe(red1.text);
     expect(new Set([red1.text, gradient.text, checker.text]).size).toBe(3);
     expect(red1.text).not.toMatch(/^, there was a little girl named Lily/);
+  });
+
+  it('holding back the last token (for node-llama-cpp to evaluate it) gives the same text', () => {
+    for (const [prompt, images] of [['Once upon a time', []], [`${MARK}Once upon a time`, ['checker.png']], [`${MARK} and ${MARK}: once upon a time`, ['red.png', 'gradient.png']]] as Array<[string, string[]]>) {
+      const all = run(prompt, images);
+      const held = run(prompt, images, 16, 'proj.gguf', true);
+      expect(held).toMatchObject({ rc: 0, n_tokens: all.n_tokens, n_image_tokens: all.n_image_tokens, new_n_past: all.new_n_past! - 1 });
+      expect(held.text).toBe(all.text);
+    }
   });
 
   it('several images in one prompt', () => {

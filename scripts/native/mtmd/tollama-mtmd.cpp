@@ -2,6 +2,7 @@
 #include "tollama-mtmd.h"
 #include "mtmd-helper.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -74,9 +75,9 @@ static int fail(tollama_mtmd_result * r, const std::string & msg, int code) {
     return code;
 }
 
-extern "C" int tollama_mtmd_eval(mtmd_context * mctx, llama_context * lctx, const char * text,
-                                 const unsigned char * const * images, const size_t * image_lens, size_t n_images,
-                                 int32_t n_past, int32_t seq_id, int32_t n_batch, tollama_mtmd_result * r) {
+static int eval_impl(mtmd_context * mctx, llama_context * lctx, const char * text,
+                     const unsigned char * const * images, const size_t * image_lens, size_t n_images,
+                     int32_t n_past, int32_t seq_id, int32_t n_batch, tollama_mtmd_result * r, llama_token * held) {
     memset(r, 0, sizeof(*r));
     const auto t0 = std::chrono::steady_clock::now();
     {
@@ -122,10 +123,54 @@ extern "C" int tollama_mtmd_eval(mtmd_context * mctx, llama_context * lctx, cons
     }
     r->n_tokens = (int32_t) mtmd_helper_get_n_tokens(chunks);
     llama_pos new_n_past = n_past;
-    int32_t e = mtmd_helper_eval_chunks(mctx, lctx, chunks, n_past, seq_id, n_batch, true, &new_n_past);
+    int32_t e = 0;
+    if (!held) {
+        e = mtmd_helper_eval_chunks(mctx, lctx, chunks, n_past, seq_id, n_batch, true, &new_n_past);
+    } else {
+        // Every chunk but the last as libmtmd evaluates them; then the last text chunk without its
+        // last token, which is handed back.
+        for (size_t i = 0; i + 1 < n && e == 0; i++) {
+            e = mtmd_helper_eval_chunk_single(mctx, lctx, mtmd_input_chunks_get(chunks, i), new_n_past, seq_id, n_batch, false, &new_n_past);
+        }
+        size_t n_text = 0;
+        const llama_token * toks = mtmd_input_chunk_get_tokens_text(mtmd_input_chunks_get(chunks, n - 1), &n_text);
+        if (e == 0 && n_text == 0) e = -1;
+        if (e == 0) {
+            *held = toks[n_text - 1];
+            llama_batch batch = llama_batch_init(n_batch > 0 ? n_batch : 512, 0, 1);
+            const size_t step = (size_t) (n_batch > 0 ? n_batch : 512);
+            for (size_t start = 0; start + 1 < n_text && e == 0; start += step) {
+                const size_t end = std::min(n_text - 1, start + step);
+                batch.n_tokens = 0;
+                for (size_t k = start; k < end; k++) {
+                    const int j = batch.n_tokens++;
+                    batch.token[j] = toks[k];
+                    batch.pos[j] = new_n_past++;
+                    batch.n_seq_id[j] = 1;
+                    batch.seq_id[j][0] = seq_id;
+                    batch.logits[j] = false;
+                }
+                e = llama_decode(lctx, batch);
+            }
+            llama_batch_free(batch);
+        }
+    }
     mtmd_input_chunks_free(chunks);
     if (e != 0) return fail(r, "evaluating the prompt failed (code " + std::to_string(e) + ")", 2);
     r->new_n_past = new_n_past;
     r->eval_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     return 0;
+}
+
+extern "C" int tollama_mtmd_eval(mtmd_context * mctx, llama_context * lctx, const char * text,
+                                 const unsigned char * const * images, const size_t * image_lens, size_t n_images,
+                                 int32_t n_past, int32_t seq_id, int32_t n_batch, tollama_mtmd_result * r) {
+    return eval_impl(mctx, lctx, text, images, image_lens, n_images, n_past, seq_id, n_batch, r, nullptr);
+}
+
+extern "C" int tollama_mtmd_eval_hold_last(mtmd_context * mctx, llama_context * lctx, const char * text,
+                                           const unsigned char * const * images, const size_t * image_lens, size_t n_images,
+                                           int32_t n_past, int32_t seq_id, int32_t n_batch, tollama_mtmd_result * r,
+                                           llama_token * held_token) {
+    return eval_impl(mctx, lctx, text, images, image_lens, n_images, n_past, seq_id, n_batch, r, held_token);
 }

@@ -49,6 +49,16 @@ int tollama_mtmd_eval(mtmd_context * mctx, llama_context * lctx, const char * te
                       const unsigned char * const * images, const size_t * image_lens, size_t n_images,
                       int32_t n_past, int32_t seq_id, int32_t n_batch, struct tollama_mtmd_result * r);
 
+/**
+ * The same, but the prompt's last token is not evaluated: it is returned in *held_token (and
+ * r->new_n_past is its position), for the caller's own decode path (node-llama-cpp's evaluate,
+ * with its sampling, grammar and logprobs) to evaluate it and sample from its logits.
+ */
+int tollama_mtmd_eval_hold_last(mtmd_context * mctx, llama_context * lctx, const char * text,
+                                const unsigned char * const * images, const size_t * image_lens, size_t n_images,
+                                int32_t n_past, int32_t seq_id, int32_t n_batch, struct tollama_mtmd_result * r,
+                                llama_token * held_token);
+
 #ifdef __cplusplus
 }
 #endif

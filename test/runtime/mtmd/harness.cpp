@@ -57,8 +57,16 @@ int main(int argc, char ** argv) {
     std::vector<size_t> lens;
     for (auto & v : imgs) { ptrs.push_back(v.data()); lens.push_back(v.size()); }
     tollama_mtmd_result r;
-    int rc = tollama_mtmd_eval(mctx, lctx, argv[4], ptrs.data(), lens.data(), ptrs.size(), 0, 0, 512, &r);
+    // TOLLAMA_HOLD_LAST=1: the bridge leaves the last prompt token to the caller, as the addon will.
+    const bool hold = getenv("TOLLAMA_HOLD_LAST") != nullptr;
+    llama_token held = -1;
+    int rc = hold ? tollama_mtmd_eval_hold_last(mctx, lctx, argv[4], ptrs.data(), lens.data(), ptrs.size(), 0, 0, 512, &r, &held)
+                  : tollama_mtmd_eval(mctx, lctx, argv[4], ptrs.data(), lens.data(), ptrs.size(), 0, 0, 512, &r);
     if (rc != 0) { printf("{\"rc\":%d,\"error\":%s}\n", rc, json_str(r.error).c_str()); return 0; }
+    if (hold) {
+        llama_batch b = llama_batch_get_one(&held, 1);
+        if (llama_decode(lctx, b) != 0) { printf("{\"rc\":4,\"error\":\"held token\"}\n"); return 0; }
+    }
     const llama_vocab * vocab = llama_model_get_vocab(model);
     llama_sampler * smpl = llama_sampler_init_greedy();
     std::string text;
