@@ -30,7 +30,8 @@ export const MTMD_STAMP = 'tollama-mtmd.json';
 /** The files this script owns in the shared tools folder (llama-quantize lives there too). */
 const BRIDGE_STAMP = 'tollama-mtmd-bridge.json';
 const BRIDGE_SOURCES = ['tollama-mtmd.h', 'tollama-mtmd.cpp'];
-const OWN_FILES = ['libmtmd.so', 'llama-mtmd-cli', MTMD_STAMP, 'libtollama-mtmd.so', BRIDGE_STAMP];
+const MTMD_FILES = ['libmtmd.so', 'llama-mtmd-cli', MTMD_STAMP];
+const OWN_FILES = [...MTMD_FILES, 'libtollama-mtmd.so', BRIDGE_STAMP];
 
 function run(cmd, argv, opts = {}) {
   const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
@@ -177,7 +178,7 @@ async function main() {
     fs.writeFileSync(path.join(staged, MTMD_STAMP), JSON.stringify(stamp));
     fs.mkdirSync(out, { recursive: true });
     removeOwn(out);
-    for (const f of OWN_FILES) fs.renameSync(path.join(staged, f), path.join(out, f));
+    for (const f of MTMD_FILES) fs.renameSync(path.join(staged, f), path.join(out, f));
     linkBackends(out, libDir);
     log(`built ${path.join(out, 'libmtmd.so')} and llama-mtmd-cli in ${seconds.toFixed(1)} s`);
   } finally {
