@@ -24,6 +24,8 @@ const strict = args.has('--strict');
 const log = (msg) => console.log(`[tollama quantize] ${msg}`);
 /** Bump when the recipe changes: a build with another recipe is rebuilt. */
 const RECIPE = 'llama-quantize v1';
+/** The files this script owns in the shared tools folder (libmtmd lives there too). */
+const OWN_FILES = ['llama-quantize', 'tollama-quantize.json'];
 
 function run(cmd, argv, opts = {}) {
   const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
@@ -49,8 +51,8 @@ async function main() {
   const platform = `${process.platform}-${process.arch}`;
   const out = quantizeBuildDir(nlcDir, platform);
   if (args.has('--clean')) {
-    fs.rmSync(out, { recursive: true, force: true });
-    return log(`removed ${out}`);
+    for (const f of OWN_FILES) fs.rmSync(path.join(out, f), { force: true });
+    return log(`removed llama-quantize from ${out}`);
   }
   if (platform !== 'linux-x64' && platform !== 'linux-arm64') return log(`${platform}: no recipe; create --quantize will say it is unavailable`);
   const version = JSON.parse(fs.readFileSync(path.join(nlcDir, 'package.json'), 'utf8')).version;
@@ -85,9 +87,12 @@ async function main() {
     const r = spawnSync(path.join(staged, 'llama-quantize'), ['--help'], { encoding: 'utf8' });
     if (!/usage/i.test(`${r.stdout}${r.stderr}`)) throw new Error(`the built llama-quantize does not run: ${(r.stderr || r.stdout || String(r.error)).slice(-500)}`);
     fs.writeFileSync(path.join(staged, 'tollama-quantize.json'), JSON.stringify(stamp));
-    fs.rmSync(out, { recursive: true, force: true });
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.renameSync(staged, out);
+    // The folder is shared with build-mtmd.mjs: replace only this script's files.
+    fs.mkdirSync(out, { recursive: true });
+    for (const f of OWN_FILES) {
+      fs.rmSync(path.join(out, f), { force: true });
+      fs.renameSync(path.join(staged, f), path.join(out, f));
+    }
     log(`built ${path.join(out, 'llama-quantize')} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -5,17 +5,77 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import type { ProgressResponse } from '../api/types.js';
+import { addStringMetadata } from '../registry/gguf/rewrite.js';
+import type { LayerList } from './build-layers.js';
 import { BadRequestError } from '../api/errors.js';
 import { readGGUF, type GGUFInfo } from '../registry/gguf/index.js';
 import type { Store } from '../registry/store/index.js';
 import { MediaType, type ConfigV2 } from '../registry/store/types.js';
 
-/** The media type Ollama gives a GGUF blob: adapter, projector or model. */
+/** Ollama's KV lookup: keys outside `general.` / `tokenizer.` are under the architecture. */
+function kv(info: GGUFInfo, key: string): unknown {
+  return info.metadata.get(/^(general|tokenizer)\./.test(key) ? key : `${info.architecture}.${key}`);
+}
+const kvUint = (info: GGUFInfo, key: string): number => {
+  const v = kv(info, key);
+  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : 0;
+};
+const kvTrue = (info: GGUFInfo, key: string): boolean => kv(info, key) === true;
+
+/**
+ * Ollama's isProjectorGGUF (server/create.go): `general.type` projector or mmproj; a standalone
+ * vision model (`vision.block_count` without `block_count`); or a `clip` GGUF with a vision or
+ * audio encoder and no `block_count`.
+ */
+export function isProjectorGGUF(info: GGUFInfo): boolean {
+  const kind = String(info.metadata.get('general.type') ?? '');
+  if (kind === 'projector' || kind === 'mmproj') return true;
+  if (kvUint(info, 'block_count') === 0 && kvUint(info, 'vision.block_count') > 0) return true;
+  return info.architecture === 'clip' && kvUint(info, 'block_count') === 0 && (kvTrue(info, 'has_vision_encoder') || kvTrue(info, 'has_audio_encoder'));
+}
+
+/** The media type Ollama gives a GGUF blob: adapter, projector or model (server/create.go ggufLayers). */
 export function ggufMediaType(info: GGUFInfo): string {
-  const t = (info.generalType ?? '').toLowerCase();
-  if (t === 'adapter') return MediaType.adapter;
-  if (t === 'projector' || t === 'mmproj' || info.architecture === 'clip') return MediaType.projector;
+  if (info.metadata.get('general.type') === 'adapter') return MediaType.adapter;
+  if (isProjectorGGUF(info)) return MediaType.projector;
   return MediaType.model;
+}
+
+/**
+ * Ollama's needsDefaultLlavaProjectorType: a `clip` vision projector with neither
+ * `clip.projector_type` nor `clip.vision.projector_type` (older LLaVA conversions). Create writes
+ * `clip.projector_type = mlp` into it; libmtmd refuses it otherwise.
+ */
+export function needsDefaultLlavaProjectorType(info: GGUFInfo): boolean {
+  if (info.architecture !== 'clip' || !kvTrue(info, 'has_vision_encoder')) return false;
+  return !info.metadata.has('clip.projector_type') && !info.metadata.has('clip.vision.projector_type');
+}
+
+/**
+ * Writes `clip.projector_type = mlp` into the projector layers marked by the build (Ollama's
+ * addDefaultLlavaProjectorType): status `updating GGUF projector metadata`, a new blob replaces
+ * the uploaded one, which is pruned if nothing else uses it.
+ */
+export async function updateProjectorLayers(list: LayerList, store: Store, emit: (p: ProgressResponse) => void, signal?: AbortSignal): Promise<void> {
+  for (const item of list.items) {
+    if (!item.defaultProjectorType) continue;
+    emit({ status: 'updating GGUF projector metadata' });
+    const tmp = await store.newTempBlobFile();
+    let published = false;
+    try {
+      await addStringMetadata(store.blobPath(item.layer.digest), tmp, 'clip.projector_type', 'mlp', signal);
+      const r = await store.publishTempFile(tmp, signal);
+      published = true;
+      list.removed.push(item.layer.digest);
+      item.layer = { ...item.layer, digest: r.digest, size: r.size };
+      item.status = `${r.existed ? 'using existing' : 'creating new'} layer ${r.digest}`;
+      delete item.defaultProjectorType;
+    } finally {
+      if (!published) await rm(tmp, { force: true }).catch(() => {});
+    }
+  }
 }
 
 /** Reads a blob's GGUF header with the bounded reader (GGUFError, 400, on bad input). */

@@ -19,6 +19,8 @@ export interface PendingLayer {
   gguf?: { arch: string; fileType: string };
   /** Set by planQuantize: convert this layer at commit. */
   quantize?: { from: string; type: string; asked: string };
+  /** A LLaVA projector without a projector type: `clip.projector_type` is written in at commit. */
+  defaultProjectorType?: boolean;
 }
 
 /** Reads the JSON of an existing params layer (from the store). */

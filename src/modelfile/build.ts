@@ -16,7 +16,7 @@ import { ModelNotFoundError, envBool, type Store } from '../registry/store/index
 import { MediaType, type ConfigV2, type Layer } from '../registry/store/types.js';
 import { compareStrings } from '../template/values.js';
 import { detectTemplate } from './autodetect.js';
-import { applyGGUFToConfig, ggufMediaType, readBlobGGUF, verifyBlob } from './build-gguf.js';
+import { applyGGUFToConfig, ggufMediaType, needsDefaultLlavaProjectorType, readBlobGGUF, updateProjectorLayers, verifyBlob } from './build-gguf.js';
 import { LayerList, existingLayer, paramsLayer, textLayer, type PendingLayer } from './build-layers.js';
 import { planQuantize, quantizeLayers, type QuantizeFn } from './build-quantize.js';
 import type { CreatePlan, NamedBlob } from './build-request.js';
@@ -111,6 +111,7 @@ async function ggufFileLayer(store: Store, f: NamedBlob, from: string | undefine
   if (from) layer.from = from;
   const item = existingLayer(layer);
   item.gguf = { arch: info.architecture, fileType: info.fileType };
+  if (layer.mediaType === MediaType.projector && needsDefaultLlavaProjectorType(info)) item.defaultProjectorType = true;
   return { layer: item, info };
 }
 
@@ -149,7 +150,8 @@ async function fileLayers(
       throw new BadRequestError('split GGUF models (several weight files) are not supported by this server yet');
     }
     list.push(layer);
-    stop ??= applyGGUFToConfig(config, info, layer.layer.mediaType);
+    // Ollama folds only weights (and adapter) headers into the config: a projector adds no family.
+    if (layer.layer.mediaType !== MediaType.projector) stop ??= applyGGUFToConfig(config, info, layer.layer.mediaType);
     if (info.chatTemplate) chatTemplates.push(info.chatTemplate);
   }
   // After the file layers, as Ollama's detectChatTemplate: the Go template nearest a GGUF's chat
@@ -211,6 +213,7 @@ export async function commitModel(p: PreparedModel, deps: BuildDeps, emit: Emit,
   const { store } = deps;
   // Quantizing first: it changes a layer's digest and the config's file type.
   await quantizeLayers(p.layers, p.config, deps, emit, signal);
+  await updateProjectorLayers(p.layers, store, emit, signal);
   const cfg = encodeConfigV2(p.config);
   // Other writers sharing the store must not prune these layers before the manifest names them.
   const lease = await store.lease([cfg.digest, ...p.layers.layers.map((l) => l.digest)]);

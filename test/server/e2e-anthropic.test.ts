@@ -252,7 +252,7 @@ describe.skipIf(!haveStories)('@anthropic-ai/sdk against a real server', () => {
       })
       .catch((err: unknown) => err)) as InstanceType<typeof Anthropic.BadRequestError>;
     expect(e).toBeInstanceOf(Anthropic.BadRequestError);
-    expect(e.error).toMatchObject({ error: { type: 'invalid_request_error', message: 'registry.ollama.ai/library/stories:latest does not support images' } });
+    expect(e.error).toMatchObject({ error: { type: 'invalid_request_error', message: 'Multimodal data provided, but model does not support multimodal requests.' } });
 
     // A vision model: the runner cannot take images yet, so this is refused too (as on /api/chat).
     const seen = await client.messages
@@ -260,7 +260,7 @@ describe.skipIf(!haveStories)('@anthropic-ai/sdk against a real server', () => {
       .catch((err: unknown) => err);
     expect(seen).toBeInstanceOf(Anthropic.BadRequestError);
     expect((seen as InstanceType<typeof Anthropic.BadRequestError>).error).toMatchObject({
-      error: { type: 'invalid_request_error', message: 'registry.ollama.ai/library/seer:latest: image input is not implemented yet in this server, so the model cannot see images' },
+      error: { type: 'invalid_request_error', message: 'registry.ollama.ai/library/seer:latest: image input is not implemented yet in this server, so the model cannot see images (see docs/vision.md)' },
     });
     const chat = await fetch(server.url + '/api/chat', { method: 'POST', body: JSON.stringify({ model: 'seer', messages: [{ role: 'user', content: 'x', images: [png] }] }) });
     expect(chat.status).toBe(400);

@@ -80,6 +80,9 @@ async function checkWeights(m: ResolvedModel): Promise<void> {
   });
 }
 
+/** Ollama 0.33's answer (400) to images sent to a model without a projector. */
+export const NO_MULTIMODAL_MESSAGE = 'Multimodal data provided, but model does not support multimodal requests.';
+
 /**
  * Right before loading: a LoRA adapter that does not fit the base gets llama.cpp's reason (500)
  * (adapters.ts). Not at capability checks, so requests that load nothing (`_debug_render_only`)
@@ -101,12 +104,13 @@ async function checkAdapters(m: ResolvedModel): Promise<void> {
 
 /**
  * A request that carries images: refused, never answered as if none were sent. A model without
- * vision gets Ollama's message; a vision model is refused too, because the runner cannot take
- * images yet (#15).
+ * vision gets Ollama 0.33's message; a vision model (a projector layer, or a vision tower in its
+ * weights) is refused too, because the runner cannot pass images to libmtmd yet (#15,
+ * docs/vision.md).
  */
 export function refuseImages(m: Pick<ResolvedModel, 'fullName'>, caps: readonly string[]): never {
-  if (!caps.includes('vision')) throw new BadRequestError(`${m.fullName} does not support images`);
-  throw new BadRequestError(`${m.fullName}: image input is not implemented yet in this server, so the model cannot see images`);
+  if (!caps.includes('vision')) throw new BadRequestError(NO_MULTIMODAL_MESSAGE);
+  throw new BadRequestError(`${m.fullName}: image input is not implemented yet in this server, so the model cannot see images (see docs/vision.md)`);
 }
 
 export async function requireCapabilities(model: string, m: ResolvedModel, needed: Capability[], what: string): Promise<Capability[]> {

@@ -125,6 +125,17 @@ describe('REPL slash commands', () => {
     expect(t.take().err).toContain('quantization');
   });
 
+  it('/show info lists a vision model\'s projector (#15)', async () => {
+    const vision: ShowResponse = {
+      ...info,
+      capabilities: ['completion', 'vision'],
+      projector_info: { 'general.architecture': 'clip', 'general.parameter_count': 30336, 'clip.vision.embedding_length': 32, 'clip.vision.projection_dim': 64 },
+    };
+    const t = setup({ '/api/show': () => vision });
+    await t.s.submit('/show info');
+    expect(t.take().err).toMatch(/ {2}Projector\s*\n {4}architecture\s+clip\s*\n {4}parameters\s+30K\s*\n {4}embedding length\s+32\s*\n {4}dimensions\s+64\s*\n/);
+  });
+
   it('system single-line replaces a trailing system message; /clear keeps it', async () => {
     const t = setup();
     await t.s.submit('/set system one');
