@@ -10,7 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { TRANSLATOR_VERSION, translateGGUF } from '../compat/translate.js';
+import { TRANSLATOR_VERSION, planTranslation, translateGGUF } from '../compat/translate.js';
 import { readGGUF } from '../gguf/reader.js';
 import { digestToFileName, fileNameToDigest } from '../digest.js';
 import { isNotFound, type StorePaths } from './paths.js';
@@ -86,14 +86,21 @@ const inflight = new Map<string, Promise<string>>();
  * The file llama.cpp should load for a model blob: the blob itself when it needs no
  * translation, else its derived file (translated now if missing, damaged or outdated).
  */
-export function loadablePath(paths: StorePaths, digest: string, signal?: AbortSignal): Promise<string> {
+export function loadablePath(storePaths: StorePaths, digest: string, signal?: AbortSignal, derivedRoot: StorePaths = storePaths): Promise<string> {
   signal?.throwIfAborted();
-  const key = `${paths.root}\0${digest}`;
-  const blob = paths.blobPath(digest);
+  const key = `${storePaths.root}\0${digest}`;
+  const blob = storePaths.blobPath(digest);
   if (untouched.has(key)) return Promise.resolve(blob);
   const running = inflight.get(key);
   if (running) return running;
+  // Derived files live under `derivedRoot` (the store, or a cache when the store is read-only).
+  const paths = derivedRoot;
   const job = (async (): Promise<string> => {
+    // Nothing is written (not even compat/) for a file that needs no translation.
+    if (!(await planTranslation(blob))) {
+      untouched.add(key);
+      return blob;
+    }
     const p = derivedPaths(paths, digest);
     if (await usableDerived(paths, digest)) return p.gguf;
     await removeDerived(paths, digest);

@@ -4,6 +4,9 @@
  *   manifests/<host>/<namespace>/<model>/<tag>   schema-2 manifest JSON
  *   blobs/sha256-<64 hex>                        content-addressed blobs
  */
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import { readFile, stat, unlink } from 'node:fs/promises';
 import { blobOf, encodeManifest } from '../gojson.js';
 import { displayShortest, namesEqual, parseModelName, type ModelName } from '../name.js';
@@ -110,6 +113,15 @@ function toName(n: NameInput): ModelName {
 
 function shown(n: NameInput): string {
   return typeof n === 'string' ? n : displayShortest(n);
+}
+
+/**
+ * Where translations of a read-only store's blobs go (the store itself is never written):
+ * `$TOLLAMA_COMPAT_CACHE`, else a per-user folder in the temp dir, one per store.
+ */
+export function readOnlyDerivedRoot(storeRoot: string, env: NodeJS.ProcessEnv = process.env): StorePaths {
+  const base = env['TOLLAMA_COMPAT_CACHE'] || path.join(os.tmpdir(), `tollama-compat-${process.getuid?.() ?? 'user'}`);
+  return new StorePaths(path.join(base, createHash('sha256').update(path.resolve(storeRoot)).digest('hex').slice(0, 16)));
 }
 
 export class Store {
@@ -358,7 +370,7 @@ export class Store {
    * translation when the blob is in one of Ollama's own published layouts (docs/compat.md).
    */
   loadablePath(digest: string, signal?: AbortSignal): Promise<string> {
-    return loadablePath(this.paths, digest, signal);
+    return loadablePath(this.paths, digest, signal, this.readOnly === null ? this.paths : readOnlyDerivedRoot(this.paths.root));
   }
 
   /** Start-up prune (stale temp/partial files and unreferenced blobs older than an hour). */

@@ -55,6 +55,24 @@ describe('derived files', () => {
     expect(await compatFiles()).toEqual([path.basename(d.gguf), path.basename(d.sidecar)].sort());
   });
 
+  it('a read-only store is never written: the translation goes to the compat cache', async () => {
+    const cache = await mkdtemp(path.join(os.tmpdir(), 'tollama-compat-cache-'));
+    const prev = process.env.TOLLAMA_COMPAT_CACHE;
+    process.env.TOLLAMA_COMPAT_CACHE = cache;
+    try {
+      const ro = new Store(root, { readOnly: 'OLLAMA_READONLY is set' });
+      const p = await ro.loadablePath(digest);
+      expect(p.startsWith(cache + path.sep)).toBe(true);
+      expect((await readGGUF(p)).architecture).toBe('gpt-oss');
+      expect(await compatFiles()).toEqual([]);
+      expect(await readdir(root)).not.toContain('compat');
+    } finally {
+      if (prev === undefined) delete process.env.TOLLAMA_COMPAT_CACHE;
+      else process.env.TOLLAMA_COMPAT_CACHE = prev;
+      await rm(cache, { recursive: true, force: true });
+    }
+  });
+
   it('concurrent first loads translate once', async () => {
     const [a, b, c] = await Promise.all([store.loadablePath(digest), store.loadablePath(digest), store.loadablePath(digest)]);
     expect(new Set([a, b, c]).size).toBe(1);
