@@ -25,7 +25,7 @@ import { JSONObject } from '../../template/json.js';
 import { compileJinja, JinjaError, renderJinja, type JinjaLimits } from './engine.js';
 import { templateCaps } from './caps.js';
 import {
-  continuation, extraContext, funcArgsNotString, gemma4GenerationFix, isStepFun, mapDeveloperRole, patchSource,
+  continuation, extraContext, funcArgsNotString, gemma4GenerationFix, handlerMessages, isStepFun, mapDeveloperRole, patchSource,
   requiresNonNullContent, systemMessageNotSupported, trimWhitespace, type JsonMessage,
 } from './llamacpp.js';
 import { supportsEnableThinking, templateReasoningMarkers } from './reasoning.js';
@@ -115,6 +115,7 @@ export function workaroundMessages(src: string, messages: readonly Message[]): J
   if (!caps.systemRole) systemMessageNotSupported(out);
   if (caps.toolCalls) requiresNonNullContent(out);
   if (caps.objectArguments) funcArgsNotString(out);
+  handlerMessages(src, out);
   return out;
 }
 

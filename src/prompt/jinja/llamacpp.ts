@@ -114,7 +114,36 @@ export function extraContext(now: Date): Record<string, unknown> {
  * the content (chat.cpp:1258-1266).
  */
 export function continuation(src: string, prompt: string, genPrompt: string, content: string, markers: { start: string; end: string }): string {
+  // Each handler's `has_continuation()` branch, with an empty reasoning_content.
   switch (handlerFor(src)) {
+    case 'ministral-3':
+      return '[THINK]' + '[/THINK]' + content; // parsers/ministral3.cpp:64-73
+    case 'gpt-oss':
+      return '<|start|>assistant<|channel|>analysis<|message|>' + '<|end|><|start|>assistant<|channel|>final<|message|>' + content; // parsers/gpt-oss.cpp:54-64
+    case 'muse-glimmer':
+      return '<|start|>assistant to=self<|message|>' + '<|eom|><|start|>assistant to=user<|message|>' + content; // parsers/muse-glimmer.cpp
+    case 'functionary-v3.2':
+      return '<|start_header_id|>assistant<|end_header_id|>\n\n>>>all\n' + content; // parsers/functionary-v3-2.cpp
+    case 'kimi-k2':
+      return '<|im_assistant|>assistant<|im_middle|>' + '<think>' + '</think>' + content; // parsers/kimi-k2.cpp:33-48
+    case 'kimi-k3':
+      return '<|open|>message role="assistant"<|sep|>' + '<|open|>think<|sep|>' + '<|close|>think<|sep|>' + '<|open|>response<|sep|>' + content; // parsers/kimi-k3.cpp:18-21
+    case 'ling-3':
+      return '<role>ASSISTANT</role>\n' + '<think>' + '</think>' + content; // parsers/ling3.cpp:20-22
+    case 'cohere2moe':
+      return '<|START_OF_TURN_TOKEN|><|CHATBOT_TOKEN|>' + '<|START_THINKING|>' + '<|END_THINKING|>' + '<|START_TEXT|>' + content; // parsers/cohere2moe.cpp:23-38
+    case 'lfm2':
+    case 'lfm2.5':
+      return '<|im_start|>assistant\n' + '<think>' + '</think>' + content; // parsers/lfm2.cpp:23-25, 56-64
+    case 'gigachat-v3':
+      return 'assistant<|role_sep|>\n' + content; // parsers/gigachat-v3.cpp
+    case 'minimax-m3':
+      return genPrompt + '<mm:think>' + '</mm:think>' + content; // parsers/minimax-m3.cpp:17-18, 44
+    case 'deepseek-v3.2':
+      // parsers/deepseek.cpp:127-141: V4 (no "function_calls") without reasoning only closes it
+      return src.includes('function_calls') ? '<｜Assistant｜>' + '<think>' + '</think>' + content : '<｜Assistant｜>' + '</think>' + content;
+    case 'minicpm5':
+      return '<|im_start|>assistant\n<think>\n' + '\n</think>\n\n' + content; // parsers/minicpm5.cpp
     case 'qwen3-coder': {
       // parsers/qwen3-coder.cpp:44-59
       let gen = '<|im_start|>assistant\n';
@@ -133,6 +162,21 @@ export function continuation(src: string, prompt: string, genPrompt: string, con
       }
       return gen + content;
     }
+  }
+}
+
+/**
+ * parsers/ministral3.cpp:7-45: Ministral 3 templates get system and assistant content as a list
+ * of blocks (`{"type": "text", "text": …}`).
+ */
+export function handlerMessages(src: string, messages: JsonMessage[]): void {
+  if (handlerFor(src) !== 'ministral-3') return;
+  for (const m of messages) {
+    if (m.role !== 'system' && m.role !== 'assistant') continue;
+    const blocks: unknown[] = [];
+    if (typeof m.content === 'string') blocks.push({ type: 'text', text: m.content });
+    else if (Array.isArray(m.content)) blocks.push(...(m.content as unknown[]));
+    m.content = blocks;
   }
 }
 

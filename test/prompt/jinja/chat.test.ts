@@ -189,4 +189,26 @@ describe('llama.cpp workarounds (chat.cpp:1002-1078, applied at 1225-1292)', () 
     const qc = "{#- <tool_call> <function= <parameter= -#}{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}";
     expect(renderChatTemplate({ template: qc, messages: [user('hi'), { role: 'assistant', content: 'So' }], vocab: none })).toBe('<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\nSo');
   });
+
+  it('each specialized handler continues with its own prefix and an empty reasoning block (common/parsers/*.cpp)', () => {
+    const loop = '{% for m in messages %}<{{ m.role }}>{{ m.content }}{% endfor %}';
+    const msgs: Message[] = [user('hi'), { role: 'assistant', content: 'So' }];
+    const cases: Array<[string, string]> = [
+      ['{#<|tool_calls_section_begin|><|tool_call_begin|>#}', '<|im_assistant|>assistant<|im_middle|><think></think>So'], // kimi-k2.cpp:33-48
+      ['{#<|tool_list_start|><|tool_list_end|>#}', '<|im_start|>assistant\n<think></think>So'], // lfm2.cpp:23-25, 56-64
+      ['{#dsml_token DSML function_calls#}', '<｜Assistant｜><think></think>So'], // deepseek.cpp:127-141 (V3.2)
+      ['{#dsml_token DSML tool_calls#}', '<｜Assistant｜></think>So'], // deepseek.cpp:127-141 (V4)
+      ['{#<role>ASSISTANT</role><arg_key>#}', '<role>ASSISTANT</role>\n<think></think>So'], // ling3.cpp:20-22
+      ['{#<|role_sep|><|message_sep|>#}', 'assistant<|role_sep|>\nSo'], // gigachat-v3.cpp
+    ];
+    for (const [marker, tail] of cases) {
+      expect(renderChatTemplate({ template: marker + loop, messages: msgs, think: false, vocab: none })).toBe(`<user>hi${tail}`);
+    }
+  });
+
+  it('Ministral 3 gets system and assistant content as text blocks (parsers/ministral3.cpp:7-45, 64-73)', () => {
+    const t = '{#[SYSTEM_PROMPT][TOOL_CALLS][ARGS]#}{% for m in messages %}{{ m.role }}={{ m.content | tojson }};{% endfor %}';
+    const out = renderChatTemplate({ template: t, messages: [{ role: 'system', content: 'S' }, user('U'), { role: 'assistant', content: 'A' }, user('V'), { role: 'assistant', content: 'B' }], think: false, vocab: none });
+    expect(out).toBe('system=[{"type": "text", "text": "S"}];user="U";assistant=[{"type": "text", "text": "A"}];user="V";[THINK][/THINK]B');
+  });
 });
