@@ -89,24 +89,39 @@ TOOLS = [
 SEARCH = {'type': 'function', 'function': {'name': 'brave_search', 'description': 'Search the web', 'parameters': {'type': 'object', 'required': ['query'], 'properties': {'query': {'type': 'string'}}}}}
 
 
+class Watched(dict):
+    """A dict that notes when the template looks `key` up (llama.cpp's value-use stats)."""
+
+    def __init__(self, d, key, seen):
+        super().__init__(d)
+        self._key, self._seen = key, seen
+
+    def __getitem__(self, k):
+        if k == self._key:
+            self._seen[0] = True
+        return super().__getitem__(k)
+
+
 def args_form(env, source):
-    """llama.cpp's probe: object arguments only for templates that cannot print the JSON text."""
-    needle = {'argument_needle': "print('Hello, World!')"}
-
-    def probe(args):
-        msgs = [
-            {'role': 'user', 'content': 'Hey'},
-            {'role': 'assistant', 'content': '', 'tool_calls': [{'type': 'function', 'function': {'name': 'ipython', 'arguments': args}, 'id': 'call_1___'}]},
-        ]
-        try:
-            out = env.from_string(source).render(messages=msgs, add_generation_prompt=False, bos_token='', eos_token='')
-        except Exception:
-            return False
-        return '<parameter=argument_needle>' in out or '"argument_needle":' in out or "'argument_needle':" in out
-
-    as_str = probe(json.dumps(needle, separators=(',', ':')))
-    as_obj = probe(needle)
-    return 'object' if (not as_str and as_obj) else 'string'
+    """llama.cpp de3ff81 common/jinja/caps.cpp:215-307: object arguments when the template reads
+    messages[1].tool_calls and the argument `arg` of an object (looked up, or printed by tojson)."""
+    calls_seen, arg_seen = [False], [False]
+    args = Watched({'arg': 'value'}, 'arg', arg_seen)
+    call = {'id': 'call00001', 'type': 'function', 'function': {'name': 'tool1', 'arguments': args}}
+    msgs = [
+        {'role': 'user', 'content': 'User message'},
+        Watched({'role': 'assistant', 'content': '', 'tool_calls': [call]}, 'tool_calls', calls_seen),
+        {'role': 'tool', 'content': 'Tool response', 'tool_call_id': 'call00001'},
+        {'role': 'assistant', 'content': "The tool response was 'tool response'"},
+        {'role': 'user', 'content': 'User message'},
+    ]
+    tools = [{'name': 'tool', 'type': 'function', 'function': {'name': 'tool1', 'description': 'Tool description', 'parameters': {
+        'type': 'object', 'properties': {'arg': {'type': 'string', 'description': 'Arg description'}}, 'required': ['arg']}}}]
+    try:
+        out = env.from_string(source).render(messages=msgs, tools=tools, add_generation_prompt=True, bos_token='', eos_token='')
+    except Exception:
+        return 'string'
+    return 'object' if calls_seen[0] and (arg_seen[0] or '"arg"' in out) else 'string'
 
 
 def call(form, id, name, args):

@@ -1,25 +1,34 @@
 /**
- * A GGUF's own `tokenizer.chat_template` rendered as Ollama 0.33 renders it: Ollama hands the
- * conversation to llama-server (`/apply-template`, `/v1/chat/completions`), whose chat-template
- * code gives the template
- *   messages                — role, content, tool_calls (OpenAI form), name/tool_call_id on tool
- *                             results; earlier thinking is not passed (Ollama drops it);
- *   tools                   — only when the request has some (Ollama's Go field order);
- *   add_generation_prompt   — true;
+ * A GGUF's own `tokenizer.chat_template` rendered as Ollama 0.33 renders it: Ollama sends the
+ * conversation to llama-server (`/apply-template`, `/v1/chat/completions`; llm/llama_server.go
+ * llamaServerChatRequest) and llama.cpp de3ff81 builds the prompt (tools/server/server-common.cpp
+ * 1290-1360, common/chat.cpp common_chat_templates_apply_jinja 1225-1366). The template gets
+ *   messages                — role, content, name, tool_call_id, tool_calls (chat.cpp:187-265
+ *                             to_json_oaicompat; Ollama drops earlier thinking), after the
+ *                             workarounds of ./llamacpp.ts;
+ *   tools                   — {type, function: {name, description, parameters}} (chat.cpp:568-585),
+ *                             only when the request has some;
+ *   add_generation_prompt   — true, absent when continuing a final assistant message;
  *   bos_token / eos_token   — the vocabulary's BOS/EOS text;
- *   enable_thinking         — from `think`; when unset, whether the template reacts to it;
- *                             reasoning_effort for a level;
- *   strftime_now            — the local time.
+ *   enable_thinking         — from `think`; when unset, whether the template supports thinking;
+ *   reasoning_effort / reasoning_strength — a `think` level (Ollama's chat_template_kwargs);
+ *   datetime / date_string  — today (chat.cpp:1080-1088); strftime_now — the local time.
  * The result loses a leading BOS when the tokenizer adds one itself (and a trailing EOS when it
- * appends one). A final assistant message is a prefill: rendered without it, then its content is
- * appended. The llama.cpp tweaks for particular families live in ./llamacpp.ts.
+ * appends one) (chat.cpp:957-962). A final assistant message is continued (server-common.cpp
+ * 1302-1317, chat.cpp:1249-1267): the rest is rendered without a generation prompt, then the
+ * handler's generation prompt and the message's content are appended.
  */
 import type { Message, Tool } from '../../api/types.js';
 import { argumentsJSON, marshal, toolJSON } from '../renderers/gojson.js';
 import { thinkBool, type Think } from '../renderers/types.js';
 import { JSONObject } from '../../template/json.js';
 import { compileJinja, JinjaError, renderJinja, type JinjaLimits } from './engine.js';
-import { familyContext, familyMessages, familyPostprocess } from './llamacpp.js';
+import { templateCaps } from './caps.js';
+import {
+  continuation, extraContext, funcArgsNotString, gemma4GenerationFix, handlerMessages, isStepFun, mapDeveloperRole, patchSource,
+  requiresNonNullContent, systemMessageNotSupported, trimWhitespace, type JsonMessage,
+} from './llamacpp.js';
+import { supportsEnableThinking, templateReasoningMarkers } from './reasoning.js';
 import { strftime } from './strftime.js';
 
 export interface ChatTemplateVocab {
@@ -54,114 +63,117 @@ function plain(v: unknown): unknown {
 
 type ArgsForm = 'object' | 'string';
 
-const argsFormCache = new Map<string, ArgsForm>();
-
-/**
- * llama.cpp passes tool-call arguments as the JSON text Ollama sent, and turns them into an
- * object only for templates that cannot print the text (those that `tojson` them): it renders a
- * probe call both ways and looks for the argument's name in the output.
- */
+/** Whether llama.cpp hands this template tool-call arguments as objects (caps.ts) or as JSON text. */
 export function toolArgumentsForm(template: string): ArgsForm {
-  let form = argsFormCache.get(template);
-  if (form) return form;
-  const probe = (args: unknown): boolean => {
-    try {
-      const out = renderJinja(compileJinja(template), {
-        messages: [
-          { role: 'user', content: 'Hey' },
-          { role: 'assistant', content: '', tool_calls: [{ type: 'function', function: { name: 'ipython', arguments: args }, id: 'call_1___' }] },
-        ],
-        add_generation_prompt: false,
-        bos_token: '',
-        eos_token: '',
-      }, { maxSteps: 200_000, maxOutput: 1 << 20 });
-      return out.includes('<parameter=argument_needle>') || out.includes('"argument_needle":') || out.includes("'argument_needle':");
-    } catch {
-      return false;
-    }
-  };
-  const needle = { argument_needle: "print('Hello, World!')" };
-  const str = probe(JSON.stringify(needle));
-  const obj = probe(needle);
-  form = !str && obj ? 'object' : 'string';
-  argsFormCache.set(template, form);
-  if (argsFormCache.size > 32) argsFormCache.delete(argsFormCache.keys().next().value!);
-  return form;
+  return templateCaps(patchSource(template)).objectArguments ? 'object' : 'string';
 }
 
-const thinkingCache = new Map<string, boolean>();
-
-/**
- * llama-server's default for `enable_thinking` (a request without `think`): on when the template
- * renders differently with it on and off, else off.
- */
-export function supportsEnableThinking(template: string): boolean {
-  let yes = thinkingCache.get(template);
-  if (yes !== undefined) return yes;
-  const probe = (on: boolean): string | undefined => {
-    try {
-      const out = renderJinja(compileJinja(template), { messages: [{ role: 'user', content: 'test' }], add_generation_prompt: true, bos_token: '', eos_token: '', enable_thinking: on }, { maxSteps: 200_000, maxOutput: 1 << 20 });
-      return familyPostprocess(template, out, on);
-    } catch {
-      return undefined;
-    }
-  };
-  yes = probe(true) !== probe(false);
-  thinkingCache.set(template, yes);
-  if (thinkingCache.size > 32) thinkingCache.delete(thinkingCache.keys().next().value!);
-  return yes;
-}
-
-/** Ollama's messages as llama-server hands them to the template. */
-export function templateMessages(messages: readonly Message[], form: ArgsForm): Record<string, unknown>[] {
+/** Ollama's messages as llama-server hands them to the template (before the workarounds). */
+export function templateMessages(messages: readonly Message[], form: ArgsForm = 'string'): JsonMessage[] {
   return messages.map((m) => {
-    const out: Record<string, unknown> = { role: m.role, content: m.content ?? '' };
+    const out: JsonMessage = { role: m.role, content: m.content ?? '' };
+    if (m.tool_name) out.name = m.tool_name;
+    if (m.tool_call_id) out.tool_call_id = m.tool_call_id;
     if (m.tool_calls && m.tool_calls.length > 0) {
       out.tool_calls = m.tool_calls.map((tc) => {
         const args = argumentsJSON(tc.function?.arguments);
         const call: Record<string, unknown> = {
           type: 'function',
+          // func_args_not_string parses the text Ollama sent; parsing it here keeps Go's numbers.
           function: { name: tc.function?.name ?? '', arguments: form === 'object' ? plain(args) : marshal(args) },
         };
         if (tc.id) call.id = tc.id;
         return call;
       });
     }
-    if (m.tool_name) out.name = m.tool_name;
-    if (m.tool_call_id) out.tool_call_id = m.tool_call_id;
     return out;
   });
 }
 
+/** The tools as llama.cpp re-encodes them (chat.cpp:568-585, 587-620). */
+export function templateTools(tools: readonly Tool[]): Record<string, unknown>[] {
+  return tools.map((t) => {
+    const fn = (plain(toolJSON(t)) as { function?: Record<string, unknown> }).function ?? {};
+    return {
+      type: 'function',
+      function: { name: fn.name ?? '', description: fn.description ?? '', parameters: fn.parameters === undefined ? {} : fn.parameters },
+    };
+  });
+}
+
+/** The messages after llama.cpp's per-template workarounds (chat.cpp:1225-1292). */
+export function workaroundMessages(src: string, messages: readonly Message[]): JsonMessage[] {
+  const caps = templateCaps(src);
+  let list = messages;
+  if (isStepFun(src)) list = messages.map((m) => ({ ...m, content: trimWhitespace(m.content ?? '') }));
+  const out = templateMessages(list, caps.objectArguments ? 'object' : 'string');
+  // render_message_to_json's normalizer (chat.cpp:477-536): typed-only templates get text parts.
+  if (caps.typedContent && !caps.stringContent) {
+    for (const m of out) if (typeof m.content === 'string') m.content = [{ type: 'text', text: m.content }];
+  }
+  if (!src.includes('<|channel|>')) mapDeveloperRole(out);
+  if (!caps.systemRole) systemMessageNotSupported(out);
+  if (caps.toolCalls) requiresNonNullContent(out);
+  if (caps.objectArguments) funcArgsNotString(out);
+  handlerMessages(src, out);
+  return out;
+}
+
+/** What `b` adds after the longest prefix it shares with `a` (chat.cpp:974-994). */
+function generationPrompt(a: string, b: string): string {
+  let p = 0;
+  while (p < a.length && p < b.length && a[p] === b[p]) p++;
+  return b.slice(p);
+}
+
 /** Renders the prompt. Throws JinjaError (and its subclasses) for template failures. */
 export function renderChatTemplate(input: ChatTemplateInput): string {
-  const { template, vocab } = input;
+  const { vocab } = input;
+  const src = patchSource(input.template);
   const now = input.now ?? new Date();
-  let messages = [...input.messages];
-  let prefill: string | undefined;
-  const enableThinking = input.think === undefined || input.think === null ? supportsEnableThinking(template) : thinkBool(input.think);
+  const messages = [...input.messages];
+  // server-common.cpp:1302-1317: a final assistant message is continued (prefill_assistant).
+  let cont: Message | undefined;
   if (messages.at(-1)?.role === 'assistant') {
-    prefill = messages.pop()!.content ?? '';
-    if (messages.at(-1)?.role === 'assistant') throw new JinjaError('Cannot have 2 or more assistant messages at the end of the list.', 'render');
-    if (enableThinking) throw new JinjaError('Assistant response prefill is incompatible with enable_thinking.', 'render');
+    if (messages.at(-2)?.role === 'assistant') throw new JinjaError('Cannot have 2 or more assistant messages at the end of the list.', 'render');
+    if ((messages.at(-1)!.tool_calls ?? []).length > 0) throw new JinjaError('Cannot continue an assistant message that contains tool calls.', 'render');
+    cont = messages.pop();
   }
+  const enableThinking = input.think === undefined || input.think === null ? supportsEnableThinking(src) : thinkBool(input.think);
   const tools = input.tools && input.tools.length > 0 ? input.tools : null;
-  const needsArgs = messages.some((m) => m.tool_calls && m.tool_calls.length > 0);
+  let msgs: JsonMessage[];
+  try {
+    msgs = workaroundMessages(src, messages);
+  } catch (err) {
+    throw new JinjaError((err as Error).message, 'render');
+  }
   const vars: Record<string, unknown> = {
-    messages: familyMessages(template, tools !== null, templateMessages(messages, needsArgs ? toolArgumentsForm(template) : 'string')),
-    add_generation_prompt: true,
+    messages: msgs,
     bos_token: vocab.bos,
     eos_token: vocab.eos,
-    strftime_now: (format: unknown) => strftime(now, String(format)),
     enable_thinking: enableThinking,
+    strftime_now: (format: unknown) => strftime(now, String(format)),
+    ...extraContext(now),
   };
-  if (typeof input.think === 'string' && input.think !== '') vars.reasoning_effort = input.think;
-  if (tools) vars.tools = tools.map((t) => plain(toolJSON(t)));
-  Object.assign(vars, familyContext(template, tools, now));
+  if (tools) vars.tools = templateTools(tools);
+  // Ollama's chat_template_kwargs (llama_server.go llamaServerChatTemplateKwargs), which
+  // llama.cpp merges over the context (chat.cpp:1294-1297); a level also sets
+  // reasoning_strength (jinja/caps.cpp:30-34, chat.cpp:944-947).
+  if (typeof input.think === 'string' && input.think !== '') {
+    vars.reasoning_effort = input.think;
+    vars.reasoning_strength = input.think;
+  }
 
-  let out = renderJinja(compileJinja(template), vars, input.limits);
-  if (vocab.addBos && vocab.bos !== '' && out.startsWith(vocab.bos)) out = out.slice(vocab.bos.length);
-  if (vocab.addEos && vocab.eos !== '' && out.endsWith(vocab.eos)) out = out.slice(0, -vocab.eos.length);
-  out = familyPostprocess(template, out, enableThinking);
-  return prefill === undefined ? out : out + prefill;
+  const compiled = compileJinja(src);
+  const render = (generation: boolean): string => {
+    let out = renderJinja(compiled, generation ? { ...vars, add_generation_prompt: true } : vars, input.limits);
+    if (vocab.addBos && out.startsWith(vocab.bos)) out = out.slice(vocab.bos.length);
+    if (vocab.addEos && out.endsWith(vocab.eos)) out = out.slice(0, out.length - vocab.eos.length);
+    return out;
+  };
+  if (!cont) return gemma4GenerationFix(src, render(true));
+  const prompt = render(false);
+  // chat-auto-parser-generator.cpp:45: an empty message continues nothing.
+  if ((cont.content ?? '') === '' && !cont.tool_name && !cont.tool_call_id) return prompt;
+  return prompt + continuation(src, prompt, generationPrompt(prompt, render(true)), cont.content ?? '', templateReasoningMarkers(src));
 }

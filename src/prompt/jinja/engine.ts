@@ -111,7 +111,12 @@ const StringValue = new Interpreter().run(new Template('').parsed).constructor a
  * Renders with `vars` as the template's variables (plain JSON-like values; objects keep their
  * key order). Throws JinjaRaisedError, JinjaLimitError or JinjaError('render').
  */
-export function renderJinja(c: CompiledJinja, vars: Record<string, unknown>, limits: JinjaLimits = {}): string {
+export function renderJinja(
+  c: CompiledJinja,
+  vars: Record<string, unknown>,
+  limits: JinjaLimits = {},
+  onGlobals?: (variables: ReadonlyMap<string, RuntimeValue>) => void,
+): string {
   const maxSteps = limits.maxSteps ?? JINJA_MAX_STEPS;
   const maxOutput = limits.maxOutput ?? JINJA_MAX_OUTPUT;
   const timeoutMs = limits.timeoutMs ?? JINJA_TIMEOUT_MS;
@@ -135,6 +140,8 @@ export function renderJinja(c: CompiledJinja, vars: Record<string, unknown>, lim
   };
   try {
     for (const [k, v] of Object.entries(globals)) env.set(k, v);
+    // The runtime values the template will read (llama.cpp's capability probes watch some of them).
+    onGlobals?.((env as unknown as { variables: ReadonlyMap<string, RuntimeValue> }).variables);
   } catch (err) {
     if (err instanceof RangeError) throw new JinjaLimitError('chat template input is nested too deeply');
     throw new JinjaError(`chat template: ${messageOf(err)}`, 'render');

@@ -69,6 +69,10 @@ export async function jinjaRenderer(m: ResolvedModel): Promise<ChatRenderer | nu
   if (!choice.useChatTemplate) return null;
   const vocab = await modelVocab(m.modelPath);
   const template = choice.chatTemplate;
+  // llama.cpp (common/chat.cpp:766-776, 1228-1229) renders a request with tools with the GGUF's
+  // `tokenizer.chat_template.tool_use` variant when it has one.
+  const variant = gguf?.metadata.get('tokenizer.chat_template.tool_use');
+  const toolUse = typeof variant === 'string' && variant !== '' ? variant : null;
   return {
     leadingBOS: '',
     output: outputTags(template, chatTemplateHasThinking(template)),
@@ -77,7 +81,8 @@ export async function jinjaRenderer(m: ResolvedModel): Promise<ChatRenderer | nu
         throw new BadRequestError("images are not supported with the GGUF's own chat template yet");
       }
       try {
-        return renderChatTemplate({ template, messages, tools, think, vocab });
+        const withTools = toolUse !== null && tools !== null && tools !== undefined && tools.length > 0;
+        return renderChatTemplate({ template: withTools ? toolUse : template, messages, tools, think, vocab });
       } catch (err) {
         throw asApiError(err);
       }

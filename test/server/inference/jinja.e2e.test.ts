@@ -52,6 +52,9 @@ describe('the GGUF chat template through the server', () => {
     await withTemplate('huge', "{% set ns = namespace(s='x') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}");
     await withTemplate('bigrange', '{% for i in range(1000000000) %}x{% endfor %}');
     await withTemplate('broken', '{% for m in messages %}');
+    const variants = path.join(work, 'variants.gguf');
+    await writeModel(variants, { chatTemplate: 'plain:{{ messages[0].content }}{# tools #}', extraMetadata: { 'tokenizer.chat_template.tool_use': 'tools:{{ tools[0].function.name }}' } });
+    await addModel(server.models, 'variants', variants);
     const thinker = path.join(work, 'thinker.gguf');
     await writeScriptedModel(thinker, ['<think>', 'The user wants the weather.', '</think>', '<tool_call>', CALL_JSON, '</tool_call>'], { 'tokenizer.chat_template': QWEN3 });
     await addModel(server.models, 'thinker', thinker);
@@ -82,7 +85,8 @@ describe('the GGUF chat template through the server', () => {
         '</tools>\n\nFor each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:\n' +
         '<tool_call>\n{"name": <function-name>, "arguments": <args-json-object>}\n</tool_call><|im_end|>\n' +
         '<|im_start|>user\nWeather in Oslo?<|im_end|>\n' +
-        '<|im_start|>assistant\n<tool_call>\n{"name": "get_weather", "arguments": {"city":"Oslo"}}\n</tool_call><|im_end|>\n' +
+        // arguments as an object, which the template prints with tojson (common/jinja/caps.cpp:215-307, common/chat.cpp:1041-1060)
+        '<|im_start|>assistant\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Oslo"}}\n</tool_call><|im_end|>\n' +
         '<|im_start|>user\n<tool_response>\nsunny\n</tool_response><|im_end|>\n' +
         '<|im_start|>assistant\n<think>\n\n</think>\n\n',
     );
@@ -137,9 +141,15 @@ describe('the GGUF chat template through the server', () => {
       expect(r.status, r.text).toBe(500);
       expect(JSON.parse(r.text)).toEqual({ error: 'this template refuses user' });
     }
-    const g = await post('/api/chat', { model: 'gemma', stream: false, _debug_render_only: true, messages: [{ role: 'system', content: 's' }, { role: 'user', content: 'u' }] });
-    expect(g.status).toBe(500);
-    expect(JSON.parse(g.text)).toEqual({ error: 'System role not supported' });
+    // Gemma 2 raises for a system message, but llama.cpp sees that it never reads one
+    // (common/jinja/caps.cpp:186-212) and merges it into the user message (common/chat.cpp:1016-1030).
+    const g = await render('/api/chat', { model: 'gemma', messages: [{ role: 'system', content: 's' }, { role: 'user', content: 'u' }] });
+    expect(g).toBe('<start_of_turn>user\ns\nu<end_of_turn>\n<start_of_turn>model\n');
+  });
+
+  it('a request with tools uses the tokenizer.chat_template.tool_use variant (llama.cpp common/chat.cpp:766-776, 1228-1229)', async () => {
+    expect(await render('/api/chat', { model: 'variants', messages: [{ role: 'user', content: 'hi' }] })).toBe('plain:hi');
+    expect(await render('/api/chat', { model: 'variants', messages: [{ role: 'user', content: 'hi' }], tools: [TOOL] })).toBe('tools:get_weather');
   });
 
   it('a template that does not parse is a 500 naming the problem', async () => {
