@@ -106,3 +106,13 @@ export function gpuLayersFor(numGpu: number, gpu: GpuBackend | false): 'auto' | 
 export function vramBytes(model: { vram: number } | undefined, context: { vram: number } | undefined): number {
   return Math.max(0, (model?.vram ?? 0) + (context?.vram ?? 0));
 }
+
+/**
+ * `main_gpu` picks the device for small tensors in Ollama; node-llama-cpp has no such choice. On
+ * the CPU it means nothing (Ollama ignores it too); with a GPU, any device but the first is
+ * refused rather than silently ignored. Returns the error message, or null.
+ */
+export function mainGpuRefusal(mainGpu: number | null, gpu: GpuBackend | false): string | null {
+  if (gpu === false || mainGpu === null || mainGpu === 0) return null;
+  return `main_gpu ${mainGpu} is not supported by Tollama: node-llama-cpp always uses its first ${gpu} device (main_gpu 0)`;
+}

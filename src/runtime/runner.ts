@@ -12,7 +12,7 @@ import { InputTooLongError, ModelLoadError, RequestAbortedError, RunnerClosedErr
 import { runGeneration, type GenerateRequest, type GenerationDeps } from './generate.js';
 import { Generation } from './generation.js';
 import { createGrammar, parseFormat } from './grammar.js';
-import { gpuLayersFor, vramBytes } from './gpu.js';
+import { gpuLayersFor, mainGpuRefusal, vramBytes } from './gpu.js';
 import { getGpuBackend, getLlamaInstance, loadNodeLlamaCpp, type NodeLlamaCpp } from './llama.js';
 import { enableRawLogprobs, LogprobQueue, LogprobsUnavailableError, MAX_TOP_LOGPROBS, type TokenPieces } from './logprobs.js';
 import { silentLogger, type RuntimeLogger } from './logger.js';
@@ -105,6 +105,8 @@ export class Runner {
       maxThreads: llama.maxThreads,
       numThread: spec.options.numThread,
     });
+    const refusal = mainGpuRefusal(spec.options.mainGpu, getGpuBackend());
+    if (refusal) throw new RuntimeError(refusal, 400);
     let model: LlamaModel;
     try {
       model = await llama.loadModel({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backendOfLibrary, chooseGpuBackend, gpuLayersFor, vramBytes, type GpuBackend } from '../../src/runtime/gpu.js';
+import { backendOfLibrary, chooseGpuBackend, gpuLayersFor, mainGpuRefusal, vramBytes, type GpuBackend } from '../../src/runtime/gpu.js';
 
 const pick = (supported: GpuBackend[], env: Record<string, string> = {}) => chooseGpuBackend({ supported, env });
 
@@ -62,5 +62,14 @@ describe('vramBytes', () => {
     expect(vramBytes({ vram: 100 }, { vram: 20 })).toBe(120);
     expect(vramBytes(undefined, undefined)).toBe(0);
     expect(vramBytes({ vram: -3 }, undefined)).toBe(0);
+  });
+});
+
+describe('mainGpuRefusal', () => {
+  it('ignores main_gpu on the CPU (as Ollama), accepts 0, refuses another device on a GPU', () => {
+    expect(mainGpuRefusal(3, false)).toBeNull();
+    expect(mainGpuRefusal(null, 'cuda')).toBeNull();
+    expect(mainGpuRefusal(0, 'cuda')).toBeNull();
+    expect(mainGpuRefusal(1, 'cuda')).toBe('main_gpu 1 is not supported by Tollama: node-llama-cpp always uses its first cuda device (main_gpu 0)');
   });
 });
