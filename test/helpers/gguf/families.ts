@@ -21,22 +21,22 @@ export interface FamilyPair {
   embedding?: boolean;
 }
 
-const E = 64;
-const H = 4;
-const KV = 2;
-const HD = E / H;
-const FF = 128;
+export const E = 64;
+export const H = 4;
+export const KV = 2;
+export const HD = E / H;
+export const FF = 128;
 const BPE_SPECIALS = ['<|endoftext|>', '<|im_start|>', '<|im_end|>'];
 
-type Md = Array<[string, WriteValue]>;
+export type Md = Array<[string, WriteValue]>;
 
-function tensor(name: string, dims: number[], init?: 'ones' | 'zeros', scale?: number): TensorSpec {
+export function tensor(name: string, dims: number[], init?: 'ones' | 'zeros', scale?: number): TensorSpec {
   return { name, dims, type: 'F32', ...(init ? { init } : {}), ...(scale ? { scale } : {}) };
 }
-const norm = (name: string, n = E): TensorSpec => ({ name, dims: [n], type: 'F32', scale: 0.5 });
+export const norm = (name: string, n = E): TensorSpec => ({ name, dims: [n], type: 'F32', scale: 0.5 });
 
 /** Renames metadata keys and tensors of a spec (the inverse of a translation), keeping order. */
-function derive(
+export function derive(
   base: { metadata: Md; tensors: TensorSpec[] },
   edit: { dropKeys?: string[]; setKeys?: Md; renameKey?: (k: string) => string; renameTensor?: (n: string) => string; extraTensors?: TensorSpec[] },
 ): { metadata: Md; tensors: TensorSpec[] } {
@@ -52,9 +52,9 @@ function derive(
   return { metadata: md, tensors: [...tensors, ...(edit.extraTensors ?? [])] };
 }
 
-const bpe = (vocab: number, pre: string): Md => Object.entries({ ...bpeVocab(vocab, BPE_SPECIALS), 'tokenizer.ggml.pre': pre });
+export const bpe = (vocab: number, pre: string): Md => Object.entries({ ...bpeVocab(vocab, BPE_SPECIALS), 'tokenizer.ggml.pre': pre });
 
-function common(arch: string, blocks: number, extra: Md = []): Md {
+export function common(arch: string, blocks: number, extra: Md = []): Md {
   return [
     ['general.architecture', arch],
     ['general.name', `${arch}-tiny-random`],
@@ -70,7 +70,7 @@ function common(arch: string, blocks: number, extra: Md = []): Md {
   ];
 }
 
-function attn(p: string, outName = 'attn_output'): TensorSpec[] {
+export function attn(p: string, outName = 'attn_output'): TensorSpec[] {
   return [
     tensor(`${p}.attn_q.weight`, [E, H * HD]),
     tensor(`${p}.attn_k.weight`, [E, KV * HD]),
@@ -78,12 +78,12 @@ function attn(p: string, outName = 'attn_output'): TensorSpec[] {
     tensor(`${p}.${outName}.weight`, [H * HD, E]),
   ];
 }
-function mlp(p: string): TensorSpec[] {
+export function mlp(p: string): TensorSpec[] {
   return [tensor(`${p}.ffn_gate.weight`, [E, FF]), tensor(`${p}.ffn_up.weight`, [E, FF]), tensor(`${p}.ffn_down.weight`, [FF, E])];
 }
-const visionTower = (): TensorSpec[] => [tensor('v.blk.0.attn_q.weight', [E, E]), tensor('v.post_layernorm.weight', [E]), tensor('mm.mm_input_projection.weight', [E, E])];
+export const visionTower = (): TensorSpec[] => [tensor('v.blk.0.attn_q.weight', [E, E]), tensor('v.post_layernorm.weight', [E]), tensor('mm.mm_input_projection.weight', [E, E])];
 
-function pair(arch: string, publishedArch: string, vocab: number, base: { metadata: Md; tensors: TensorSpec[] }, ollama: { metadata: Md; tensors: TensorSpec[] }, seed: number): FamilyPair {
+export function pair(arch: string, publishedArch: string, vocab: number, base: { metadata: Md; tensors: TensorSpec[] }, ollama: { metadata: Md; tensors: TensorSpec[] }, seed: number): FamilyPair {
   return { arch, publishedArch, vocab, llamacpp: { ...base, seed }, ollama: { ...ollama, seed } };
 }
 

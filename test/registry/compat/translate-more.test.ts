@@ -1,0 +1,72 @@
+/**
+ * Byte-level translations of the families added later (gemma4, qwen3.5 / qwen3.5-moe,
+ * deepseek-ocr, nemotron-h omni, glm-ocr's failure modes): the edits checked on the file, and
+ * inconsistent published files of these families as clear errors that leave no file behind.
+ */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CompatError } from '../../../src/registry/compat/edit.js';
+import { translateGGUF } from '../../../src/registry/compat/translate.js';
+import { rawArrayInfo, rawScalar, readRawHeader } from '../../../src/registry/gguf/rawheader.js';
+import { readGGUF } from '../../../src/registry/gguf/reader.js';
+import { GGUFValueType as VT, writeGGUF, type GGUFSpec } from '../../helpers/gguf.js';
+import { glmocrPair } from '../../helpers/gguf/families-more.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'tollama-compat-more-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+let n = 0;
+async function write(spec: GGUFSpec): Promise<string> {
+  const f = path.join(dir, `in-${n++}.gguf`);
+  await writeGGUF(f, spec);
+  return f;
+}
+async function kvs(file: string): Promise<Map<string, { type: VT; value: unknown; count?: number; items?: unknown }>> {
+  const h = await readRawHeader(file);
+  const info = await readGGUF(file, { verbose: true });
+  return new Map(h.kvs.map((kv) => [kv.key, { type: kv.type, value: rawScalar(kv), count: rawArrayInfo(kv)?.count, items: info.metadata.get(kv.key) }]));
+}
+async function tensorData(file: string): Promise<Map<string, { dims: number[]; type: number; bytes: Buffer }>> {
+  const h = await readRawHeader(file);
+  const all = await readFile(file);
+  return new Map(h.tensors.map((t) => [t.name, { dims: t.dims, type: t.type, bytes: all.subarray(t.sourceOffset, t.sourceOffset + t.size) }]));
+}
+async function failsClearly(spec: GGUFSpec, re: RegExp): Promise<void> {
+  const src = await write(spec);
+  const out = path.join(dir, `bad-${n}.gguf`);
+  const err = await translateGGUF(src, out).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(CompatError);
+  expect((err as Error).message).toMatch(re);
+  expect((await readdir(dir)).filter((f) => f.includes(`bad-${n}.gguf`))).toEqual([]);
+}
+
+describe('glm-ocr', () => {
+  it('a block with ffn_gate but no ffn_up is an inconsistent file', async () => {
+    const p = glmocrPair().ollama;
+    await failsClearly({ ...p, tensors: p.tensors.filter((t) => t.name !== 'blk.1.ffn_up.weight') }, /inconsistent glm-ocr model file: blk\.1 has only one of ffn_gate and ffn_up/);
+  });
+  it('gate and up halves of different shapes are an inconsistent file', async () => {
+    const p = glmocrPair().ollama;
+    const tensors = p.tensors.map((t) => (t.name === 'blk.0.ffn_gate.weight' ? { name: t.name, dims: [64, 96], type: 'F32' as const } : t));
+    await failsClearly({ ...p, tensors }, /inconsistent glm-ocr model file: blk\.0\.ffn_gate \[64, 96\] and ffn_up \[64, 128\] differ/);
+  });
+  it('fuses gate then up into ffn_up', async () => {
+    const src = await write(glmocrPair().ollama);
+    const out = path.join(dir, 'glmocr.gguf');
+    expect((await translateGGUF(src, out))?.family).toBe('glm-ocr');
+    const before = await tensorData(src);
+    const after = await tensorData(out);
+    const fused = after.get('blk.0.ffn_up.weight')!;
+    expect(fused.dims).toEqual([64, 256]);
+    expect(fused.bytes.equals(Buffer.concat([before.get('blk.0.ffn_gate.weight')!.bytes, before.get('blk.0.ffn_up.weight')!.bytes]))).toBe(true);
+    expect(after.has('blk.0.ffn_gate.weight')).toBe(false);
+    expect((await kvs(out)).get('tokenizer.ggml.pre')?.value).toBe('chatglm-bpe');
+  });
+});
