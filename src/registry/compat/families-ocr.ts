@@ -53,3 +53,31 @@ export const glmocr: Family = {
     h.hideTensors(VISION_PREFIXES, 'vision/projector');
   },
 };
+/**
+ * DeepSeek-OCR: published as `deepseekocr`; llama.cpp's `deepseek2-ocr` wants the expert FFN
+ * length and shared-expert count the converter left out (both from blk.1, the first MoE block).
+ */
+export const deepseekocr: Family = {
+  arch: 'deepseekocr',
+  name: 'deepseek-ocr',
+  apply(h) {
+    if (h.str('general.architecture') !== 'deepseekocr') return;
+    const a = 'deepseek2-ocr';
+    h.setString('general.architecture', a, 'deepseekocr → deepseek2-ocr');
+    h.renamePrefix('deepseekocr.', `${a}.`);
+    h.setF32IfMissing(`${a}.attention.layer_norm_rms_epsilon`, 1e-6);
+    if (!h.has(`${a}.expert_feed_forward_length`)) {
+      const t = h.tensor('blk.1.ffn_down_exps.weight');
+      if (t) h.setU32(`${a}.expert_feed_forward_length`, t.dims[0]!, `from blk.1.ffn_down_exps.weight (${t.dims[0]})`);
+    }
+    if (!h.has(`${a}.expert_shared_count`)) {
+      const t = h.tensor('blk.1.ffn_down_shexp.weight');
+      const ff = h.uint(`${a}.expert_feed_forward_length`);
+      if (t && ff) {
+        const n = Math.floor(t.dims[0]! / ff);
+        h.setU32(`${a}.expert_shared_count`, n, `from blk.1.ffn_down_shexp.weight (${t.dims[0]} / ${ff})`);
+      }
+    }
+    h.hideTensors(['s.', ...VISION_PREFIXES], 'SAM/vision/projector');
+  },
+};

@@ -5,7 +5,7 @@
  */
 import { GGUFValueType as VT } from '../../../src/registry/gguf/types.js';
 import { arr, f32, prng, u32, type TensorSpec } from './writer.js';
-import { attn, bpe, common, derive, E, FF, HD, norm, pair, tensor, visionTower, type FamilyPair, type Md } from './families.js';
+import { attn, bpe, common, derive, E, FF, H, HD, mlp, norm, pair, tensor, visionTower, type FamilyPair, type Md } from './families.js';
 
 /** Gives every F32 tensor explicit seeded data (uniform in ±scale, or ones/zeros). */
 export function withData(ts: TensorSpec[], seed: number): TensorSpec[] {
@@ -78,4 +78,49 @@ export function glmocrPair(): FamilyPair {
   return pair(a, 'glmocr', V, { metadata: md, tensors: base }, ollama, 17);
 }
 
-export const MORE_FAMILY_PAIRS: ReadonlyArray<[string, () => FamilyPair]> = [['glm-ocr', glmocrPair]];
+/** DeepSeek-OCR: `deepseekocr` without the MoE lengths and rms epsilon, SAM + vision encoders embedded. */
+export function deepseekocrPair(): FamilyPair {
+  const V = 384;
+  const a = 'deepseek2-ocr';
+  const NE = 4;
+  const FE = 32;
+  const md: Md = [
+    ...common(a, 2, [
+      [`${a}.attention.layer_norm_rms_epsilon`, f32(1e-6)],
+      [`${a}.expert_count`, u32(NE)],
+      [`${a}.expert_used_count`, u32(2)],
+      [`${a}.leading_dense_block_count`, u32(1)],
+      [`${a}.expert_feed_forward_length`, u32(FE)],
+      [`${a}.expert_shared_count`, u32(2)],
+    ]),
+    ...bpe(V, 'deepseek-v3'),
+  ];
+  md[md.findIndex(([k]) => k === `${a}.attention.head_count_kv`)] = [`${a}.attention.head_count_kv`, u32(H)];
+  const t: TensorSpec[] = [tensor('token_embd.weight', [E, V], undefined, 0.5)];
+  for (let i = 0; i < 2; i++) {
+    const p = `blk.${i}`;
+    t.push(norm(`${p}.attn_norm.weight`), tensor(`${p}.attn_q.weight`, [E, E]), tensor(`${p}.attn_k.weight`, [E, E]), tensor(`${p}.attn_v.weight`, [E, E]), tensor(`${p}.attn_output.weight`, [E, E]));
+    t.push(norm(`${p}.ffn_norm.weight`));
+    if (i === 0) t.push(...mlp(p));
+    else {
+      t.push(tensor(`${p}.ffn_gate_inp.weight`, [E, NE], undefined, 0.5));
+      t.push(tensor(`${p}.ffn_gate_exps.weight`, [E, FE, NE]), tensor(`${p}.ffn_up_exps.weight`, [E, FE, NE]), tensor(`${p}.ffn_down_exps.weight`, [FE, E, NE]));
+      t.push(tensor(`${p}.ffn_gate_shexp.weight`, [E, 2 * FE]), tensor(`${p}.ffn_up_shexp.weight`, [E, 2 * FE]), tensor(`${p}.ffn_down_shexp.weight`, [2 * FE, E]));
+    }
+  }
+  t.push(norm('output_norm.weight'), tensor('output.weight', [E, V], undefined, 0.2));
+  const base = { metadata: md, tensors: t };
+  const ollama = derive(base, {
+    dropKeys: [`${a}.attention.layer_norm_rms_epsilon`, `${a}.expert_feed_forward_length`, `${a}.expert_shared_count`],
+    setKeys: [[`${a}.sam.block_count`, u32(1)]],
+    renameKey: (k) => (k.startsWith(`${a}.`) ? 'deepseekocr.' + k.slice(a.length + 1) : k),
+    extraTensors: [tensor('s.blk.0.attn.qkv.weight', [E, 3 * E]), ...visionTower()],
+  });
+  ollama.metadata[0] = ['general.architecture', 'deepseekocr'];
+  return pair(a, 'deepseekocr', V, base, ollama, 18);
+}
+
+export const MORE_FAMILY_PAIRS: ReadonlyArray<[string, () => FamilyPair]> = [
+  ['glm-ocr', glmocrPair],
+  ['deepseek-ocr', deepseekocrPair],
+];
