@@ -120,7 +120,94 @@ export function deepseekocrPair(): FamilyPair {
   return pair(a, 'deepseekocr', V, base, ollama, 18);
 }
 
+/**
+ * A tiny Nemotron-H text model: a Mamba-2 layer, an attention layer, then an MLP layer (or a
+ * MoE layer, optionally through a latent projection) — llama.cpp's `nemotron_h(_moe)` layout.
+ */
+function nemotronH(a: 'nemotron_h' | 'nemotron_h_moe', latent: boolean): { metadata: Md; tensors: TensorSpec[] } {
+  const V = 384;
+  const DI = 2 * E;
+  const DS = 16;
+  const NH = 8;
+  const G = 2;
+  const NE = 4;
+  const FE = 32;
+  const L = 32;
+  const moe = a === 'nemotron_h_moe';
+  const md: Md = [
+    ...common(a, 3, [
+      [`${a}.attention.key_length`, u32(HD)],
+      [`${a}.attention.value_length`, u32(HD)],
+      [`${a}.attention.layer_norm_epsilon`, f32(1e-5)],
+      [`${a}.attention.layer_norm_rms_epsilon`, f32(1e-5)],
+      [`${a}.ssm.conv_kernel`, u32(4)],
+      [`${a}.ssm.inner_size`, u32(DI)],
+      [`${a}.ssm.state_size`, u32(DS)],
+      [`${a}.ssm.time_step_rank`, u32(NH)],
+      [`${a}.ssm.group_count`, u32(G)],
+      ...(moe
+        ? ([
+            [`${a}.expert_count`, u32(NE)],
+            [`${a}.expert_used_count`, u32(2)],
+            [`${a}.expert_feed_forward_length`, u32(FE)],
+            [`${a}.expert_shared_feed_forward_length`, u32(FE)],
+            ...(latent ? [[`${a}.moe_latent_size`, u32(L)]] : []),
+          ] as Md)
+        : []),
+    ]),
+    ...bpe(V, 'default'),
+  ];
+  md[md.findIndex(([k]) => k === `${a}.attention.head_count_kv`)] = [`${a}.attention.head_count_kv`, arr(VT.UINT32, [0, 2, 0])];
+  md[md.findIndex(([k]) => k === `${a}.feed_forward_length`)] = [`${a}.feed_forward_length`, arr(VT.UINT32, [0, 0, moe ? FE * 2 : FF])];
+  const M = latent ? L : E;
+  const t: TensorSpec[] = [tensor('token_embd.weight', [E, V], undefined, 0.5)];
+  t.push(norm('blk.0.attn_norm.weight'), tensor('blk.0.ssm_in.weight', [E, 2 * DI + 2 * G * DS + NH]));
+  t.push(tensor('blk.0.ssm_conv1d.weight', [4, DI + 2 * G * DS], undefined, 0.3), tensor('blk.0.ssm_conv1d.bias', [DI + 2 * G * DS]));
+  t.push(tensor('blk.0.ssm_dt.bias', [NH], undefined, 0.5), tensor('blk.0.ssm_a', [1, NH], undefined, 0.5), tensor('blk.0.ssm_d', [1, NH], undefined, 0.5));
+  t.push({ ...norm('blk.0.ssm_norm.weight'), dims: [DI / G, G] }, tensor('blk.0.ssm_out.weight', [DI, E]));
+  t.push(norm('blk.1.attn_norm.weight'), ...attn('blk.1'));
+  t.push(norm('blk.2.attn_norm.weight'));
+  if (!moe) t.push(tensor('blk.2.ffn_up.weight', [E, FF]), tensor('blk.2.ffn_down.weight', [FF, E]));
+  else {
+    t.push(tensor('blk.2.ffn_gate_inp.weight', [E, NE], undefined, 0.5), tensor('blk.2.exp_probs_b.bias', [NE]));
+    if (latent) t.push(tensor('blk.2.ffn_latent_down.weight', [E, L]), tensor('blk.2.ffn_latent_up.weight', [L, E]));
+    t.push(tensor('blk.2.ffn_down_exps.weight', [FE, M, NE]), tensor('blk.2.ffn_up_exps.weight', [M, FE, NE]));
+    t.push(tensor('blk.2.ffn_down_shexp.weight', [FE, E]), tensor('blk.2.ffn_up_shexp.weight', [E, FE]));
+  }
+  t.push(norm('output_norm.weight'), tensor('output.weight', [E, V], undefined, 0.2));
+  return { metadata: md, tensors: t };
+}
+
+/** Nemotron 3 omni: `nemotron_h_omni` with vision and audio towers; llama.cpp loads its text model. */
+export function nemotronHOmniPair(): FamilyPair {
+  const a = 'nemotron_h';
+  const base = nemotronH(a, false);
+  const ollama = derive(base, {
+    setKeys: [
+      ['nemotron_h_omni.vision.block_count', u32(1)],
+      ['nemotron_h_omni.audio.block_count', u32(1)],
+    ],
+    renameKey: (k) => (k.startsWith(`${a}.`) ? 'nemotron_h_omni.' + k.slice(a.length + 1) : k),
+    extraTensors: [...visionTower(), tensor('a.blk.0.attn_q.weight', [E, E])],
+  });
+  ollama.metadata[0] = ['general.architecture', 'nemotron_h_omni'];
+  return pair(a, 'nemotron_h_omni', 384, base, ollama, 19);
+}
+
+/** Nemotron-H MoE with a latent FFN: `ffn_latent_in/out`, no `moe_latent_size`, MTP tensors. */
+export function nemotronHMoePair(): FamilyPair {
+  const a = 'nemotron_h_moe';
+  const base = nemotronH(a, true);
+  const ollama = derive(base, {
+    dropKeys: [`${a}.moe_latent_size`],
+    renameTensor: (n) => n.replace('.ffn_latent_down.', '.ffn_latent_in.').replace('.ffn_latent_up.', '.ffn_latent_out.'),
+    extraTensors: [tensor('mtp.layers.0.mixer.experts.0.up_proj.weight', [E, 32])],
+  });
+  return pair(a, a, 384, base, ollama, 20);
+}
+
 export const MORE_FAMILY_PAIRS: ReadonlyArray<[string, () => FamilyPair]> = [
   ['glm-ocr', glmocrPair],
   ['deepseek-ocr', deepseekocrPair],
+  ['nemotron-h omni', nemotronHOmniPair],
 ];
