@@ -210,4 +210,5 @@ export const MORE_FAMILY_PAIRS: ReadonlyArray<[string, () => FamilyPair]> = [
   ['glm-ocr', glmocrPair],
   ['deepseek-ocr', deepseekocrPair],
   ['nemotron-h omni', nemotronHOmniPair],
+  ['nemotron-h MoE', nemotronHMoePair],
 ];
