@@ -206,9 +206,90 @@ export function nemotronHMoePair(): FamilyPair {
   return pair(a, a, 384, base, ollama, 20);
 }
 
+/**
+ * Gemma 4: a sliding-window layer and a full-attention layer with a MoE beside its dense FFN.
+ * Published: tokenizer model `llama`, split expert gate/up, the old per-expert scale name, towers.
+ */
+export function gemma4Pair(): FamilyPair {
+  const V = 384;
+  const a = 'gemma4';
+  const NE = 4;
+  const FE = 32;
+  const md: Md = [
+    ...common(a, 2, [
+      [`${a}.attention.key_length`, u32(HD)],
+      [`${a}.attention.value_length`, u32(HD)],
+      [`${a}.attention.key_length_swa`, u32(HD)],
+      [`${a}.attention.value_length_swa`, u32(HD)],
+      [`${a}.attention.layer_norm_rms_epsilon`, f32(1e-6)],
+      [`${a}.attention.sliding_window`, u32(4)],
+      [`${a}.attention.sliding_window_pattern`, arr(VT.BOOL, [true, false])],
+      [`${a}.rope.freq_base_swa`, f32(10000)],
+      [`${a}.embedding_length_per_layer_input`, u32(0)],
+      [`${a}.expert_count`, u32(NE)],
+      [`${a}.expert_used_count`, u32(2)],
+      [`${a}.expert_feed_forward_length`, u32(FE)],
+      [`${a}.final_logit_softcapping`, f32(30)],
+    ]),
+    ...bpe(V, 'gemma4'),
+  ];
+  md[md.findIndex(([k]) => k === 'tokenizer.ggml.model')] = ['tokenizer.ggml.model', 'gemma4'];
+  const layer = (i: number): TensorSpec[] => {
+    const p = `blk.${i}`;
+    return [
+      norm(`${p}.attn_norm.weight`),
+      ...attn(p),
+      norm(`${p}.attn_q_norm.weight`, HD),
+      norm(`${p}.attn_k_norm.weight`, HD),
+      norm(`${p}.post_attention_norm.weight`),
+      norm(`${p}.ffn_norm.weight`),
+      tensor(`${p}.ffn_gate.weight`, [E, FF]),
+      tensor(`${p}.ffn_up.weight`, [E, FF]),
+      tensor(`${p}.ffn_down.weight`, [FF, E]),
+      norm(`${p}.post_ffw_norm.weight`),
+    ];
+  };
+  const head = withData([tensor('token_embd.weight', [E, V], undefined, 0.5), { ...tensor('rope_freqs.weight', [HD / 2], 'ones') }, ...layer(0), ...layer(1)], 61);
+  const moe = withData(
+    [
+      tensor('blk.1.ffn_gate_inp.weight', [E, NE], undefined, 0.5),
+      { ...norm('blk.1.ffn_gate_inp.scale'), scale: 0.5 },
+      norm('blk.1.pre_ffw_norm_2.weight'),
+      norm('blk.1.post_ffw_norm_1.weight'),
+      norm('blk.1.post_ffw_norm_2.weight'),
+      tensor('blk.1.ffn_down_exps.weight', [FE, E, NE]),
+      { ...norm('blk.1.ffn_down_exps.scale', NE), scale: 1 },
+    ],
+    62,
+  );
+  const [gate, up] = withData([tensor('blk.1.ffn_gate_exps.weight', [E, FE, NE]), tensor('blk.1.ffn_up_exps.weight', [E, FE, NE])], 63);
+  const per = E * FE;
+  const fused = new Float32Array(2 * per * NE);
+  for (let e = 0; e < NE; e++) {
+    fused.set(gate!.data!.subarray(e * per, (e + 1) * per), 2 * e * per);
+    fused.set(up!.data!.subarray(e * per, (e + 1) * per), (2 * e + 1) * per);
+  }
+  const tail = withData([norm('output_norm.weight')], 64);
+  const base = { metadata: md, tensors: [...head, ...moe, { name: 'blk.1.ffn_gate_up_exps.weight', dims: [E, 2 * FE, NE], type: 'F32' as const, data: fused }, ...tail] };
+  const ollama = derive(
+    { metadata: md, tensors: [...head, ...moe, gate!, up!, ...tail] },
+    {
+      setKeys: [
+        ['tokenizer.ggml.model', 'llama'],
+        [`${a}.vision.block_count`, u32(1)],
+        [`${a}.audio.block_count`, u32(1)],
+      ],
+      renameTensor: (n) => (n === 'blk.1.ffn_down_exps.scale' ? 'blk.1.ffn_gate_inp.per_expert_scale' : n),
+      extraTensors: withData([...visionTower(), tensor('a.blk.0.attn_q.weight', [E, E])], 65),
+    },
+  );
+  return pair(a, a, V, base, ollama, 21);
+}
+
 export const MORE_FAMILY_PAIRS: ReadonlyArray<[string, () => FamilyPair]> = [
   ['glm-ocr', glmocrPair],
   ['deepseek-ocr', deepseekocrPair],
   ['nemotron-h omni', nemotronHOmniPair],
   ['nemotron-h MoE', nemotronHMoePair],
+  ['gemma4', gemma4Pair],
 ];

@@ -12,7 +12,7 @@ import { translateGGUF } from '../../../src/registry/compat/translate.js';
 import { rawArrayInfo, rawScalar, readRawHeader } from '../../../src/registry/gguf/rawheader.js';
 import { readGGUF } from '../../../src/registry/gguf/reader.js';
 import { GGUFValueType as VT, writeGGUF, type GGUFSpec } from '../../helpers/gguf.js';
-import { glmocrPair } from '../../helpers/gguf/families-more.js';
+import { gemma4Pair, glmocrPair } from '../../helpers/gguf/families-more.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -68,5 +68,24 @@ describe('glm-ocr', () => {
     expect(fused.bytes.equals(Buffer.concat([before.get('blk.0.ffn_gate.weight')!.bytes, before.get('blk.0.ffn_up.weight')!.bytes]))).toBe(true);
     expect(after.has('blk.0.ffn_gate.weight')).toBe(false);
     expect((await kvs(out)).get('tokenizer.ggml.pre')?.value).toBe('chatglm-bpe');
+  });
+});
+
+describe('gemma4', () => {
+  it('expert gate and up of different shapes are an inconsistent file', async () => {
+    const p = gemma4Pair().ollama;
+    const tensors = p.tensors.map((t) => (t.name === 'blk.1.ffn_up_exps.weight' ? { name: t.name, dims: [64, 16, 4], type: 'F32' as const } : t));
+    await failsClearly({ ...p, tensors }, /inconsistent gemma4 model file: blk\.1\.ffn_gate_exps \[64, 32, 4\] and ffn_up_exps \[64, 16, 4\] differ/);
+  });
+  it('keeps split experts that carry quantization scales, and a llama.cpp-layout file alone', async () => {
+    const p = gemma4Pair();
+    const src = await write({ ...p.ollama, tensors: [...p.ollama.tensors, { name: 'blk.1.ffn_up_exps.scale', dims: [4], type: 'F32' }] });
+    const out = path.join(dir, 'gemma4-scaled.gguf');
+    expect((await translateGGUF(src, out))?.family).toBe('gemma4');
+    const names = (await readRawHeader(out)).tensors.map((t) => t.name);
+    expect(names).toContain('blk.1.ffn_gate_exps.weight');
+    expect(names).not.toContain('blk.1.ffn_gate_up_exps.weight');
+    expect(names.some((t) => /^(a|v|mm)\./.test(t))).toBe(false);
+    expect(await translateGGUF(await write(p.llamacpp), path.join(dir, 'gemma4-none.gguf'))).toBeNull();
   });
 });
