@@ -13,6 +13,7 @@ import { rawArrayInfo, rawScalar, readRawHeader } from '../../../src/registry/gg
 import { readGGUF } from '../../../src/registry/gguf/reader.js';
 import { GGUFValueType as VT, writeGGUF, type GGUFSpec } from '../../helpers/gguf.js';
 import { gemma4Pair, glmocrPair } from '../../helpers/gguf/families-more.js';
+import { qwen35moePair, qwen35Pair } from '../../helpers/gguf/families-qwen35.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -87,5 +88,35 @@ describe('gemma4', () => {
     expect(names).not.toContain('blk.1.ffn_gate_up_exps.weight');
     expect(names.some((t) => /^(a|v|mm)\./.test(t))).toBe(false);
     expect(await translateGGUF(await write(p.llamacpp), path.join(dir, 'gemma4-none.gguf'))).toBeNull();
+  });
+});
+
+describe('qwen3.5 / qwen3.5-moe', () => {
+  it('MTP experts not numbered 0…n-1 are an inconsistent file', async () => {
+    const p = qwen35moePair().ollama;
+    const tensors = p.tensors.filter((t) => !/^mtp\.layers\.0\.mlp\.experts\.1\.gate_proj/.test(t.name));
+    await failsClearly({ ...p, tensors }, /inconsistent qwen3\.5-moe model file: MTP layer 0 gate_proj experts are not numbered 0…2/);
+  });
+  it('an MTP layer with only some expert projections is an inconsistent file', async () => {
+    const p = qwen35moePair().ollama;
+    const tensors = p.tensors.filter((t) => !/\.down_proj\.weight$/.test(t.name));
+    await failsClearly({ ...p, tensors }, /inconsistent qwen3\.5-moe model file: MTP layer 0 has only some of its expert projections/);
+  });
+  it('MTP layers become the last block, with their norms shifted to F32 + 1', async () => {
+    const src = await write(qwen35Pair().ollama);
+    const out = path.join(dir, 'qwen35.gguf');
+    const r = await translateGGUF(src, out);
+    expect(r?.family).toBe('qwen3.5');
+    const m = await kvs(out);
+    expect(m.get('qwen35.block_count')?.value).toBe(3);
+    expect(m.get('qwen35.nextn_predict_layers')?.value).toBe(1);
+    expect(m.get('qwen35.attention.head_count_kv')?.value).toBe(2);
+    const before = await tensorData(src);
+    const after = await tensorData(out);
+    const a = before.get('mtp.pre_fc_norm_hidden.weight')!.bytes;
+    const b = after.get('blk.2.nextn.hnorm.weight')!.bytes;
+    for (let i = 0; i < a.length / 4; i++) expect(b.readFloatLE(4 * i)).toBe(Math.fround(a.readFloatLE(4 * i) + 1));
+    expect([...after.keys()].some((k) => k.startsWith('mtp.') || k.startsWith('v.'))).toBe(false);
+    expect(after.get('blk.0.ssm_dt.bias')).toBeDefined();
   });
 });
