@@ -16,6 +16,7 @@ import { FAMILY_PAIRS } from '../../helpers/gguf/families.js';
 import { MORE_FAMILY_PAIRS } from '../../helpers/gguf/families-more.js';
 import { QWEN35_FAMILY_PAIRS } from '../../helpers/gguf/families-qwen35.js';
 import { VL_FAMILY_PAIRS } from '../../helpers/gguf/families-vl.js';
+import { MOE_FAMILY_PAIRS } from '../../helpers/gguf/families-moe.js';
 
 let dir: string;
 let llama: Llama;
@@ -65,7 +66,7 @@ async function tensorBytes(file: string, h: RawHeader): Promise<Map<string, { di
   return new Map(h.tensors.map((t) => [t.name, { dims: t.dims, type: t.type, bytes: all.subarray(t.sourceOffset, t.sourceOffset + t.size) }]));
 }
 
-describe.each([...FAMILY_PAIRS, ...MORE_FAMILY_PAIRS, ...QWEN35_FAMILY_PAIRS, ...VL_FAMILY_PAIRS])('%s', (label, make) => {
+describe.each([...FAMILY_PAIRS, ...MORE_FAMILY_PAIRS, ...QWEN35_FAMILY_PAIRS, ...VL_FAMILY_PAIRS, ...MOE_FAMILY_PAIRS])('%s', (label, make) => {
   const fam = make();
   const files = { llamacpp: '', ollama: '', derived: '' };
   beforeAll(async () => {
