@@ -106,7 +106,77 @@ export function lagunaPair(): FamilyPair {
   return pair(a, a, V, base, ollama, 29);
 }
 
+/**
+ * GLM-4.7 Flash: published as `glm4moelite` with per-head MLA lengths and KV heads; llama.cpp's
+ * `deepseek2` reads the absorbed-MLA view (one KV head, lengths over the latent).
+ */
+export function glm4moelitePair(): FamilyPair {
+  const a = 'deepseek2';
+  const NOPE = 8;
+  const ROPE = 8;
+  const LORA_KV = 32;
+  const LORA_Q = 32;
+  const K = NOPE + ROPE;
+  const md: Md = [
+    ...common(a, 2, [
+      [`${a}.attention.layer_norm_rms_epsilon`, f32(1e-5)],
+      [`${a}.attention.q_lora_rank`, u32(LORA_Q)],
+      [`${a}.attention.kv_lora_rank`, u32(LORA_KV)],
+      [`${a}.rope.dimension_count`, u32(ROPE)],
+      [`${a}.leading_dense_block_count`, u32(1)],
+      [`${a}.expert_count`, u32(NE)],
+      [`${a}.expert_used_count`, u32(2)],
+      [`${a}.expert_feed_forward_length`, u32(FE)],
+      [`${a}.expert_shared_count`, u32(1)],
+      [`${a}.expert_gating_func`, u32(2)],
+      [`${a}.attention.key_length`, u32(LORA_KV + ROPE)],
+      [`${a}.attention.value_length`, u32(LORA_KV)],
+      [`${a}.attention.key_length_mla`, u32(K)],
+      [`${a}.attention.value_length_mla`, u32(K)],
+      [`${a}.expert_group_count`, u32(1)],
+      [`${a}.expert_group_used_count`, u32(1)],
+    ]),
+    ...bpe(V, 'glm4'),
+    ['tokenizer.ggml.eos_token_ids', arr(VT.INT32, [0, 1, 2])],
+    ['tokenizer.ggml.eot_token_id', u32(1)],
+    ['tokenizer.ggml.eom_token_id', u32(2)],
+  ];
+  md[md.findIndex(([k]) => k === `${a}.attention.head_count_kv`)] = [`${a}.attention.head_count_kv`, u32(1)];
+  const t: TensorSpec[] = [tensor('token_embd.weight', [E, V], undefined, 0.5)];
+  for (let i = 0; i < 2; i++) {
+    const p = `blk.${i}`;
+    t.push(norm(`${p}.attn_norm.weight`), tensor(`${p}.attn_q_a.weight`, [E, LORA_Q]), norm(`${p}.attn_q_a_norm.weight`, LORA_Q), tensor(`${p}.attn_q_b.weight`, [LORA_Q, H * K]));
+    t.push(tensor(`${p}.attn_kv_a_mqa.weight`, [E, LORA_KV + ROPE]), norm(`${p}.attn_kv_a_norm.weight`, LORA_KV));
+    t.push(tensor(`${p}.attn_k_b.weight`, [NOPE, LORA_KV, H]), tensor(`${p}.attn_v_b.weight`, [LORA_KV, K, H]), tensor(`${p}.attn_output.weight`, [H * K, E]));
+    t.push(norm(`${p}.ffn_norm.weight`));
+    if (i === 0) t.push(...mlp(p));
+    else t.push(...moeFfn(p, false).slice(0, 1), tensor(`${p}.exp_probs_b.bias`, [NE]), ...moeFfn(p, false).slice(1));
+  }
+  t.push(norm('output_norm.weight'), tensor('output.weight', [E, V], undefined, 0.2));
+  const base = { metadata: md, tensors: t };
+  const ollama = derive(base, {
+    dropKeys: [
+      `${a}.attention.key_length_mla`,
+      `${a}.attention.value_length_mla`,
+      `${a}.expert_group_count`,
+      `${a}.expert_group_used_count`,
+      'tokenizer.ggml.eot_token_id',
+      'tokenizer.ggml.eom_token_id',
+    ],
+    setKeys: [
+      ['glm4moelite.attention.head_count_kv', u32(H)],
+      ['glm4moelite.attention.key_length', u32(K)],
+      ['glm4moelite.attention.value_length', u32(K)],
+      ['tokenizer.ggml.pre', 'default'],
+    ],
+    renameKey: (k) => (k.startsWith(`${a}.`) ? 'glm4moelite.' + k.slice(a.length + 1) : k),
+  });
+  ollama.metadata[0] = ['general.architecture', 'glm4moelite'];
+  return pair(a, 'glm4moelite', V, base, ollama, 30);
+}
+
 export const MOE_FAMILY_PAIRS: ReadonlyArray<[string, () => FamilyPair]> = [
   ['qwen3-next', qwen3nextPair],
   ['laguna', lagunaPair],
+  ['glm-4.7-flash', glm4moelitePair],
 ];
