@@ -19,6 +19,8 @@ export interface FamilyPair {
   vocab: number;
   /** An embedding model: compare embeddings, not generation. */
   embedding?: boolean;
+  /** The end-of-generation token the translation must give (metadata-only families). */
+  eos?: number;
 }
 
 export const E = 64;

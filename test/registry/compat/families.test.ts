@@ -17,6 +17,7 @@ import { MORE_FAMILY_PAIRS } from '../../helpers/gguf/families-more.js';
 import { QWEN35_FAMILY_PAIRS } from '../../helpers/gguf/families-qwen35.js';
 import { VL_FAMILY_PAIRS } from '../../helpers/gguf/families-vl.js';
 import { MOE_FAMILY_PAIRS } from '../../helpers/gguf/families-moe.js';
+import { TOKENIZER_FAMILY_PAIRS } from '../../helpers/gguf/families-tokenizer.js';
 
 let dir: string;
 let llama: Llama;
@@ -66,7 +67,7 @@ async function tensorBytes(file: string, h: RawHeader): Promise<Map<string, { di
   return new Map(h.tensors.map((t) => [t.name, { dims: t.dims, type: t.type, bytes: all.subarray(t.sourceOffset, t.sourceOffset + t.size) }]));
 }
 
-describe.each([...FAMILY_PAIRS, ...MORE_FAMILY_PAIRS, ...QWEN35_FAMILY_PAIRS, ...VL_FAMILY_PAIRS, ...MOE_FAMILY_PAIRS])('%s', (label, make) => {
+describe.each([...FAMILY_PAIRS, ...MORE_FAMILY_PAIRS, ...QWEN35_FAMILY_PAIRS, ...VL_FAMILY_PAIRS, ...MOE_FAMILY_PAIRS, ...TOKENIZER_FAMILY_PAIRS])('%s', (label, make) => {
   const fam = make();
   const files = { llamacpp: '', ollama: '', derived: '' };
   beforeAll(async () => {
@@ -121,6 +122,19 @@ describe.each([...FAMILY_PAIRS, ...MORE_FAMILY_PAIRS, ...QWEN35_FAMILY_PAIRS, ..
     for (const t of want.tokens) expect(t).toBeLessThan(fam.vocab);
     expect(got.tokens).toEqual(want.tokens);
     expect(got.logits).toEqual(want.logits);
+  });
+
+  // Metadata-only families: what the translation changes is the tokenizer's behaviour.
+  it.runIf(fam.eos !== undefined)('the translation ends generation where the llama.cpp layout does', async () => {
+    for (const [file, eos] of [
+      [files.derived, fam.eos],
+      [files.ollama, undefined],
+    ] as const) {
+      const model = await llama.loadModel({ modelPath: file });
+      if (eos === undefined) expect(model.tokens.eos).not.toBe(fam.eos);
+      else expect(model.tokens.eos).toBe(eos);
+      await model.dispose();
+    }
   });
 
   it('a file already in llama.cpp layout is left alone (no derived file)', async () => {
