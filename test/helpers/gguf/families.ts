@@ -19,6 +19,8 @@ export interface FamilyPair {
   vocab: number;
   /** An embedding model: compare embeddings, not generation. */
   embedding?: boolean;
+  /** Why embeddings are not compared (the model only loads). */
+  noEmbeddingEval?: string;
   /** The end-of-generation token the translation must give (metadata-only families). */
   eos?: number;
 }
@@ -276,7 +278,12 @@ export function embeddinggemmaPair(): FamilyPair {
     },
   );
   ollama.metadata[0] = ['general.architecture', 'gemma3'];
-  return { ...pair(a, 'gemma3', V, base, ollama, 16), embedding: true };
+  return {
+    ...pair(a, 'gemma3', V, base, ollama, 16),
+    embedding: true,
+    noEmbeddingEval:
+      'the tiny gemma-embedding model aborts on its first evaluation in node-llama-cpp 3.22.1 (GGML_ASSERT(buffer), ggml-backend.cpp:205), the llama.cpp-layout file too, also without its dense projections, with a window larger than the context, or with flash attention off',
+  };
 }
 
 /** Mistral 3: YaRN keys of its own, tekken pre-tokenizer missing, embedded vision tower. */
