@@ -5,6 +5,7 @@
  */
 import { GGUFValueType as VT } from '../../../src/registry/gguf/types.js';
 import { arr, f32, prng, u32, type TensorSpec } from './writer.js';
+import { spmVocab } from './models.js';
 import { attn, bpe, common, derive, E, FF, H, HD, mlp, norm, pair, tensor, visionTower, type FamilyPair, type Md } from './families.js';
 
 /** Gives every F32 tensor explicit seeded data (uniform in ±scale, or ones/zeros). */
@@ -286,10 +287,89 @@ export function gemma4Pair(): FamilyPair {
   return pair(a, a, V, base, ollama, 21);
 }
 
+/**
+ * Gemma 3n: published with the multimodal vocabulary (16 more rows) in token_embd and the
+ * tokenizer, the text vocabulary in per_layer_token_embd, and no `eos_token_ids`.
+ */
+export function gemma3nPair(): FamilyPair {
+  const V = 320;
+  const X = 16;
+  const a = 'gemma3n';
+  const ALT = 4;
+  const RANK = 64;
+  const PL = 256;
+  const md: Md = [
+    ...common(a, 2, [
+      [`${a}.attention.key_length`, u32(HD)],
+      [`${a}.attention.value_length`, u32(HD)],
+      [`${a}.attention.sliding_window`, u32(4)],
+      [`${a}.attention.layer_norm_rms_epsilon`, f32(1e-6)],
+      [`${a}.rope.freq_base_swa`, f32(10000)],
+    ]),
+    ...Object.entries(spmVocab(V)),
+    ['tokenizer.ggml.eos_token_ids', arr(VT.INT32, [1, 106])],
+  ];
+  const layer = (i: number): TensorSpec[] => {
+    const p = `blk.${i}`;
+    return [
+      norm(`${p}.attn_norm.weight`),
+      ...attn(p),
+      norm(`${p}.attn_q_norm.weight`, HD),
+      norm(`${p}.attn_k_norm.weight`, HD),
+      norm(`${p}.post_attention_norm.weight`),
+      norm(`${p}.ffn_norm.weight`),
+      tensor(`${p}.ffn_gate.weight`, [E, FF]),
+      tensor(`${p}.ffn_up.weight`, [E, FF]),
+      tensor(`${p}.ffn_down.weight`, [FF, E]),
+      norm(`${p}.post_ffw_norm.weight`),
+      tensor(`${p}.inp_gate.weight`, [E, PL]),
+      tensor(`${p}.proj.weight`, [PL, E]),
+      norm(`${p}.post_norm.weight`),
+      tensor(`${p}.altup_correct_coef.weight`, [ALT, ALT], undefined, 0.1),
+      norm(`${p}.altup_correct_scale.weight`),
+      tensor(`${p}.altup_predict_coef.weight`, [ALT, ALT * ALT], undefined, 0.1),
+      tensor(`${p}.altup_router.weight`, [E, ALT]),
+      norm(`${p}.altup_router_norm.weight`),
+      tensor(`${p}.laurel_l.weight`, [E, RANK]),
+      tensor(`${p}.laurel_r.weight`, [RANK, E]),
+      norm(`${p}.laurel_post_norm.weight`),
+    ];
+  };
+  const [embd] = withData([tensor('token_embd.weight', [E, V + X], undefined, 0.5)], 81);
+  const rest = withData(
+    [
+      tensor('altup_proj.weight', [E, E, ALT - 1]),
+      tensor('altup_unembd_proj.weight', [E, E, ALT - 1]),
+      tensor('per_layer_token_embd.weight', [PL * 2, V], undefined, 0.1),
+      tensor('per_layer_model_proj.weight', [E, PL * 2]),
+      norm('per_layer_proj_norm.weight', PL),
+      norm('output_norm.weight'),
+      ...layer(0),
+      ...layer(1),
+    ],
+    82,
+  );
+  const base = { metadata: md, tensors: [{ ...embd!, dims: [E, V], data: embd!.data!.slice(0, E * V) }, ...rest] };
+  const big = spmVocab(V + X);
+  const ollama = derive(
+    { metadata: md, tensors: [embd!, ...rest] },
+    {
+      dropKeys: ['tokenizer.ggml.eos_token_ids'],
+      setKeys: [
+        ['tokenizer.ggml.tokens', big['tokenizer.ggml.tokens']!],
+        ['tokenizer.ggml.scores', big['tokenizer.ggml.scores']!],
+        ['tokenizer.ggml.token_type', big['tokenizer.ggml.token_type']!],
+      ],
+    },
+  );
+  return pair(a, a, V, base, ollama, 33);
+}
+
 export const MORE_FAMILY_PAIRS: ReadonlyArray<[string, () => FamilyPair]> = [
   ['glm-ocr', glmocrPair],
   ['deepseek-ocr', deepseekocrPair],
   ['nemotron-h omni', nemotronHOmniPair],
   ['nemotron-h MoE', nemotronHMoePair],
   ['gemma4', gemma4Pair],
+  ['gemma3n', gemma3nPair],
 ];
