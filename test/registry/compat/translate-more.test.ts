@@ -3,11 +3,12 @@
  * deepseek-ocr, nemotron-h omni, glm-ocr's failure modes): the edits checked on the file, and
  * inconsistent published files of these families as clear errors that leave no file behind.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompatError } from '../../../src/registry/compat/edit.js';
+import { GGUFError } from '../../../src/registry/gguf/errors.js';
 import { translateGGUF } from '../../../src/registry/compat/translate.js';
 import { rawArrayInfo, rawScalar, readRawHeader } from '../../../src/registry/gguf/rawheader.js';
 import { readGGUF } from '../../../src/registry/gguf/reader.js';
@@ -118,5 +119,21 @@ describe('qwen3.5 / qwen3.5-moe', () => {
     for (let i = 0; i < a.length / 4; i++) expect(b.readFloatLE(4 * i)).toBe(Math.fround(a.readFloatLE(4 * i) + 1));
     expect([...after.keys()].some((k) => k.startsWith('mtp.') || k.startsWith('v.'))).toBe(false);
     expect(after.get('blk.0.ssm_dt.bias')).toBeDefined();
+  });
+});
+
+describe('truncated published files of the families that rebuild tensor data', () => {
+  it.each([
+    ['gemma4', gemma4Pair],
+    ['qwen3.5-moe', qwen35moePair],
+    ['glm-ocr', glmocrPair],
+  ] as const)('%s cut inside its tensor data is a GGUFError, nothing is written', async (label, make) => {
+    const src = await write(make().ollama);
+    await truncate(src, Math.floor((await stat(src)).size * 0.8));
+    const out = path.join(dir, `cut-${label}.gguf`);
+    const err = await translateGGUF(src, out).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GGUFError);
+    expect((err as Error).message).toMatch(/^invalid GGUF file: /);
+    expect((await readdir(dir)).filter((f) => f.includes(`cut-${label}`))).toEqual([]);
   });
 });
