@@ -1,6 +1,6 @@
 /**
  * Tiny pairs (see families.ts) for families first checked at byte level only: the vision-text
- * models (qwen2.5-vl, qwen3-vl, qwen3-vl-moe), whose text model is llama.cpp's with a few
+ * models (qwen2.5-vl, qwen3-vl, qwen3-vl-moe, llama4), whose text model is llama.cpp's with a few
  * keys renamed or missing and the vision tower embedded.
  */
 import { GGUFValueType as VT } from '../../../src/registry/gguf/types.js';
@@ -92,8 +92,39 @@ function qwen3vl(a: 'qwen3vl' | 'qwen3vlmoe'): FamilyPair {
 export const qwen3vlPair = (): FamilyPair => qwen3vl('qwen3vl');
 export const qwen3vlmoePair = (): FamilyPair => qwen3vl('qwen3vlmoe');
 
+/**
+ * Llama 4: the same text layout with the vision tower embedded. Four MoE layers (three chunked,
+ * one full attention). A two-layer variant with a dense FFN layer (interleave step 2) aborted in
+ * the bundled llama.cpp on its first evaluation (`tensor buffer not set`), for the
+ * llama.cpp-layout file too; this shape runs.
+ */
+export function llama4Pair(): FamilyPair {
+  const a = 'llama4';
+  const md: Md = [
+    ...common(a, 4, [
+      [`${a}.attention.layer_norm_rms_epsilon`, f32(1e-5)],
+      [`${a}.expert_count`, u32(NE)],
+      [`${a}.expert_used_count`, u32(1)],
+      [`${a}.expert_feed_forward_length`, u32(FE)],
+      [`${a}.interleave_moe_layer_step`, u32(1)],
+    ]),
+    ...bpe(V, 'llama4'),
+  ];
+  const t: TensorSpec[] = [tensor('token_embd.weight', [E, V], undefined, 0.5)];
+  for (let i = 0; i < 4; i++) {
+    const p = `blk.${i}`;
+    t.push(norm(`${p}.attn_norm.weight`), ...attn(p), norm(`${p}.ffn_norm.weight`), ...experts(p));
+    t.push(tensor(`${p}.ffn_gate_shexp.weight`, [E, FE]), tensor(`${p}.ffn_down_shexp.weight`, [FE, E]), tensor(`${p}.ffn_up_shexp.weight`, [E, FE]));
+  }
+  t.push(norm('output_norm.weight'), tensor('output.weight', [E, V], undefined, 0.2));
+  const base = { metadata: md, tensors: t };
+  const ollama = derive(base, { setKeys: [[`${a}.vision.block_count`, u32(1)]], extraTensors: visionTower() });
+  return pair(a, a, V, base, ollama, 27);
+}
+
 export const VL_FAMILY_PAIRS: ReadonlyArray<[string, () => FamilyPair]> = [
   ['qwen2.5-vl', qwen25vlPair],
   ['qwen3-vl', qwen3vlPair],
   ['qwen3-vl-moe', qwen3vlmoePair],
+  ['llama4', llama4Pair],
 ];
