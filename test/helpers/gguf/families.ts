@@ -19,8 +19,6 @@ export interface FamilyPair {
   vocab: number;
   /** An embedding model: compare embeddings, not generation. */
   embedding?: boolean;
-  /** Why embeddings are not compared (the model only loads). */
-  noEmbeddingEval?: string;
   /** The end-of-generation token the translation must give (metadata-only families). */
   eos?: number;
 }
@@ -237,13 +235,17 @@ export function gemma3Pair(): FamilyPair {
   return pair(a, 'gemma3', V, base, ollama, 14);
 }
 
-/** EmbeddingGemma: published as `gemma3` with `dense.0/1` and `norm`; llama.cpp's `gemma-embedding`. */
+/**
+ * EmbeddingGemma: published as `gemma3` with `dense.0/1` and `norm`; llama.cpp's `gemma-embedding`.
+ * Six layers, so that Gemma's pattern (five sliding-window, one full attention) has a full layer:
+ * with only sliding-window layers the first evaluation aborts in llama.cpp (GGML_ASSERT(buffer)).
+ */
 export function embeddinggemmaPair(): FamilyPair {
   const V = 320;
   const D = 96;
   const a = 'gemma-embedding';
   const md: Md = [
-    ...common(a, 2, [
+    ...common(a, 6, [
       [`${a}.attention.key_length`, u32(HD)],
       [`${a}.attention.value_length`, u32(HD)],
       [`${a}.attention.sliding_window`, u32(4)],
@@ -253,7 +255,7 @@ export function embeddinggemmaPair(): FamilyPair {
     ...Object.entries(spmVocab(V)),
   ];
   const t: TensorSpec[] = [tensor('token_embd.weight', [E, V], undefined, 0.5)];
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < 6; i++) {
     const p = `blk.${i}`;
     t.push(norm(`${p}.attn_norm.weight`), ...attn(p), norm(`${p}.post_attention_norm.weight`));
     t.push(norm(`${p}.attn_k_norm.weight`, HD), norm(`${p}.attn_q_norm.weight`, HD));
@@ -281,8 +283,6 @@ export function embeddinggemmaPair(): FamilyPair {
   return {
     ...pair(a, 'gemma3', V, base, ollama, 16),
     embedding: true,
-    noEmbeddingEval:
-      'the tiny gemma-embedding model aborts on its first evaluation in node-llama-cpp 3.22.1 (GGML_ASSERT(buffer), ggml-backend.cpp:205), the llama.cpp-layout file too, also without its dense projections, with a window larger than the context, or with flash attention off',
   };
 }
 
