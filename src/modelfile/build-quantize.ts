@@ -11,6 +11,8 @@ import { BadRequestError } from '../api/errors.js';
 import { readGGUF } from '../registry/gguf/index.js';
 import { QUANTIZE_SOURCE_TYPES } from '../registry/gguf/filetypes.js';
 import type { Store } from '../registry/store/index.js';
+import { needsCompatQuantize, restoreEmbedded } from '../registry/compat/restore.js';
+import { translateGGUF } from '../registry/compat/translate.js';
 import { MediaType, type ConfigV2 } from '../registry/store/types.js';
 import type { LayerList, PendingLayer } from './build-layers.js';
 
@@ -76,11 +78,23 @@ async function quantizeOne(
   const status = `quantizing ${q.from} model to ${q.asked}`;
   emit({ status, digest: CONVERSION_DIGEST, total: size, completed: 0 });
   const tmp = await store.newTempBlobFile();
+  const source = store.blobPath(item.layer.digest);
+  // A published file with embedded towers: quantize its translation, then restore (restore.ts).
+  const compat = await needsCompatQuantize(source);
+  const scratch: string[] = [];
   let done = false;
   try {
+    let input = source;
+    let output = tmp;
+    if (compat) {
+      input = await store.newTempBlobFile();
+      output = await store.newTempBlobFile();
+      scratch.push(input, output);
+      await translateGGUF(source, input, signal);
+    }
     await quantize({
-      input: store.blobPath(item.layer.digest),
-      output: tmp,
+      input,
+      output,
       arch: item.gguf!.arch,
       type: q.type,
       onProgress: (n, total) => {
@@ -88,6 +102,7 @@ async function quantizeOne(
       },
       signal,
     });
+    if (compat) await restoreEmbedded(source, output, tmp);
     emit({ status: 'verifying conversion' });
     const r = await store.publishTempFile(tmp, signal);
     done = true;
@@ -100,5 +115,6 @@ async function quantizeOne(
     return info.fileType;
   } finally {
     if (!done) await rm(tmp, { force: true }).catch(() => {});
+    for (const f of scratch) await rm(f, { force: true }).catch(() => {});
   }
 }

@@ -25,9 +25,21 @@ export class CompatError extends Error {
   }
 }
 
+/** Where a translated tensor's bytes come from when they are not its one source range. */
+export interface EditTensor extends RawTensor {
+  /** Source ranges (absolute offsets) concatenated in order: fused or interleaved tensors. */
+  pieces?: Array<{ offset: number; size: number }>;
+  /** `add-one`: the source values (F32, F16 or BF16) plus 1, written as F32 (norm-weight shift). */
+  transform?: { kind: 'add-one'; fromType: number };
+}
+
+const F32 = 0;
+const F16 = 1;
+const BF16 = 30;
+
 export class HeaderEdit {
   readonly kvs: RawKV[];
-  readonly tensors: RawTensor[];
+  readonly tensors: EditTensor[];
   readonly changes: string[] = [];
 
   constructor(readonly source: RawHeader) {
@@ -129,7 +141,7 @@ export class HeaderEdit {
     this.changes.push(`${key}: truncated from ${before} to ${n} entries`);
   }
 
-  tensor(name: string): RawTensor | undefined {
+  tensor(name: string): EditTensor | undefined {
     return this.tensors.find((t) => t.name === name);
   }
   anyTensorWithPrefix(prefix: string): boolean {
@@ -167,5 +179,55 @@ export class HeaderEdit {
     }
     const n = before - this.tensors.length;
     if (n) this.changes.push(`${n} ${label} tensors (${prefixes.join(', ')}) left out of the text model`);
+  }
+
+  /** Data ranges of a tensor in the source file, in order. */
+  piecesOf(t: EditTensor): Array<{ offset: number; size: number }> {
+    if (t.transform) throw new CompatError(`cannot fuse ${t.name}: its data is already transformed`);
+    return t.pieces ?? [{ offset: t.sourceOffset, size: t.size }];
+  }
+  /**
+   * Replaces tensor `into` by the concatenation of `names` (same type; dims given), in their
+   * data order; the other source tensors are left out. The fused tensor takes `into`'s place.
+   */
+  fuse(names: readonly string[], into: string, dims: number[], why: string): void {
+    const parts = names.map((n) => {
+      const t = this.tensor(n);
+      if (!t) throw new CompatError(`inconsistent model file: ${n} is missing`);
+      return t;
+    });
+    const type = parts[0]!.type;
+    if (parts.some((t) => t.type !== type)) throw new CompatError(`inconsistent model file: ${names.join(', ')} have different types`);
+    const pieces = parts.flatMap((t) => this.piecesOf(t));
+    const size = tensorDataSize(type, dims);
+    if (pieces.reduce((a, p) => a + p.size, 0) !== size) throw new CompatError(`inconsistent model file: ${names.join(' + ')} do not make ${into} [${dims.join(', ')}]`);
+    const first = parts[0]!;
+    const at = this.tensors.indexOf(first);
+    for (const t of parts) this.tensors.splice(this.tensors.indexOf(t), 1);
+    if (this.tensor(into)) throw new CompatError(`inconsistent model file: both ${into} and its parts are present`);
+    this.tensors.splice(Math.min(at, this.tensors.length), 0, { name: into, dims, type, sourceOffset: first.sourceOffset, size, pieces });
+    this.changes.push(`${into}: ${why}`);
+  }
+  /** Sets a tensor's data source to explicit pieces (same total size). */
+  setPieces(name: string, pieces: Array<{ offset: number; size: number }>, dims: number[], why: string): void {
+    const t = this.tensor(name);
+    if (!t) return;
+    const size = tensorDataSize(t.type, dims);
+    if (pieces.reduce((a, p) => a + p.size, 0) !== size) throw new CompatError(`inconsistent model file: ${name} cannot be rebuilt as [${dims.join(', ')}]`);
+    t.pieces = pieces;
+    t.dims = dims;
+    t.size = size;
+    this.changes.push(`${name}: ${why}`);
+  }
+  /** Norm weights stored as w - 1 by one converter: written as F32 w + 1. */
+  addOne(name: string): void {
+    const t = this.tensor(name);
+    if (!t) return;
+    if (t.pieces || t.transform) throw new CompatError(`cannot shift ${name}: its data is already rebuilt`);
+    if (t.type !== F32 && t.type !== F16 && t.type !== BF16) throw new CompatError(`cannot shift norm tensor ${name}: type ${t.type} is not F32, F16 or BF16`);
+    t.transform = { kind: 'add-one', fromType: t.type };
+    t.type = F32;
+    t.size = tensorDataSize(F32, t.dims);
+    this.changes.push(`${name}: values + 1 (F32)`);
   }
 }

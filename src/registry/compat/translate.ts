@@ -10,13 +10,54 @@ import { createHash, randomBytes } from 'node:crypto';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { encodeRawHeader, readRawHeader, type RawHeader } from '../gguf/rawheader.js';
-import { HeaderEdit } from './edit.js';
+import { HeaderEdit, type EditTensor } from './edit.js';
 import { applyFamilies, type Family } from './families.js';
 
 /** Bumped whenever a handler's output changes: derived files of older versions are rebuilt. */
 export const TRANSLATOR_VERSION = 1;
 
 const CHUNK = 8 * 1024 * 1024;
+
+interface Chunk {
+  from: number;
+  len: number;
+  /** Where the chunk's (mapped) bytes go in the output. */
+  at: number;
+  name: string;
+  map?: (b: Buffer) => Buffer;
+}
+
+function elementBytes(type: number): number {
+  return type === 0 ? 4 : 2;
+}
+function sourceSize(t: EditTensor): number {
+  return t.dims.reduce((a, b) => a * b, 1) * elementBytes(t.transform!.fromType);
+}
+/** Source F32 / F16 / BF16 values → F32 values + 1. */
+function addOne(fromType: number): (b: Buffer) => Buffer {
+  return (b) => {
+    const n = b.length / elementBytes(fromType);
+    const out = Buffer.allocUnsafe(n * 4);
+    for (let i = 0; i < n; i++) {
+      const v = fromType === 0 ? b.readFloatLE(4 * i) : fromType === 1 ? halfToFloat(b.readUInt16LE(2 * i)) : bf16ToFloat(b.readUInt16LE(2 * i));
+      out.writeFloatLE(v + 1, 4 * i);
+    }
+    return out;
+  };
+}
+function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * f * 2 ** -24;
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * (1 + f / 1024) * 2 ** (e - 15);
+}
+function bf16ToFloat(h: number): number {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32LE(h << 16 >>> 0);
+  return b.readFloatLE(0);
+}
 
 export interface TranslationPlan {
   family: Family;
@@ -69,11 +110,20 @@ export async function translateGGUF(src: string, dst: string, signal?: AbortSign
     };
     await put(enc.header);
     // Reads run one chunk ahead of writes (two buffers), so the disk reads and writes overlap.
-    const chunks: Array<{ from: number; len: number; at: number; name: string }> = [];
+    // A tensor's data is its source range, or the pieces of a fused tensor, or a transform.
+    const chunks: Chunk[] = [];
     for (let i = 0; i < edit.tensors.length; i++) {
       const t = edit.tensors[i]!;
-      const at = enc.header.length + enc.offsets[i]!;
-      for (let done = 0; done < t.size; done += CHUNK) chunks.push({ from: t.sourceOffset + done, len: Math.min(CHUNK, t.size - done), at: at + done, name: t.name });
+      let at = enc.header.length + enc.offsets[i]!;
+      const pieces = t.pieces ?? [{ offset: t.sourceOffset, size: t.transform ? sourceSize(t) : t.size }];
+      for (const p of pieces) {
+        for (let done = 0; done < p.size; done += CHUNK) {
+          const len = Math.min(CHUNK, p.size - done);
+          const map = t.transform ? addOne(t.transform.fromType) : undefined;
+          chunks.push({ from: p.offset + done, len, at, name: t.name, map });
+          at += map ? (len / elementBytes(t.transform!.fromType)) * 4 : len;
+        }
+      }
     }
     const bufs = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
     const readChunk = async (k: number): Promise<Buffer> => {
@@ -93,8 +143,9 @@ export async function translateGGUF(src: string, dst: string, signal?: AbortSign
       const data = await next!;
       next = k + 1 < chunks.length ? readChunk(k + 1) : null;
       next?.catch(() => undefined); // awaited next round; never an unhandled rejection
-      if (pos < chunks[k]!.at) await put(Buffer.alloc(chunks[k]!.at - pos));
-      await put(data);
+      const c = chunks[k]!;
+      if (pos < c.at) await put(Buffer.alloc(c.at - pos));
+      await put(c.map ? c.map(data) : data);
     }
     if (pos !== enc.totalSize) throw new Error(`translated file is ${pos} bytes, expected ${enc.totalSize}`);
     await output.sync();

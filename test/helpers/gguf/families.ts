@@ -19,24 +19,26 @@ export interface FamilyPair {
   vocab: number;
   /** An embedding model: compare embeddings, not generation. */
   embedding?: boolean;
+  /** The end-of-generation token the translation must give (metadata-only families). */
+  eos?: number;
 }
 
-const E = 64;
-const H = 4;
-const KV = 2;
-const HD = E / H;
-const FF = 128;
+export const E = 64;
+export const H = 4;
+export const KV = 2;
+export const HD = E / H;
+export const FF = 128;
 const BPE_SPECIALS = ['<|endoftext|>', '<|im_start|>', '<|im_end|>'];
 
-type Md = Array<[string, WriteValue]>;
+export type Md = Array<[string, WriteValue]>;
 
-function tensor(name: string, dims: number[], init?: 'ones' | 'zeros', scale?: number): TensorSpec {
+export function tensor(name: string, dims: number[], init?: 'ones' | 'zeros', scale?: number): TensorSpec {
   return { name, dims, type: 'F32', ...(init ? { init } : {}), ...(scale ? { scale } : {}) };
 }
-const norm = (name: string, n = E): TensorSpec => ({ name, dims: [n], type: 'F32', scale: 0.5 });
+export const norm = (name: string, n = E): TensorSpec => ({ name, dims: [n], type: 'F32', scale: 0.5 });
 
 /** Renames metadata keys and tensors of a spec (the inverse of a translation), keeping order. */
-function derive(
+export function derive(
   base: { metadata: Md; tensors: TensorSpec[] },
   edit: { dropKeys?: string[]; setKeys?: Md; renameKey?: (k: string) => string; renameTensor?: (n: string) => string; extraTensors?: TensorSpec[] },
 ): { metadata: Md; tensors: TensorSpec[] } {
@@ -52,9 +54,9 @@ function derive(
   return { metadata: md, tensors: [...tensors, ...(edit.extraTensors ?? [])] };
 }
 
-const bpe = (vocab: number, pre: string): Md => Object.entries({ ...bpeVocab(vocab, BPE_SPECIALS), 'tokenizer.ggml.pre': pre });
+export const bpe = (vocab: number, pre: string): Md => Object.entries({ ...bpeVocab(vocab, BPE_SPECIALS), 'tokenizer.ggml.pre': pre });
 
-function common(arch: string, blocks: number, extra: Md = []): Md {
+export function common(arch: string, blocks: number, extra: Md = []): Md {
   return [
     ['general.architecture', arch],
     ['general.name', `${arch}-tiny-random`],
@@ -70,7 +72,7 @@ function common(arch: string, blocks: number, extra: Md = []): Md {
   ];
 }
 
-function attn(p: string, outName = 'attn_output'): TensorSpec[] {
+export function attn(p: string, outName = 'attn_output'): TensorSpec[] {
   return [
     tensor(`${p}.attn_q.weight`, [E, H * HD]),
     tensor(`${p}.attn_k.weight`, [E, KV * HD]),
@@ -78,12 +80,12 @@ function attn(p: string, outName = 'attn_output'): TensorSpec[] {
     tensor(`${p}.${outName}.weight`, [H * HD, E]),
   ];
 }
-function mlp(p: string): TensorSpec[] {
+export function mlp(p: string): TensorSpec[] {
   return [tensor(`${p}.ffn_gate.weight`, [E, FF]), tensor(`${p}.ffn_up.weight`, [E, FF]), tensor(`${p}.ffn_down.weight`, [FF, E])];
 }
-const visionTower = (): TensorSpec[] => [tensor('v.blk.0.attn_q.weight', [E, E]), tensor('v.post_layernorm.weight', [E]), tensor('mm.mm_input_projection.weight', [E, E])];
+export const visionTower = (): TensorSpec[] => [tensor('v.blk.0.attn_q.weight', [E, E]), tensor('v.post_layernorm.weight', [E]), tensor('mm.mm_input_projection.weight', [E, E])];
 
-function pair(arch: string, publishedArch: string, vocab: number, base: { metadata: Md; tensors: TensorSpec[] }, ollama: { metadata: Md; tensors: TensorSpec[] }, seed: number): FamilyPair {
+export function pair(arch: string, publishedArch: string, vocab: number, base: { metadata: Md; tensors: TensorSpec[] }, ollama: { metadata: Md; tensors: TensorSpec[] }, seed: number): FamilyPair {
   return { arch, publishedArch, vocab, llamacpp: { ...base, seed }, ollama: { ...ollama, seed } };
 }
 
@@ -233,13 +235,17 @@ export function gemma3Pair(): FamilyPair {
   return pair(a, 'gemma3', V, base, ollama, 14);
 }
 
-/** EmbeddingGemma: published as `gemma3` with `dense.0/1` and `norm`; llama.cpp's `gemma-embedding`. */
+/**
+ * EmbeddingGemma: published as `gemma3` with `dense.0/1` and `norm`; llama.cpp's `gemma-embedding`.
+ * Six layers, so that Gemma's pattern (five sliding-window, one full attention) has a full layer:
+ * with only sliding-window layers the first evaluation aborts in llama.cpp (GGML_ASSERT(buffer)).
+ */
 export function embeddinggemmaPair(): FamilyPair {
   const V = 320;
   const D = 96;
   const a = 'gemma-embedding';
   const md: Md = [
-    ...common(a, 2, [
+    ...common(a, 6, [
       [`${a}.attention.key_length`, u32(HD)],
       [`${a}.attention.value_length`, u32(HD)],
       [`${a}.attention.sliding_window`, u32(4)],
@@ -249,7 +255,7 @@ export function embeddinggemmaPair(): FamilyPair {
     ...Object.entries(spmVocab(V)),
   ];
   const t: TensorSpec[] = [tensor('token_embd.weight', [E, V], undefined, 0.5)];
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < 6; i++) {
     const p = `blk.${i}`;
     t.push(norm(`${p}.attn_norm.weight`), ...attn(p), norm(`${p}.post_attention_norm.weight`));
     t.push(norm(`${p}.attn_k_norm.weight`, HD), norm(`${p}.attn_q_norm.weight`, HD));
@@ -274,7 +280,10 @@ export function embeddinggemmaPair(): FamilyPair {
     },
   );
   ollama.metadata[0] = ['general.architecture', 'gemma3'];
-  return { ...pair(a, 'gemma3', V, base, ollama, 16), embedding: true };
+  return {
+    ...pair(a, 'gemma3', V, base, ollama, 16),
+    embedding: true,
+  };
 }
 
 /** Mistral 3: YaRN keys of its own, tekken pre-tokenizer missing, embedded vision tower. */

@@ -13,6 +13,11 @@ import { translateGGUF } from '../../../src/registry/compat/translate.js';
 import { readRawHeader, type RawHeader } from '../../../src/registry/gguf/rawheader.js';
 import { writeGGUF } from '../../helpers/gguf.js';
 import { FAMILY_PAIRS } from '../../helpers/gguf/families.js';
+import { MORE_FAMILY_PAIRS } from '../../helpers/gguf/families-more.js';
+import { QWEN35_FAMILY_PAIRS } from '../../helpers/gguf/families-qwen35.js';
+import { VL_FAMILY_PAIRS } from '../../helpers/gguf/families-vl.js';
+import { MOE_FAMILY_PAIRS } from '../../helpers/gguf/families-moe.js';
+import { TOKENIZER_FAMILY_PAIRS } from '../../helpers/gguf/families-tokenizer.js';
 
 let dir: string;
 let llama: Llama;
@@ -62,7 +67,7 @@ async function tensorBytes(file: string, h: RawHeader): Promise<Map<string, { di
   return new Map(h.tensors.map((t) => [t.name, { dims: t.dims, type: t.type, bytes: all.subarray(t.sourceOffset, t.sourceOffset + t.size) }]));
 }
 
-describe.each(FAMILY_PAIRS)('%s', (label, make) => {
+describe.each([...FAMILY_PAIRS, ...MORE_FAMILY_PAIRS, ...QWEN35_FAMILY_PAIRS, ...VL_FAMILY_PAIRS, ...MOE_FAMILY_PAIRS, ...TOKENIZER_FAMILY_PAIRS])('%s', (label, make) => {
   const fam = make();
   const files = { llamacpp: '', ollama: '', derived: '' };
   beforeAll(async () => {
@@ -100,14 +105,25 @@ describe.each(FAMILY_PAIRS)('%s', (label, make) => {
     }
   });
 
-  // Embedding models: the translation loads. Evaluating embeddings is not compared: with this
-  // tiny gemma-embedding model node-llama-cpp 3.22.1 aborts (GGML_ASSERT(buffer) in
-  // ggml-backend.cpp) on the llama.cpp-layout file itself; the byte-level test above shows the
-  // two files hold the same tensors and metadata.
-  it.runIf(fam.embedding)('loads in node-llama-cpp', async () => {
-    const model = await llama.loadModel({ modelPath: files.derived });
-    expect(model.fileInfo.metadata.general.architecture).toBe(fam.arch);
-    await model.dispose();
+  // Embedding models: the same embeddings.
+  it.runIf(!!fam.embedding)('loads in node-llama-cpp and gives the same embeddings', async () => {
+    const embed = async (file: string): Promise<number[]> => {
+      const model = await llama.loadModel({ modelPath: file });
+      try {
+        const ctx = await model.createEmbeddingContext({ contextSize: 64, threads: 1 });
+        try {
+          return [...(await ctx.getEmbeddingFor(PROMPT)).vector];
+        } finally {
+          await ctx.dispose();
+        }
+      } finally {
+        await model.dispose();
+      }
+    };
+    const want = await embed(files.llamacpp);
+    expect(want.length).toBe(64);
+    expect(want.some((v) => v !== 0)).toBe(true);
+    expect(await embed(files.derived)).toEqual(want);
   });
 
   it.runIf(!fam.embedding)('loads in node-llama-cpp and gives the same greedy tokens and logits', async () => {
@@ -117,6 +133,19 @@ describe.each(FAMILY_PAIRS)('%s', (label, make) => {
     for (const t of want.tokens) expect(t).toBeLessThan(fam.vocab);
     expect(got.tokens).toEqual(want.tokens);
     expect(got.logits).toEqual(want.logits);
+  });
+
+  // Metadata-only families: what the translation changes is the tokenizer's behaviour.
+  it.runIf(fam.eos !== undefined)('the translation ends generation where the llama.cpp layout does', async () => {
+    for (const [file, eos] of [
+      [files.derived, fam.eos],
+      [files.ollama, undefined],
+    ] as const) {
+      const model = await llama.loadModel({ modelPath: file });
+      if (eos === undefined) expect(model.tokens.eos).not.toBe(fam.eos);
+      else expect(model.tokens.eos).toBe(eos);
+      await model.dispose();
+    }
   });
 
   it('a file already in llama.cpp layout is left alone (no derived file)', async () => {

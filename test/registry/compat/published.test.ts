@@ -11,6 +11,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { getLlama, LlamaLogLevel, type Llama } from 'node-llama-cpp';
 import { writeGGUF } from '../../helpers/gguf.js';
 import { FAMILY_PAIRS } from '../../helpers/gguf/families.js';
+import { MORE_FAMILY_PAIRS } from '../../helpers/gguf/families-more.js';
+import { QWEN35_FAMILY_PAIRS } from '../../helpers/gguf/families-qwen35.js';
+import { VL_FAMILY_PAIRS } from '../../helpers/gguf/families-vl.js';
+import { MOE_FAMILY_PAIRS } from '../../helpers/gguf/families-moe.js';
+import { snowflakePair } from '../../helpers/gguf/families-tokenizer.js';
 
 let dir: string;
 let llama: Llama;
@@ -23,7 +28,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-it.each(FAMILY_PAIRS)('%s in the published layout does not load as is', async (label, make) => {
+it.each([...FAMILY_PAIRS, ...MORE_FAMILY_PAIRS, ...QWEN35_FAMILY_PAIRS, ...VL_FAMILY_PAIRS, ...MOE_FAMILY_PAIRS, ['snowflake-arctic-embed2', snowflakePair] as const])('%s in the published layout does not load as is', async (label, make) => {
   const file = path.join(dir, `${label}.gguf`);
   await writeGGUF(file, make().ollama);
   await expect(llama.loadModel({ modelPath: file })).rejects.toThrow();
