@@ -6,6 +6,7 @@
 import { Client, StatusError } from '../api/client.js';
 import { keepAliveToJSON, parseDuration } from '../api/duration.js';
 import type { EmbedResponse, Format, GenerateResponse, KeepAlive, ProgressResponse, ShowResponse, ThinkValue } from '../api/types.js';
+import { extractFileData, isMultimodal } from './filedata.js';
 import { ProgressDisplay, Spinner, type ProgressStream } from './progress.js';
 import { ResponseRenderer } from './repl/render.js';
 import type { ApiClient } from './repl/session.js';
@@ -112,7 +113,12 @@ export async function runOnce(client: ApiClient, opts: RunOptions, info: ShowRes
   const tty = io.stdout.isTTY === true;
   const caps = info.capabilities ?? [];
   if (caps.includes('embedding')) return runEmbed(client, opts, io);
-  const body: Record<string, unknown> = { model: opts.model, prompt: opts.prompt };
+  let prompt = opts.prompt;
+  let images: string[] = [];
+  // As Ollama: image paths in the prompt become `images` for a multimodal model.
+  if (isMultimodal(info)) ({ prompt, images } = extractFileData(prompt, (s) => void io.stderr.write(s)));
+  const body: Record<string, unknown> = { model: opts.model, prompt };
+  if (images.length > 0) body.images = images;
   if (opts.format !== undefined) body.format = opts.format;
   const think = opts.think ?? (caps.includes('thinking') ? true : undefined);
   if (think !== undefined) body.think = think;
@@ -144,7 +150,7 @@ export async function runOnce(client: ApiClient, opts: RunOptions, info: ShowRes
   }
   if (signal?.aborted) return 0;
   renderer.finish();
-  if (opts.prompt !== '') io.stdout.write('\n\n');
+  if (prompt !== '') io.stdout.write('\n\n');
   if (opts.verbose && last) io.stderr.write(formatStats(last));
   return 0;
 }

@@ -151,9 +151,9 @@ export function App({ session, onExit, width }: AppProps) {
     },
   };
 
-  const send = async (content: string) => {
+  const send = async (content: string, images?: string[]) => {
     busy.current = true;
-    session.messages.push({ role: 'user', content });
+    session.messages.push(images ? { role: 'user', content, images } : { role: 'user', content });
     wrap.current = newWrapState();
     const ac = new AbortController();
     abort.current = ac;
@@ -186,7 +186,7 @@ export function App({ session, onExit, width }: AppProps) {
       const action = await session.submit(text, pasted);
       busy.current = false;
       if (action.kind === 'exit') return finish(action.code, echoOpen.current);
-      if (action.kind === 'send') await send(action.content);
+      if (action.kind === 'send') await send(action.content, action.images);
     } catch (err) {
       write(`Error: ${errorText(err)}\n`);
       busy.current = false;

@@ -5,6 +5,7 @@
  */
 import { parseParameterValue, type ParameterValue } from '../../api/options.js';
 import type { Format, KeepAlive, Message, ShowResponse, ThinkValue } from '../../api/types.js';
+import { extractFileData, extractFileNames, isMultimodal } from '../filedata.js';
 import { History } from './history.js';
 import { USAGE_PARAMETERS, USAGE_SET, USAGE_SHORTCUTS, USAGE_SHOW, usage } from './help.js';
 import { listCommand, loadCommand, saveCommand, showCommand } from './commands.js';
@@ -20,7 +21,7 @@ export interface ReplIO {
   err(text: string): void;
 }
 
-export type Action = { kind: 'none' } | { kind: 'exit'; code: number } | { kind: 'send'; content: string };
+export type Action = { kind: 'none' } | { kind: 'exit'; code: number } | { kind: 'send'; content: string; images?: string[] };
 
 export interface SessionInit {
   model: string;
@@ -95,7 +96,7 @@ export class Session {
   }
 
   get multimodal(): boolean {
-    return this.capabilities.includes('vision') || this.capabilities.includes('audio');
+    return this.info ? isMultimodal(this.info) : false;
   }
 
   /** Forgets any half-typed multi-line input (Ctrl+C at the prompt). */
@@ -174,7 +175,8 @@ export class Session {
       return { kind: 'none' };
     }
     if (line.startsWith('/exit') || line.startsWith('/bye')) return { kind: 'exit', code: 0 };
-    if (line.startsWith('/')) {
+    // As Ollama: for a multimodal model, a line starting with an image path is a message.
+    if (line.startsWith('/') && !(this.multimodal && extractFileNames(line).some((f) => f.startsWith(fields(line)[0]!)))) {
       this.io.out(`Unknown command '${fields(line)[0]}'. Type /? for help\n`);
       return { kind: 'none' };
     }
@@ -190,7 +192,10 @@ export class Session {
     const content = this.sb;
     this.sb = '';
     if (content.trim() === '') return { kind: 'none' };
-    return { kind: 'send', content };
+    if (!this.multimodal) return { kind: 'send', content };
+    // Image paths become the message's images (a file that cannot be used ends the session, as in Ollama).
+    const { prompt, images } = extractFileData(content, (s) => this.io.err(s));
+    return images.length > 0 ? { kind: 'send', content: prompt, images } : { kind: 'send', content: prompt };
   }
 
   private set(line: string): Action {

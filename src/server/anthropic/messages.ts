@@ -10,6 +10,7 @@
  * a `tool_choice` that would force a call are 400s, never ignored.
  */
 import { BadRequestError } from '../../api/errors.js';
+import { goBase64ErrorOffset, goBase64Message } from '../images.js';
 import type { ChatRequest, Message, ThinkValue, Tool, ToolCall } from '../../api/types.js';
 
 type Json = Record<string, unknown>;
@@ -59,8 +60,6 @@ function checkFieldTypes(body: Json): void {
 // ---------------------------------------------------------------------------------------------
 // Content blocks
 
-const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
 /** An image block's source → base64 image data (only `base64` sources, as in Ollama). */
 export function imageData(source: unknown): string {
   if (!isObject(source)) throw new BadRequestError('invalid image source');
@@ -68,7 +67,8 @@ export function imageData(source: unknown): string {
     throw new BadRequestError(`invalid image source type: ${typeof source.type === 'string' ? source.type : ''}. Only base64 images are supported.`);
   }
   const data = typeof source.data === 'string' ? source.data : '';
-  if (!BASE64_RE.test(data)) throw new BadRequestError('invalid base64 image data: illegal base64 data');
+  const off = goBase64ErrorOffset(data);
+  if (off >= 0) throw new BadRequestError(`invalid base64 image data: ${goBase64Message(off)}`);
   return data;
 }
 

@@ -12,6 +12,7 @@ import { jinjaRenderer } from './jinja.js';
 import { chatRenderer, withoutLeadingBOS } from './renderer.js';
 import { createdAt } from '../gotime.js';
 import { modelTemplate, resolveModel } from '../model.js';
+import { checkImages, requestImages } from '../images.js';
 import { acquire, isZeroKeepAlive, mergeOptions, refuseImages, requireCapabilities, resolveThink, unload, type ServerDeps } from './common.js';
 import { metrics, withLogprobs } from './generate.js';
 import { builtinParser, ParserChatOutput } from './parsed.js';
@@ -91,6 +92,7 @@ export async function* chatStream(deps: ServerDeps, req: ChatRequest, signal: Ab
     requested = undefined;
   }
   const think = resolveThink(req.model, caps, requested);
+  if (caps.includes('vision')) checkImages(requestImages([...m.messages, ...reqMessages]));
   if (reqMessages.some((x) => x.images?.length)) refuseImages(m, caps);
   const options = mergeOptions(deps, m, req.options);
 

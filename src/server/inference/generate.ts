@@ -10,6 +10,7 @@ import { inferThinkingTags, renderGeneratePrompt } from '../../template/index.js
 import { createdAt } from '../gotime.js';
 import { recordGeneration } from '../metrics.js';
 import { modelTemplate, resolveModel } from '../model.js';
+import { checkImages } from '../images.js';
 import { acquire, isZeroKeepAlive, mergeOptions, refuseImages, requireCapabilities, resolveThink, unload, type ServerDeps } from './common.js';
 import { builtinParser } from './parsed.js';
 import { jinjaRenderer } from './jinja.js';
@@ -48,6 +49,7 @@ export async function* generateStream(deps: ServerDeps, req: GenerateRequest, si
   if (req.suffix) needed.push('insert');
   const caps = await requireCapabilities(req.model, m, needed, 'generate');
   const think = resolveThink(req.model, caps, req.think);
+  if (req.images?.length && caps.includes('vision')) checkImages(req.images);
   if (req.images?.length) refuseImages(m, caps);
   const options = mergeOptions(deps, m, req.options);
 

@@ -3,6 +3,7 @@
  * response, and the streaming chunk sequence.
  */
 import { BadRequestError } from '../../api/errors.js';
+import { goBase64ErrorOffset, goBase64Message } from '../images.js';
 import type { ChatRequest, ChatResponse, Format, Message, ThinkValue, Tool, ToolCall } from '../../api/types.js';
 import { goJSON } from '../gojson.js';
 import { parseJSONBody } from '../jsonbody.js';
@@ -59,7 +60,10 @@ export function decodeImageURL(url: string): string {
     const prefix = IMAGE_PREFIXES.find((p) => url.startsWith(p));
     if (prefix) data = url.slice(prefix.length);
   }
-  if (data === undefined || !BASE64_RE.test(data)) throw new BadRequestError('invalid image input');
+  if (data === undefined) throw new BadRequestError('invalid image input');
+  // Ollama's text, then what is wrong: base64 as Go's base64.StdEncoding reads it (images.ts).
+  const off = goBase64ErrorOffset(data);
+  if (off >= 0) throw new BadRequestError(`invalid image input: ${goBase64Message(off)} in the data URL's base64`);
   return data;
 }
 

@@ -3,6 +3,7 @@ import type { ChatRequest, EmbedRequest, EmbeddingRequest, GenerateRequest } fro
 import { sendJSON, type Context, type Router } from '../http.js';
 import { chatStream, collectChat } from '../inference/chat.js';
 import { checkRequestTypes, type ServerDeps } from '../inference/common.js';
+import { checkImagesBase64 } from '../images.js';
 import { embed, embeddings } from '../inference/embed.js';
 import { collectGenerate, generateStream } from '../inference/generate.js';
 import { NdjsonWriter, TOKEN_STREAM_COALESCE_MS } from '../ndjson.js';
@@ -41,12 +42,14 @@ export function registerInferenceRoutes(router: Router, deps: ServerDeps): void 
   router.post('/api/generate', async (ctx) => {
     const body = await ctx.json<GenerateRequest | null>();
     checkRequestTypes(body, 'GenerateRequest');
+    checkImagesBase64(body);
     const req = body ?? ({} as GenerateRequest);
     await respond(ctx, req.stream, generateStream(deps, req, ctx.signal), collectGenerate, 'GenerateResponse');
   });
   router.post('/api/chat', async (ctx) => {
     const body = await ctx.json<ChatRequest | null>();
     checkRequestTypes(body, 'ChatRequest');
+    checkImagesBase64(body);
     const req = body ?? ({} as ChatRequest);
     await respond(ctx, req.stream, chatStream(deps, req, ctx.signal), collectChat, 'ChatResponse');
   });

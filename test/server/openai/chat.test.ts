@@ -96,7 +96,7 @@ describe('fromChatCompletionRequest', () => {
     [{ model: 'm' }, `[] is too short - 'messages'`],
     [{ model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png' } }] }] }, 'image URLs are not currently supported, please use base64 encoded data instead'],
     [{ model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/gif;base64,AAAA' } }] }] }, 'invalid image input'],
-    [{ model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,@@@' } }] }] }, 'invalid image input'],
+    [{ model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,@@@' } }] }] }, 'invalid image input: illegal base64 data at input byte 0 in the data URL'],
     [{ model: 'm', messages: [{ role: 'user', content: [{ type: 'video' }] }] }, 'invalid message format'],
     [{ model: 'm', messages: [{ role: 'user', content: 5 }] }, 'invalid message content type: float64'],
     [{ model: 'm', messages: [{ role: 'assistant', tool_calls: [{ id: 'a', type: 'function', function: { name: 'f', arguments: '{bad' } }] }] }, 'invalid tool call arguments'],
