@@ -1,5 +1,6 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
+import { UnexpectedEOFError } from '../../../src/api/client.js';
 import { App } from '../../../src/cli/repl/app.js';
 import { Session, type ApiClient } from '../../../src/cli/repl/session.js';
 
@@ -110,7 +111,31 @@ describe('REPL app', () => {
     await tick();
     t.stdin.write('go\r');
     await tick(80);
-    expect(t.lastFrame()).toContain('Error: the ollama server closed the connection before the answer was complete');
+    expect(t.lastFrame()).toContain('Error: the server closed the stream before the answer finished');
+    expect(t.code()).toBe(1);
+  });
+
+  it('an answer stream cut by the transport ends the session with `unexpected EOF: …` and exit 1', async () => {
+    const t = setup(async function* () {
+      yield { message: { role: 'assistant', content: 'par' }, done: false };
+      throw new UnexpectedEOFError(new TypeError('terminated'));
+    });
+    await tick();
+    t.stdin.write('go\r');
+    await tick(80);
+    expect(t.lastFrame()).toContain('Error: unexpected EOF: the server closed the stream before the answer finished');
+    expect(t.code()).toBe(1);
+  });
+
+  it('an answer stream that ends without its `done` line ends the session with exit 1', async () => {
+    const t = setup(async function* () {
+      yield { message: { role: 'assistant', content: 'par' }, done: false };
+    });
+    await tick();
+    t.stdin.write('go\r');
+    await tick(80);
+    expect(t.lastFrame()).toContain('Error: the server closed the stream before the answer finished');
+    expect(t.session.messages).toEqual([{ role: 'user', content: 'go' }]);
     expect(t.code()).toBe(1);
   });
 
