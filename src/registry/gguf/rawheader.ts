@@ -82,8 +82,8 @@ export interface EncodedHeader {
   totalSize: number;
 }
 
-/** Encodes a header (version 3 unless given) with contiguous, aligned tensor offsets. */
-export function encodeRawHeader(h: Pick<RawHeader, 'version' | 'alignment' | 'kvs' | 'tensors'>): EncodedHeader {
+/** Encodes a header with contiguous, aligned tensor offsets (a tensor's source offset is not needed). */
+export function encodeRawHeader(h: Pick<RawHeader, 'version' | 'alignment' | 'kvs'> & { tensors: ReadonlyArray<Omit<RawTensor, 'sourceOffset'>> }): EncodedHeader {
   const parts: Buffer[] = [];
   const u32 = (v: number): Buffer => {
     const b = Buffer.alloc(4);
