@@ -103,38 +103,21 @@ describe('REPL app', () => {
     t.unmount();
   });
 
-  it('a server dying mid-answer ends the session with exit 1', async () => {
+  // An answer that ends without its `done` line ends the session with `Error: …` and exit 1.
+  const CUT = 'the server closed the stream before the answer finished';
+  it.each([
+    ['the fetch failed mid-body', new TypeError('terminated'), `Error: ${CUT}`],
+    ['the transport cut the stream', new UnexpectedEOFError(new TypeError('terminated')), `Error: unexpected EOF: ${CUT}`],
+    ['the body ended without a `done` line', null, `Error: ${CUT}`],
+  ])('%s: exit 1', async (_what, failure, message) => {
     const t = setup(async function* () {
       yield { message: { role: 'assistant', content: 'par' }, done: false };
-      throw new TypeError('terminated');
+      if (failure) throw failure;
     });
     await tick();
     t.stdin.write('go\r');
     await tick(80);
-    expect(t.lastFrame()).toContain('Error: the server closed the stream before the answer finished');
-    expect(t.code()).toBe(1);
-  });
-
-  it('an answer stream cut by the transport ends the session with `unexpected EOF: …` and exit 1', async () => {
-    const t = setup(async function* () {
-      yield { message: { role: 'assistant', content: 'par' }, done: false };
-      throw new UnexpectedEOFError(new TypeError('terminated'));
-    });
-    await tick();
-    t.stdin.write('go\r');
-    await tick(80);
-    expect(t.lastFrame()).toContain('Error: unexpected EOF: the server closed the stream before the answer finished');
-    expect(t.code()).toBe(1);
-  });
-
-  it('an answer stream that ends without its `done` line ends the session with exit 1', async () => {
-    const t = setup(async function* () {
-      yield { message: { role: 'assistant', content: 'par' }, done: false };
-    });
-    await tick();
-    t.stdin.write('go\r');
-    await tick(80);
-    expect(t.lastFrame()).toContain('Error: the server closed the stream before the answer finished');
+    expect(t.lastFrame()).toContain(message);
     expect(t.session.messages).toEqual([{ role: 'user', content: 'go' }]);
     expect(t.code()).toBe(1);
   });
