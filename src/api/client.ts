@@ -33,6 +33,17 @@ export class ConnectionError extends Error {
   }
 }
 
+/**
+ * A streamed answer whose connection ended before its body did (the server, or a replica
+ * behind a load balancer, was killed): `unexpected EOF`, as Ollama's Go client reports it.
+ */
+export class UnexpectedEOFError extends Error {
+  constructor(cause?: unknown) {
+    super('unexpected EOF', { cause });
+    this.name = 'UnexpectedEOFError';
+  }
+}
+
 export interface ClientOptions {
   /** Base URL such as `http://127.0.0.1:11434`. Defaults to OLLAMA_HOST. */
   baseUrl?: string;
@@ -143,7 +154,7 @@ export class Client {
           // The connection ended before the body did (the server, or a replica behind a load
           // balancer, went away): Go's client reports this as `unexpected EOF`, and so do we.
           if (signal?.aborted) throw err;
-          throw new Error('unexpected EOF', { cause: err });
+          throw new UnexpectedEOFError(err);
         }
         if (next.done) break;
         buf += decoder.decode(next.value, { stream: true });

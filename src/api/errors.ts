@@ -70,6 +70,14 @@ export class ServerBusyError extends ApiError {
   }
 }
 
+/** 503: the server is stopping (SIGTERM/SIGINT); Tollama only (Ollama closes the connections). */
+export class ShuttingDownError extends ApiError {
+  constructor() {
+    super(503, 'server is shutting down');
+    this.name = 'ShuttingDownError';
+  }
+}
+
 /** The HTTP status an arbitrary thrown value maps to (500 unless it carries a valid `status`). */
 export function statusOf(err: unknown): number {
   const s = (err as { status?: unknown } | null)?.status;

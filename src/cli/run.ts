@@ -4,6 +4,7 @@
  * (Ink, loaded lazily from ./repl/start.js so one-shot runs never load React).
  */
 import { Client, StatusError } from '../api/client.js';
+import { answerReadError, assertAnswerDone } from './answer-end.js';
 import { keepAliveToJSON, parseDuration } from '../api/duration.js';
 import type { EmbedResponse, Format, GenerateResponse, KeepAlive, ProgressResponse, ShowResponse, ThinkValue } from '../api/types.js';
 import { extractFileData, isMultimodal } from './filedata.js';
@@ -144,12 +145,13 @@ export async function runOnce(client: ApiClient, opts: RunOptions, info: ShowRes
     }
   } catch (err) {
     if (signal?.aborted) return 0;
-    throw err;
+    throw answerReadError(err);
   } finally {
     spinner.stop();
   }
   if (signal?.aborted) return 0;
   renderer.finish();
+  assertAnswerDone(last);
   if (prompt !== '') io.stdout.write('\n\n');
   if (opts.verbose && last) io.stderr.write(formatStats(last));
   return 0;

@@ -13,18 +13,12 @@ import { QUANTIZE_SOURCE_TYPES } from '../registry/gguf/filetypes.js';
 import type { Store } from '../registry/store/index.js';
 import { needsCompatQuantize, restoreEmbedded } from '../registry/compat/restore.js';
 import { translateGGUF } from '../registry/compat/translate.js';
+import type { QuantizeJob } from '../runtime/quantize.js';
 import { MediaType, type ConfigV2 } from '../registry/store/types.js';
 import type { LayerList, PendingLayer } from './build-layers.js';
 
-/** Runs the quantizer: `input` GGUF → `output` GGUF of `type`; progress as tensors done of total. */
-export type QuantizeFn = (job: {
-  input: string;
-  output: string;
-  arch: string;
-  type: string;
-  onProgress?: (done: number, total: number) => void;
-  signal?: AbortSignal;
-}) => Promise<void>;
+/** Runs the quantizer (the server injects runtime's runLlamaQuantize): `input` GGUF → `output` GGUF of `type`. */
+export type QuantizeFn = (job: QuantizeJob) => Promise<void>;
 
 /** Ollama's progress digest for a conversion (not a real digest). */
 const CONVERSION_DIGEST = '0000000000000000000';

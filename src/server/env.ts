@@ -54,6 +54,11 @@ export interface ServerConfig {
   debug: number;
   /** Tollama only: OLLAMA_API_KEYS (comma-separated). Empty = no authentication. */
   apiKeys: string[];
+  /**
+   * Tollama only: OLLAMA_SHUTDOWN_TIMEOUT in ms (default 5 s). On SIGTERM/SIGINT, how long
+   * non-streamed requests in flight may take to finish (streams end at once; shutdown.ts).
+   */
+  shutdownTimeoutMs: number;
   /** Problems found while reading (bad numbers, …), one sentence each. */
   warnings: string[];
 }
@@ -101,6 +106,26 @@ export function loadTimeoutFromEnv(raw: string, warnings: string[] = []): bigint
     d = BigInt(s) * SECOND;
   }
   return d <= 0n ? MAX_DURATION : d;
+}
+
+/** OLLAMA_SHUTDOWN_TIMEOUT's default: 5 s, within `docker stop`'s 10 s before its SIGKILL. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5000;
+
+/** OLLAMA_SHUTDOWN_TIMEOUT: Go duration or integer seconds, ≥ 0; anything else → 5s. */
+export function shutdownTimeoutFromEnv(raw: string, warnings: string[] = []): number {
+  const s = trimEnvValue(raw);
+  if (s === '') return DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  let d: bigint | undefined;
+  try {
+    d = parseDuration(s);
+  } catch {
+    if (/^\d+$/.test(s)) d = BigInt(s) * SECOND;
+  }
+  if (d === undefined || d < 0n) {
+    warnings.push(`invalid duration in OLLAMA_SHUTDOWN_TIMEOUT=${JSON.stringify(s)}, using 5s`);
+    return DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  }
+  return Number(d / 1_000_000n);
 }
 
 /** OLLAMA_DEBUG: a true boolean → 1 (debug); an integer n → n; else 0. */
@@ -157,6 +182,7 @@ export function readServerConfig(env: Env = process.env): ServerConfig {
     noCloud: envBool(env, 'OLLAMA_NO_CLOUD'),
     debug: debugLevel(env.OLLAMA_DEBUG ?? ''),
     apiKeys: parseApiKeys(env.OLLAMA_API_KEYS),
+    shutdownTimeoutMs: shutdownTimeoutFromEnv(env.OLLAMA_SHUTDOWN_TIMEOUT ?? '', warnings),
     warnings,
   };
 }

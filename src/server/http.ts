@@ -14,6 +14,7 @@ import { toWire, type WireType } from '../api/types.js';
 import { goJSON } from './gojson.js';
 import { parseJSONBody } from './jsonbody.js';
 import { keepIdleConnections } from './keepalive.js';
+import type { Drain } from './shutdown.js';
 
 /** Default cap on JSON request bodies (blob uploads stream and are not capped by this). */
 export const DEFAULT_JSON_LIMIT = 64 * 1024 * 1024;
@@ -269,11 +270,16 @@ export interface HttpServerOptions {
   maxIdleSockets?: number;
   /** Called for handler errors that could not be reported to the client. */
   onError?: (err: unknown, ctx: Context) => void;
+  /** Tracks the requests in flight for a graceful shutdown (shutdown.ts). */
+  drain?: Drain;
 }
 
-function makeContext(req: IncomingMessage, res: ServerResponse, jsonLimit: number): Context {
+function makeContext(req: IncomingMessage, res: ServerResponse, jsonLimit: number, drain?: Drain): Context {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const ac = new AbortController();
+  drain?.track(res, url.pathname, (reason) => {
+    if (!ac.signal.aborted) ac.abort(reason);
+  });
   const abort = (): void => {
     if (!res.writableFinished && !ac.signal.aborted) ac.abort(new ApiError(499, 'request canceled'));
   };
@@ -302,7 +308,8 @@ function makeContext(req: IncomingMessage, res: ServerResponse, jsonLimit: numbe
 
 /** Dispatches one request through middleware and the router, turning thrown errors into responses. */
 export async function dispatch(router: Router, req: IncomingMessage, res: ServerResponse, opts: HttpServerOptions = {}): Promise<void> {
-  const ctx = makeContext(req, res, router.jsonLimit);
+  if (opts.drain?.draining) return opts.drain.refuse(res, new URL(req.url ?? '/', 'http://localhost').pathname);
+  const ctx = makeContext(req, res, router.jsonLimit, opts.drain);
   try {
     for (const mw of opts.middleware ?? []) {
       if (await mw(ctx)) return;

@@ -11,6 +11,7 @@ import { toWire, type WireType } from '../api/types.js';
 import { CoalescedResponse } from './coalesce.js';
 import { goJSON } from './gojson.js';
 import { sendError } from './http.js';
+import { markStream } from './shutdown.js';
 
 export const NDJSON_CONTENT_TYPE = 'application/x-ndjson';
 
@@ -35,6 +36,7 @@ export class NdjsonWriter {
     opts: NdjsonWriterOptions = {},
   ) {
     this.out = new CoalescedResponse(res, NDJSON_CONTENT_TYPE, opts.coalesceMs);
+    markStream(res, this);
   }
 
   /** True once the 200 status and a first line have been sent. */

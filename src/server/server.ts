@@ -27,13 +27,30 @@ import { registerOpenAIRoutes } from './routes/openai.js';
 import { registerAnthropicRoutes } from './routes/anthropic.js';
 import { pullOrInstall } from './demo-model.js';
 import { ensureOllamaKey } from '../registry/remote/keygen.js';
+import { Drain, type ShutdownReport } from './shutdown.js';
+import { toOpenAIError } from './openai/errors.js';
+import { toAnthropicError } from './anthropic/errors.js';
+import { messageOf, statusOf } from '../api/errors.js';
 import os from 'node:os';
 
 export interface RunningServer {
   server: http.Server;
   deps: ServerDeps;
   address: AddressInfo;
+  /** Closes every connection at once and unloads the models. */
   close(): Promise<void>;
+  /**
+   * The graceful stop of SIGTERM/SIGINT (shutdown.ts): streams end with an error, other
+   * requests get OLLAMA_SHUTDOWN_TIMEOUT to finish; then the models are unloaded.
+   */
+  shutdown(graceMs?: number): Promise<ShutdownReport>;
+}
+
+/** An error in the protocol of the route at `path` (OpenAI's, Anthropic's or Ollama's shape). */
+function errorShape(err: unknown, path: string): { status: number; body: unknown } {
+  if (path === '/v1/messages') return toAnthropicError(err);
+  if (path.startsWith('/v1/')) return toOpenAIError(err);
+  return { status: statusOf(err), body: { error: messageOf(err) } };
 }
 
 export function buildRouter(deps: ServerDeps): Router {
@@ -106,7 +123,9 @@ export async function startServer(config: ServerConfig = readServerConfig(), log
       ),
     );
   }
+  const drain = new Drain(errorShape);
   const server = createHttpServer(router, {
+    drain,
     middleware: config.metrics ? [requestMetrics(router), ...security] : security,
     onError: (err) => log.error('request failed', { error: err instanceof Error ? err.message : String(err) }),
   });
@@ -131,6 +150,11 @@ export async function startServer(config: ServerConfig = readServerConfig(), log
         server.closeAllConnections();
       });
       await sched.unloadAll();
+    },
+    async shutdown(graceMs = config.shutdownTimeoutMs) {
+      const report = await drain.shutdown(server, graceMs);
+      await sched.unloadAll();
+      return report;
     },
   };
 }

@@ -7,6 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import { CoalescedResponse } from './coalesce.js';
 import { sendJSON } from './http.js';
+import { markStream } from './shutdown.js';
 
 export interface SseErrors {
   /** The protocol's error status and JSON body. */
@@ -31,6 +32,7 @@ export class SseStream {
     private readonly opts: SseOptions = {},
   ) {
     this.out = new CoalescedResponse(res, 'text/event-stream', opts.coalesceMs);
+    markStream(res, this);
   }
 
   get started(): boolean {

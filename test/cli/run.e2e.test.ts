@@ -20,7 +20,11 @@ interface CliResult {
 }
 
 /** Runs `bin/ollama …` with stdin/stdout/stderr on pipes. */
-function ollama(server: TestServer, args: string[], opts: { input?: string | Buffer; closeStdoutAfter?: number } = {}): Promise<CliResult> {
+function ollama(
+  server: TestServer,
+  args: string[],
+  opts: { input?: string | Buffer; closeStdoutAfter?: number; onStdout?: (stdout: string) => void } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [path.join(repoRoot, 'bin', 'ollama'), ...args], { env: server.env(), stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -29,6 +33,7 @@ function ollama(server: TestServer, args: string[], opts: { input?: string | Buf
       stdout += d.toString();
       // A reader that goes away early (`| head -c N`).
       if (opts.closeStdoutAfter !== undefined && stdout.length >= opts.closeStdoutAfter) proc.stdout.destroy();
+      opts.onStdout?.(stdout);
     });
     proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     proc.on('error', reject);
@@ -177,4 +182,32 @@ describe.skipIf(!haveStories)('ollama run (one-shot, piped) against a real serve
   });
 
   it.skip('embedding models print the first vector (no embedding model is available here)', () => {});
+});
+
+describe.skipIf(!haveStories)('ollama run when its server stops mid-answer', () => {
+  for (const [signal, message] of [
+    ['SIGTERM', 'Error: server is shutting down'],
+    ['SIGKILL', 'Error: unexpected EOF: the server closed the stream before the answer finished'],
+  ] as const) {
+    it(`${signal}: the text so far, then \`${message}\`, exit 1`, async () => {
+      const server = await startServer();
+      try {
+        await addModel(server.models, 'stories', STORIES, { params: { num_predict: 1_000_000 } });
+        let sent = false;
+        const r = await ollama(server, ['run', 'stories', 'Once upon a time'], {
+          onStdout: (out) => {
+            if (out.length > 40 && !sent) {
+              sent = true;
+              server.proc.kill(signal);
+            }
+          },
+        });
+        expect(r.stdout.length).toBeGreaterThan(40);
+        expect(r.stderr.trim().split('\n').at(-1)).toBe(message);
+        expect(r.code).toBe(1);
+      } finally {
+        await server.stop();
+      }
+    }, 120_000);
+  }
 });

@@ -40,6 +40,17 @@ beforeAll(async () => {
         models[body.model] = ['completion'];
         return ndjson(res, [{ status: 'pulling manifest' }, { status: 'pulling abc', digest: 'sha256:' + 'a'.repeat(64), total: 100, completed: 100 }, { status: 'success' }]);
       }
+      if (req.url === '/api/generate' && body.prompt === 'nodone') {
+        // A body that ends properly, without the `done` line.
+        return ndjson(res, [{ response: 'Hello', done: false }]);
+      }
+      if (req.url === '/api/generate' && body.prompt === 'cut') {
+        // The connection ends before the body does (a killed server).
+        res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
+        res.write(JSON.stringify({ response: 'Hello', done: false }) + '\n');
+        setTimeout(() => res.socket?.destroy(), 20);
+        return;
+      }
       if (req.url === '/api/generate') {
         const think = caps?.includes('thinking');
         const lines: unknown[] = [];
@@ -114,6 +125,11 @@ describe('ollama run (one-shot)', () => {
 
   it('--think on a model that cannot think', async () => {
     await expect(runWith(['m', 'hi'], { think: 'true' })).rejects.toThrow('"m" does not support thinking');
+  });
+
+  it('a stream that ends without its `done` line is an error (exit 1 by the CLI)', async () => {
+    await expect(runWith(['m', 'nodone'], {})).rejects.toThrow(/^the server closed the stream before the answer finished$/);
+    await expect(runWith(['m', 'cut'], {})).rejects.toThrow(/^unexpected EOF: the server closed the stream before the answer finished$/);
   });
 
   it('bad flags give Ollama texts', () => {

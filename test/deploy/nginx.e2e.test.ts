@@ -2,9 +2,9 @@
  * deploy/nginx/tollama.conf for real (#19): nginx in front of two `ollama serve` replicas on
  * loopback ports sharing one store read-only. Model affinity by X-Ollama-Model (the CLI sends
  * it), a client disconnect stops the generation on its replica, and 50 concurrent mixed requests
- * with one replica killed mid-run: every non-streamed request is answered, a stream cut by the
- * dead replica ends without its `done` line and with a transport error, and the store is
- * untouched.
+ * with one replica stopped mid-run: every non-streamed request is answered; a stream on a replica
+ * stopped with SIGTERM ends with its `{"error":"server is shutting down"}` line, one on a replica
+ * killed with SIGKILL without its `done` line and with a transport error; the store is untouched.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -164,21 +164,46 @@ describe.skipIf(!haveNginx || !haveStories)('nginx in front of two read-only rep
     expect(o.status).toBe(200);
     expect(o.lines[0]!.done).toBe(true);
   }, 60_000);
+});
 
-  it('50 concurrent mixed requests, one replica killed mid-run: every non-streamed one is answered', async () => {
+/**
+ * 50 concurrent mixed requests (half streamed) through nginx to two fresh read-only replicas on
+ * one store; the replica that serves `stories` is stopped with `signal` while it streams an
+ * answer, with requests still running and queued on it.
+ */
+async function killMidRun(signal: 'SIGTERM' | 'SIGKILL') {
+  const store = fs.mkdtempSync(path.join(os.tmpdir(), 'tollama-shared-'));
+  const replicas: TestServer[] = [];
+  let nginx: RunningNginx | undefined;
+  try {
+    await addModel(store, 'stories', STORIES);
+    await addModel(store, 'stories2', STORIES);
+    const before = snapshot(store);
+    for (let i = 0; i < 2; i++) replicas.push(await startServer({ models: store, env: { OLLAMA_READONLY: '1', OLLAMA_NUM_PARALLEL: '1' } }));
+    nginx = await startNginx(replicas.map((r) => r.host));
     // The victim is the replica `stories` lives on: a third of the requests go there by affinity.
-    const victim = byAddr(home.get('stories') ?? replicas[0]!.host);
+    const first = await collect(0, false, generate(nginx.url, 'stories', { header: true, stream: false, numPredict: 1 }));
+    const victim = replicas.find((r) => first.upstream.trim().endsWith(r.host))!;
     const outcomes: Array<Promise<Outcome>> = [];
     let finished = 0;
     let servedByVictim = 0;
-    let victimStreaming = false;
+    let killedAt = -1;
+    const exited = new Promise<number | null>((r) => victim.proc.once('exit', (code) => r(code)));
+    // Request 0 (`stories` with the header: the victim's) streams a long answer; the victim is
+    // stopped while it does, once other requests have finished, with more running and queued.
     const watch = (o: Outcome, text: string) => {
-      if (o.stream && o.upstream === victim.host && text.split('\n').length > 3) victimStreaming = true;
+      if (o.i !== 0 || o.upstream !== victim.host || killedAt >= 0) return;
+      const lines = text.split('\n').length;
+      if (lines > 3 && (finished >= 3 || lines > 500)) {
+        killedAt = finished;
+        victim.proc.kill(signal);
+      }
     };
     for (let i = 0; i < 50; i++) {
       const model = i % 3 === 1 ? 'stories2' : 'stories';
       const stream = i % 2 === 0;
-      const p = collect(i, stream, generate(nginx.url, model, { header: i % 3 !== 2, stream, numPredict: stream ? 48 : 16 }), watch);
+      const numPredict = i === 0 ? 2000 : stream ? 48 : 16;
+      const p = collect(i, stream, generate(nginx.url, model, { header: i % 3 !== 2, stream, numPredict }), watch);
       outcomes.push(
         p.then((o) => {
           finished++;
@@ -187,11 +212,8 @@ describe.skipIf(!haveNginx || !haveStories)('nginx in front of two read-only rep
         }),
       );
     }
-    // Kill it while it is streaming an answer, with requests still running and queued.
-    for (let t = 0; t < 1200 && !(victimStreaming && finished >= 3); t++) await new Promise((r) => setTimeout(r, 20));
-    const killedAt = finished;
-    victim.proc.kill('SIGKILL');
     const all = await Promise.all(outcomes);
+    expect(killedAt, 'the victim streamed no answer').toBeGreaterThanOrEqual(0);
 
     const nonStreamed = all.filter((o) => !o.stream);
     for (const o of nonStreamed) {
@@ -202,23 +224,41 @@ describe.skipIf(!haveNginx || !haveStories)('nginx in front of two read-only rep
     const streams = all.filter((o) => o.stream);
     const complete = streams.filter((o) => o.lines.at(-1)?.done === true && !o.error);
     const cut = streams.filter((o) => !(o.lines.at(-1)?.done === true && !o.error));
+    console.log(
+      `nginx test (${signal}): stopped while streaming after ${killedAt} of 50 finished; ` +
+        `the victim answered ${servedByVictim} in full; ` +
+        `${nonStreamed.length} non-streamed all answered (${nonStreamed.filter((o) => o.upstream.includes(',')).length} retried on the other replica); ` +
+        `${complete.length} streams complete (${streams.filter((o) => o.upstream.includes(',')).length} retried), ${cut.length} cut` +
+        (cut.length ? ` (client saw: ${cut[0]!.lines.length} lines, the last ${JSON.stringify(cut[0]!.lines.at(-1))}, then ${cut[0]!.error ?? 'a proper end'})` : ''),
+    );
     for (const o of streams) expect(o.status, `#${o.i}`).toBe(200);
-    // A cut stream was being answered by the killed replica: it has some lines, none `done`,
-    // and the client's read fails (nginx closes the connection without the last chunk).
+    // A stream that did not complete was being answered by the stopped replica, and has no `done` line.
     for (const o of cut) {
       expect(o.upstream.split(',').at(-1)!.trim(), `#${o.i}`).toBe(victim.host);
       expect(o.lines.some((l) => l.done === true)).toBe(false);
-      expect(o.error).toMatch(/terminated|other side closed|socket/i);
+      if (signal === 'SIGTERM') {
+        // It ends with the replica's error line, and the chunked body ends properly.
+        expect(o.lines.at(-1), `#${o.i}`).toEqual({ error: 'server is shutting down' });
+        expect(o.error, `#${o.i}`).toBeUndefined();
+      } else {
+        // The replica that could have written an error line is gone: nginx closes the client
+        // connection without the last chunk, and the client's read fails.
+        expect(o.error).toMatch(/terminated|other side closed|socket/i);
+      }
     }
-    console.log(
-      `nginx test: killed while streaming (${victimStreaming}) after ${killedAt} of 50 finished; ` +
-        `the victim answered ${servedByVictim} in full; ` +
-        `${nonStreamed.length} non-streamed all answered (${nonStreamed.filter((o) => o.upstream.includes(',')).length} retried on the other replica); ` +
-        `${complete.length} streams complete, ${cut.length} cut` +
-        (cut.length ? ` (client saw: ${cut[0]!.lines.length} lines, then ${cut[0]!.error})` : ''),
-    );
+    expect(cut.map((o) => o.i)).toContain(0); // it was stopped while streaming request 0
+    if (signal === 'SIGTERM') expect(await exited).toBe(0);
     expect(complete.length + cut.length).toBe(25);
     // Nothing was written to the shared store by either replica.
     expect(snapshot(store)).toEqual(before);
-  }, 180_000);
+  } finally {
+    await nginx?.stop();
+    for (const r of replicas) await r.stop();
+    fs.rmSync(store, { recursive: true, force: true });
+  }
+}
+
+describe.skipIf(!haveNginx || !haveStories)('nginx, 50 concurrent mixed requests, one replica stopped mid-run', () => {
+  it('SIGTERM (kill, systemd, docker stop): every non-streamed request answered, its streams end with an error line', () => killMidRun('SIGTERM'), 240_000);
+  it('SIGKILL: every non-streamed request answered (retried), its streams cut', () => killMidRun('SIGKILL'), 240_000);
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_DURATION, MINUTE, SECOND } from '../../src/api/duration.js';
-import { debugLevel, envBool, envUint, loadTimeoutFromEnv, readServerConfig } from '../../src/server/env.js';
+import { debugLevel, envBool, envUint, loadTimeoutFromEnv, readServerConfig, shutdownTimeoutFromEnv } from '../../src/server/env.js';
 import { allowedOrigins, allowedHostName, apiKeyMatches, hostHeaderAllowed, originAllowed, parseApiKeys } from '../../src/server/security.js';
 
 describe('envBool (Go ParseBool, unparseable → true)', () => {
@@ -55,6 +55,26 @@ describe('OLLAMA_LOAD_TIMEOUT', () => {
     ['1d', 5n * MINUTE],
   ])('%j', (v, out) => {
     expect(loadTimeoutFromEnv(v)).toBe(out);
+  });
+});
+
+describe('OLLAMA_SHUTDOWN_TIMEOUT (Tollama only): Go duration or seconds, ≥ 0, else 5s', () => {
+  it.each([
+    ['', 5000, false],
+    ['0', 0, false],
+    ['30', 30_000, false],
+    ['1m30s', 90_000, false],
+    ['250ms', 250, false],
+    ['"10s"', 10_000, false],
+    ['-1s', 5000, true],
+    ['soon', 5000, true],
+  ])('%j → %d ms', (v, ms, warned) => {
+    const warnings: string[] = [];
+    expect(shutdownTimeoutFromEnv(v, warnings)).toBe(ms);
+    expect(warnings.length > 0).toBe(warned);
+  });
+  it('is read into the config', () => {
+    expect(readServerConfig({ OLLAMA_SHUTDOWN_TIMEOUT: '2s' }).shutdownTimeoutMs).toBe(2000);
   });
 });
 

@@ -1,5 +1,6 @@
 /** One REPL turn: the session's messages to `/api/chat`, streamed into a renderer (§2.3). */
 import type { ChatResponse, Metrics } from '../../api/types.js';
+import { ANSWER_CUT, answerReadError, assertAnswerDone } from '../answer-end.js';
 import { errorText } from './commands.js';
 import { ResponseRenderer, type RenderSink } from './render.js';
 import type { Session } from './session.js';
@@ -17,10 +18,11 @@ export async function chatTurn(s: Session, sink: RenderSink, signal: AbortSignal
     }
   } catch (err) {
     if (signal.aborted) return { kind: 'cancelled' };
-    throw err;
+    throw answerReadError(err);
   }
   if (signal.aborted) return { kind: 'cancelled' };
   r.finish();
+  assertAnswerDone(last);
   const msg: { role: string; content: string; thinking?: string } = { role: 'assistant', content: r.content };
   if (r.thinking !== '') msg.thinking = r.thinking;
   s.messages.push(msg);
@@ -48,7 +50,7 @@ export function classifyChatError(err: unknown): { fatal: boolean; text: string 
   if (msg.includes('does not support thinking') || msg.includes('invalid think value')) return { fatal: false, text: `error: ${msg}\n` };
   if (msg.includes('upstream error')) return { fatal: false, text: 'An error occurred while processing your message. Please try again.\n' };
   if (err instanceof TypeError && /terminated|fetch failed|socket|other side closed/i.test(msg + String((err as Error).cause ?? ''))) {
-    return { fatal: true, text: 'Error: the ollama server closed the connection before the answer was complete\n' };
+    return { fatal: true, text: `Error: ${ANSWER_CUT}\n` };
   }
   return { fatal: true, text: `Error: ${msg}\n` };
 }

@@ -15,7 +15,8 @@
 import type { Message, Tool, ToolCall } from '../../api/types.js';
 import { parseGemma4ToolCall } from './gemma4-args.js';
 import { overlap, trailingWhitespaceLen, trimLeftSpace, trimRightSpace } from './text.js';
-import { thinkBool, type ParsedPiece, type Parser, type ThinkValue } from './types.js';
+import { thinkBool, type ParsedPiece, type ThinkValue } from './types.js';
+import { ToolCallingParser } from './base.js';
 
 const THINK_OPEN = '<|channel>';
 const THINK_CLOSE = '<channel|>';
@@ -27,7 +28,7 @@ const CHANNEL_NAME = 'thought\n';
 
 type State = 'content' | 'thinking' | 'toolCall' | 'afterCall';
 
-export class Gemma4Parser implements Parser {
+export class Gemma4Parser extends ToolCallingParser {
   private state: State = 'content';
   private buf = '';
   private tools: Tool[] | null = null;
@@ -36,16 +37,8 @@ export class Gemma4Parser implements Parser {
   private stripChannelName = false;
   private trimLeading = false;
 
-  constructor(private readonly thinkingSupport: boolean) {}
-
-  hasToolSupport(): boolean {
-    return true;
-  }
-  hasThinkingSupport(): boolean {
-    return this.thinkingSupport;
-  }
-  preservedTokens(): string[] {
-    return [THINK_OPEN, THINK_CLOSE, CALL_OPEN, CALL_CLOSE, TOOL_RESPONSE, STRING_DELIM];
+  constructor(thinkingSupport: boolean) {
+    super(thinkingSupport, [THINK_OPEN, THINK_CLOSE, CALL_OPEN, CALL_CLOSE, TOOL_RESPONSE, STRING_DELIM]);
   }
 
   init(tools: Tool[] | null, last: Message | null, think: ThinkValue): Tool[] | null {

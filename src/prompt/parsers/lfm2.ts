@@ -13,14 +13,15 @@
 import type { Message, Tool, ToolCall } from '../../api/types.js';
 import { CALL_END, CALL_START, parseLfm2ToolCalls } from './lfm2calls.js';
 import { takeUnambiguous, trimLeftSpace, trimRightSpace, trimSpace } from './text.js';
-import { thinkBool, type ParsedPiece, type Parser, type ThinkValue } from './types.js';
+import { thinkBool, type ParsedPiece, type ThinkValue } from './types.js';
+import { ToolCallingParser } from './base.js';
 
 const THINK_OPEN = '<think>';
 const THINK_CLOSE = '</think>';
 
 type State = 'looking' | 'thinking' | 'content' | 'calls' | 'stuck';
 
-export class LFM2Parser implements Parser {
+export class LFM2Parser extends ToolCallingParser {
   private state: State = 'content';
   private buf = { value: '' };
   private callIndex = 0;
@@ -35,16 +36,8 @@ export class LFM2Parser implements Parser {
   /** Content held back while it may be a bare call list; null once it cannot be. */
   private held: string | null = '';
 
-  constructor(private readonly thinkingSupport: boolean) {}
-
-  hasToolSupport(): boolean {
-    return true;
-  }
-  hasThinkingSupport(): boolean {
-    return this.thinkingSupport;
-  }
-  preservedTokens(): string[] {
-    return [THINK_OPEN, THINK_CLOSE, CALL_START, CALL_END];
+  constructor(thinkingSupport: boolean) {
+    super(thinkingSupport, [THINK_OPEN, THINK_CLOSE, CALL_START, CALL_END]);
   }
 
   init(tools: Tool[] | null, last: Message | null, think: ThinkValue): Tool[] | null {

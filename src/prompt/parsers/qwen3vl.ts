@@ -6,7 +6,8 @@
  */
 import type { Message, Tool, ToolCall } from '../../api/types.js';
 import { splitAtTag, takeUnambiguous, trimLeftSpace } from './text.js';
-import { ParserError, type ParsedPiece, type Parser, type ThinkValue } from './types.js';
+import { ParserError, type ParsedPiece, type ThinkValue } from './types.js';
+import { ToolCallingParser } from './base.js';
 
 const THINK_CLOSE = '</think>';
 const TOOL_OPEN = '<tool_call>';
@@ -15,21 +16,13 @@ const TOOL_CLOSE = '</tool_call>';
 export type VLEvent = { kind: 'qwenEventContent'; content: string } | { kind: 'qwenEventThinkingContent'; content: string } | { kind: 'qwenEventRawToolCall'; raw: string };
 type State = 'thinking' | 'content' | 'tool' | 'thinkingDoneEatingWs' | 'toolDoneEatingWs';
 
-export class Qwen3VLParser implements Parser {
+export class Qwen3VLParser extends ToolCallingParser {
   state: State = 'content';
   buffer = { value: '' };
   private callIndex = 0;
 
-  constructor(private readonly thinkingSupport: boolean) {}
-
-  hasToolSupport(): boolean {
-    return true;
-  }
-  hasThinkingSupport(): boolean {
-    return this.thinkingSupport;
-  }
-  preservedTokens(): string[] {
-    return [THINK_CLOSE, TOOL_OPEN, TOOL_CLOSE];
+  constructor(thinkingSupport: boolean) {
+    super(thinkingSupport, [THINK_CLOSE, TOOL_OPEN, TOOL_CLOSE]);
   }
 
   init(tools: Tool[] | null, last: Message | null, _think: ThinkValue): Tool[] | null {

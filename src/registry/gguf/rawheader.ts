@@ -2,7 +2,7 @@
  * A GGUF header as raw, editable parts, for rewriting a file: every metadata value is kept as
  * its exact encoded bytes (so strings that are not valid UTF-8, NaN payloads and 64-bit values
  * survive untouched), tensor infos as plain records. `readRawHeader` validates the whole file
- * with the bounded reader first, so the raw scan below only walks bytes already checked.
+ * with the bounded reader, which also tells where each value's bytes are.
  * `encodeRawHeader` writes it back with fresh, contiguous tensor offsets.
  */
 import { open } from 'node:fs/promises';
@@ -39,7 +39,9 @@ export interface RawHeader {
 
 /** Reads and validates a GGUF file's header into raw parts. Throws GGUFError for bad files. */
 export async function readRawHeader(path: string): Promise<RawHeader> {
-  const info = await readGGUF(path, { maxArrayValues: 0 });
+  // One pass: the bounded reader validates the header and says where each value's bytes are.
+  const spans: Array<{ key: string; type: VT; start: number; end: number }> = [];
+  const info = await readGGUF(path, { maxArrayValues: 0, onValue: (key, type, start, end) => spans.push({ key, type, start, end }) });
   const fh = await open(path, 'r');
   let buf: Buffer;
   try {
@@ -49,36 +51,7 @@ export async function readRawHeader(path: string): Promise<RawHeader> {
   } finally {
     await fh.close();
   }
-  let pos = 24;
-  const str = (): string => {
-    const n = Number(buf.readBigUInt64LE(pos));
-    pos += 8;
-    const s = buf.toString('utf8', pos, pos + n);
-    pos += n;
-    return s;
-  };
-  const skipValue = (t: VT): void => {
-    if (t === VT.STRING) {
-      pos += 8 + Number(buf.readBigUInt64LE(pos));
-    } else if (t === VT.ARRAY) {
-      const it = buf.readUInt32LE(pos) as VT;
-      const n = Number(buf.readBigUInt64LE(pos + 4));
-      pos += 12;
-      if (it === VT.STRING) for (let i = 0; i < n; i++) pos += 8 + Number(buf.readBigUInt64LE(pos));
-      else pos += n * VALUE_TYPE_MIN_SIZE[it];
-    } else {
-      pos += VALUE_TYPE_MIN_SIZE[t];
-    }
-  };
-  const kvs: RawKV[] = [];
-  for (let i = 0; i < info.metadata.size; i++) {
-    const key = str();
-    const type = buf.readUInt32LE(pos) as VT;
-    pos += 4;
-    const start = pos;
-    skipValue(type);
-    kvs.push({ key, type, value: Buffer.from(buf.subarray(start, pos)) });
-  }
+  const kvs: RawKV[] = spans.map((s) => ({ key: s.key, type: s.type, value: Buffer.from(buf.subarray(s.start, s.end)) }));
   // Tensor infos were fully decoded by the reader; take them from there.
   const tensors: RawTensor[] = info.tensors.map((t) => ({
     name: t.name,
@@ -109,8 +82,8 @@ export interface EncodedHeader {
   totalSize: number;
 }
 
-/** Encodes a header (version 3 unless given) with contiguous, aligned tensor offsets. */
-export function encodeRawHeader(h: Pick<RawHeader, 'version' | 'alignment' | 'kvs' | 'tensors'>): EncodedHeader {
+/** Encodes a header with contiguous, aligned tensor offsets (a tensor's source offset is not needed). */
+export function encodeRawHeader(h: Pick<RawHeader, 'version' | 'alignment' | 'kvs'> & { tensors: ReadonlyArray<Omit<RawTensor, 'sourceOffset'>> }): EncodedHeader {
   const parts: Buffer[] = [];
   const u32 = (v: number): Buffer => {
     const b = Buffer.alloc(4);

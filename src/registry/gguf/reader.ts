@@ -105,7 +105,9 @@ async function parse(src: ByteSource, opts: ReadGGUFOptions): Promise<GGUFInfo> 
       throw new GGUFError('duplicate_key', `invalid GGUF file: duplicate metadata key ${JSON.stringify(key)}`);
     }
     const type = await src.u32(`type of ${JSON.stringify(key)}`);
+    const start = src.pos;
     const value = await readValue(src, type, `value of ${JSON.stringify(key)}`, opts.keepArrays?.includes(key) ? Number.MAX_SAFE_INTEGER : maxArrayValues);
+    opts.onValue?.(key, type as GGUFValueType, start, src.pos);
     metadata.set(key, value);
     metadataTypes.set(key, type as GGUFValueType);
   }

@@ -132,4 +132,9 @@ export interface ReadGGUFOptions {
   maxArrayValues?: number;
   /** Keys whose arrays are kept whatever their length (e.g. `tokenizer.ggml.tokens`). */
   keepArrays?: readonly string[];
+  /**
+   * Called for each metadata entry, in file order, with the file offsets of its encoded value
+   * (after the key and type; `end` exclusive): rawheader.ts keeps those bytes as they are.
+   */
+  onValue?: (key: string, type: GGUFValueType, start: number, end: number) => void;
 }

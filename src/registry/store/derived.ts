@@ -77,8 +77,11 @@ export async function removeDerived(paths: StorePaths, digest: string): Promise<
   return any;
 }
 
-/** Digests known to need no translation (the header was read once in this process). */
-const untouched = new Set<string>();
+/**
+ * Whether a blob needs translating, by digest: a digest names its content, so the header is
+ * read once per process, whatever store (or cache) the blob is in.
+ */
+const needsTranslation = new Map<string, boolean>();
 /** One translation per blob at a time. */
 const inflight = new Map<string, Promise<string>>();
 
@@ -90,17 +93,19 @@ export function loadablePath(storePaths: StorePaths, digest: string, signal?: Ab
   signal?.throwIfAborted();
   const key = `${storePaths.root}\0${digest}`;
   const blob = storePaths.blobPath(digest);
-  if (untouched.has(key)) return Promise.resolve(blob);
+  if (needsTranslation.get(digest) === false) return Promise.resolve(blob);
   const running = inflight.get(key);
   if (running) return running;
   // Derived files live under `derivedRoot` (the store, or a cache when the store is read-only).
   const paths = derivedRoot;
   const job = (async (): Promise<string> => {
     // Nothing is written (not even compat/) for a file that needs no translation.
-    if (!(await planTranslation(blob))) {
-      untouched.add(key);
-      return blob;
+    let needs = needsTranslation.get(digest);
+    if (needs === undefined) {
+      needs = (await planTranslation(blob)) !== null;
+      needsTranslation.set(digest, needs);
     }
+    if (!needs) return blob;
     const p = derivedPaths(paths, digest);
     if (await usableDerived(paths, digest)) return p.gguf;
     await removeDerived(paths, digest);
@@ -108,7 +113,7 @@ export function loadablePath(storePaths: StorePaths, digest: string, signal?: Ab
     // Not tied to the first caller's signal: concurrent loads share this translation.
     const result = await translateGGUF(blob, p.gguf);
     if (!result) {
-      untouched.add(key);
+      needsTranslation.set(digest, false);
       return blob;
     }
     const side: DerivedSidecar = {

@@ -26,6 +26,7 @@ import { toModelFromShow, toModelList } from '../openai/models.js';
 import { fromResponsesRequest } from '../openai/responses.js';
 import { responsesId, ResponsesStreamMapper, toResponse } from '../openai/responses-output.js';
 import { SseWriter } from '../openai/sse.js';
+import { markStream } from '../shutdown.js';
 import { transcriptions } from './transcriptions.js';
 import { showModel } from './models.js';
 
@@ -143,6 +144,12 @@ async function responses(deps: ServerDeps, ctx: Context): Promise<void> {
     ctx.res.setHeader('Cache-Control', 'no-cache');
     const mapper = new ResponsesStreamMapper(echo, { responseId, itemId });
     const w = new SseWriter(ctx.res, { coalesceMs: TOKEN_STREAM_COALESCE_MS });
+    // After the first event, an error is this API's `response.failed` (also at shutdown).
+    const failAfterStart = (err: unknown) => {
+      for (const e of mapper.fail(messageOf(err))) w.writeEvent(e.event, e.data);
+      w.end();
+    };
+    markStream(ctx.res, { fail: (err) => (w.started ? failAfterStart(err) : w.fail(err)) });
     try {
       for await (const r of source) {
         if (ctx.signal.aborted || !w.open) {
@@ -154,7 +161,8 @@ async function responses(deps: ServerDeps, ctx: Context): Promise<void> {
     } catch (err) {
       // Before the first event: an ordinary OpenAI error with its status.
       if (!w.started) throw err;
-      for (const e of mapper.fail(messageOf(err))) w.writeEvent(e.event, e.data);
+      failAfterStart(err);
+      return;
     }
     w.end();
   });

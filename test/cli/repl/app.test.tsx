@@ -1,5 +1,6 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
+import { UnexpectedEOFError } from '../../../src/api/client.js';
 import { App } from '../../../src/cli/repl/app.js';
 import { Session, type ApiClient } from '../../../src/cli/repl/session.js';
 
@@ -102,15 +103,22 @@ describe('REPL app', () => {
     t.unmount();
   });
 
-  it('a server dying mid-answer ends the session with exit 1', async () => {
+  // An answer that ends without its `done` line ends the session with `Error: …` and exit 1.
+  const CUT = 'the server closed the stream before the answer finished';
+  it.each([
+    ['the fetch failed mid-body', new TypeError('terminated'), `Error: ${CUT}`],
+    ['the transport cut the stream', new UnexpectedEOFError(new TypeError('terminated')), `Error: unexpected EOF: ${CUT}`],
+    ['the body ended without a `done` line', null, `Error: ${CUT}`],
+  ])('%s: exit 1', async (_what, failure, message) => {
     const t = setup(async function* () {
       yield { message: { role: 'assistant', content: 'par' }, done: false };
-      throw new TypeError('terminated');
+      if (failure) throw failure;
     });
     await tick();
     t.stdin.write('go\r');
     await tick(80);
-    expect(t.lastFrame()).toContain('Error: the ollama server closed the connection before the answer was complete');
+    expect(t.lastFrame()).toContain(message);
+    expect(t.session.messages).toEqual([{ role: 'user', content: 'go' }]);
     expect(t.code()).toBe(1);
   });
 

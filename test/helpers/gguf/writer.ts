@@ -3,6 +3,7 @@
  * random weights in F32 / F16 / Q8_0, written streaming (the weights are never held in memory).
  */
 import { open } from 'node:fs/promises';
+import { encodeRawHeader, type RawKV } from '../../../src/registry/gguf/rawheader.js';
 import { GGUFValueType as VT } from '../../../src/registry/gguf/types.js';
 
 export { VT as GGUFValueType };
@@ -145,9 +146,10 @@ function writeScalar(b: Bytes, t: VT, v: number | bigint | boolean | string): vo
   }
 }
 
-export function writeKV(b: Bytes, key: string, value: WriteValue): void {
+/** A metadata value as src's raw header parts: its type and encoded bytes (no key). */
+export function encodeKV(key: string, value: WriteValue): RawKV {
   const v = normalize(value);
-  b.str(key).u32(v.type);
+  const b = new Bytes();
   if (v.type === VT.ARRAY) {
     const a = v as TypedArray;
     b.u32(a.itemType).u64(a.values.length);
@@ -155,6 +157,12 @@ export function writeKV(b: Bytes, key: string, value: WriteValue): void {
   } else {
     writeScalar(b, v.type, (v as TypedValue).value);
   }
+  return { key, type: v.type, value: b.toBuffer() };
+}
+
+export function writeKV(b: Bytes, key: string, value: WriteValue): void {
+  const kv = encodeKV(key, value);
+  b.str(key).u32(kv.type).raw(kv.value);
 }
 
 export interface GGUFLayout {
@@ -166,33 +174,20 @@ export interface GGUFLayout {
   totalSize: number;
 }
 
-const pad = (n: number, a: number): number => (a - (n % a)) % a;
-
-/** Builds the header and computes the layout of a spec without writing anything. */
+/** Builds the header and computes the layout of a spec without writing anything (src's encoder). */
 export function ggufLayout(spec: GGUFSpec): GGUFLayout {
   const alignment = spec.alignment ?? 32;
   const entries = Array.isArray(spec.metadata) ? [...spec.metadata] : Object.entries(spec.metadata);
   if (alignment !== 32 && !entries.some(([k]) => k === 'general.alignment')) {
     entries.push(['general.alignment', u32(alignment)]);
   }
-  const b = new Bytes();
-  b.raw('GGUF').u32(spec.version ?? 3).u64(spec.tensors.length).u64(entries.length);
-  for (const [k, v] of entries) writeKV(b, k, v);
-  const offsets: number[] = [];
-  let off = 0;
-  for (const t of spec.tensors) {
-    b.str(t.name).u32(t.dims.length);
-    for (const d of t.dims) b.u64(d);
-    b.u32(WEIGHT_TYPES[t.type].id).u64(off);
-    offsets.push(off);
-    off += tensorByteSize(t);
-    off += pad(off, alignment);
-  }
-  b.zeros(pad(b.length, alignment));
-  const header = b.toBuffer();
-  const last = spec.tensors.length;
-  const dataSize = last === 0 ? 0 : offsets[last - 1]! + tensorByteSize(spec.tensors[last - 1]!);
-  return { header, offsets, dataOffset: header.length, totalSize: header.length + dataSize };
+  const { header, offsets, totalSize } = encodeRawHeader({
+    version: spec.version ?? 3,
+    alignment,
+    kvs: entries.map(([k, v]) => encodeKV(k, v)),
+    tensors: spec.tensors.map((t) => ({ name: t.name, dims: t.dims, type: WEIGHT_TYPES[t.type].id, size: tensorByteSize(t) })),
+  });
+  return { header, offsets, dataOffset: header.length, totalSize };
 }
 
 /** mulberry32: a tiny seeded PRNG returning uint32. */
