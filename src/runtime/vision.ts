@@ -116,6 +116,8 @@ function contextLock(): Promise<WithLock> {
 /** The projector of one runner: loaded on first image use, freed with the context. */
 export class Projector {
   private loading: Promise<void> | undefined;
+  /** Tokenizations run one at a time (they share the projector's libmtmd context). */
+  private tokenizing: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly context: LlamaContext,
@@ -137,9 +139,12 @@ export class Projector {
     const addon = requireAddon(this.context, this.modelName);
     await this.load(addon);
     const id = sequenceId(seq);
+    const bytes = images.map((b) => (b.constructor === Uint8Array ? b : new Uint8Array(b)));
+    const run = this.tokenizing.then(() => addon.mtmdTokenize(id, text, bytes));
+    this.tokenizing = run.catch(() => {});
     let r: Awaited<ReturnType<MtmdAddonContext['mtmdTokenize']>>;
     try {
-      r = await addon.mtmdTokenize(id, text, images.map((b) => (b instanceof Uint8Array && b.constructor === Uint8Array ? b : new Uint8Array(b))));
+      r = await run;
     } catch (err) {
       throw new RuntimeError(err instanceof Error ? err.message : String(err), 400);
     }

@@ -191,3 +191,28 @@ describe.skipIf(!haveStories)('images on the prebuilt addon (no vision)', () => 
     expect(server.proc.exitCode).toBeNull();
   });
 });
+
+describe.skipIf(!!skip)('images with parallel sequences (OLLAMA_NUM_PARALLEL=2)', () => {
+  let server: TestServer;
+  let dir: string;
+  beforeAll(async () => {
+    server = await startServer({ env: { OLLAMA_NUM_PARALLEL: '2' } });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollama-vision-par-'));
+    await createVisionModel(server, dir);
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('concurrent image and text requests give the answers they give one at a time', async () => {
+    const ollama = new Ollama({ host: server.url });
+    const ask = (images: string[]) => ollama.generate({ model: 'tiny-llava', prompt: PROMPT, images, stream: false, options: greedy }).then((r) => r.response);
+    const cases: string[][] = [[red], [checker], [], [gradient], [red, checker], []];
+    const alone: string[] = [];
+    for (const c of cases) alone.push(await ask(c));
+    const together = await Promise.all(cases.map((c) => ask(c)));
+    expect(together).toEqual(alone);
+    expect(server.proc.exitCode).toBeNull();
+  });
+});
