@@ -209,7 +209,7 @@ describe.skipIf(!!skip)('images with parallel sequences (OLLAMA_NUM_PARALLEL=2)'
     const ollama = new Ollama({ host: server.url });
     const ask = (images: string[]) => ollama.generate({ model: 'tiny-llava', prompt: PROMPT, images, stream: false, options: greedy }).then((r) => r.response);
     const cases: string[][] = [[red], [checker], [], [gradient], [red, checker], []];
-    const alone: string[] = [];
+    const alone: Array<string | undefined> = [];
     for (const c of cases) alone.push(await ask(c));
     const together = await Promise.all(cases.map((c) => ask(c)));
     expect(together).toEqual(alone);
