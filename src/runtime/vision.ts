@@ -13,6 +13,7 @@
  * from its id, so node-llama-cpp's prefix comparison keeps an image's cache only when the same image
  * is at the same place. Placeholders are never evaluated, sampled, penalised or detokenized.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -22,8 +23,12 @@ import { RuntimeError } from './errors.js';
 import { libtollamaMtmdPath, mtmdUnavailableReason } from './mtmd.js';
 import { nodeLlamaCppDir } from './native.js';
 
-/** libmtmd's default media marker: each image's place in the text handed to mtmdTokenize. */
-export const MEDIA_MARKER = '<__media__>';
+/**
+ * Each image's place in the text handed to mtmdTokenize: random per process (as Ollama's
+ * llama-server marker), so that a prompt's own text cannot pass for one. The bridge reads it from
+ * TOLLAMA_MTMD_MARKER when it loads a projector.
+ */
+export const MEDIA_MARKER = (process.env['TOLLAMA_MTMD_MARKER'] ||= `<__media_${randomBytes(8).toString('hex')}__>`);
 
 /** Placeholder tokens are at or above this (beyond any vocabulary). */
 const PLACEHOLDER_BASE = 0x40000000;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -61,6 +62,10 @@ extern "C" mtmd_context * tollama_mtmd_init(const char * mmproj_path, const llam
     p.n_threads = n_threads > 0 ? n_threads : 1;
     p.print_timings = false;
     p.warmup = false;
+    // The runtime picks a random marker per process (as Ollama does for llama-server), so that a
+    // prompt's own text cannot pass for an image's place.
+    const char * marker = getenv("TOLLAMA_MTMD_MARKER");
+    if (marker != nullptr && marker[0] != '\0') p.media_marker = marker;
     mtmd_context * ctx = mtmd_init_from_file(mmproj_path, model, p);
     if (!ctx && error && error_len) snprintf(error, error_len, "cannot load the projector (is it made for this model? its output width must equal the model's embedding width)");
     return ctx;
