@@ -142,6 +142,21 @@ describe.skipIf(!!skip)('images through libmtmd (patched addon)', () => {
     expect(two.usage!.prompt_tokens).toBeGreaterThan(a.usage!.prompt_tokens + 16);
   });
 
+  it('/v1/responses: input_image data URLs (openai client)', async () => {
+    const openai = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'x' });
+    const ask = (b64: string) => openai.responses.create({
+      model: 'tiny-llava', temperature: 0, max_output_tokens: 12,
+      input: [{ role: 'user', content: [{ type: 'input_image', detail: 'auto', image_url: `data:image/png;base64,${b64}` }, { type: 'input_text', text: PROMPT }] }],
+    });
+    const a = await ask(red);
+    const b = await ask(red);
+    const c = await ask(checker);
+    expect(b.output_text).toBe(a.output_text);
+    expect(c.output_text).not.toBe(a.output_text);
+    const same = await ollama.chat({ model: 'tiny-llava', stream: false, options: greedy, messages: [{ role: 'user', content: PROMPT, images: [red] }] });
+    expect(a.usage!.input_tokens).toBe(same.prompt_eval_count);
+  });
+
   it('/v1/messages: Anthropic base64 image blocks (anthropic client)', async () => {
     const anthropic = new Anthropic({ baseURL: server.url, apiKey: 'x' });
     const ask = (data: string) => anthropic.messages.create({
