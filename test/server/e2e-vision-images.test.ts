@@ -121,6 +121,21 @@ describe.skipIf(!!skip)('images through libmtmd (patched addon)', () => {
     expect(again.message.content).toBe(fresh.message.content);
   });
 
+  it('history truncation counts 768 tokens per image, as Ollama: an old image message is dropped when it does not fit', async () => {
+    const history = [
+      { role: 'user', content: PROMPT, images: [red] },
+      { role: 'assistant', content: 'there was a girl.' },
+      { role: 'user', content: 'The end.' },
+    ];
+    const small = { ...greedy, num_ctx: 700 };
+    const cut = await ollama.chat({ model: 'tiny-llava', messages: history, stream: false, options: small });
+    const rest = await ollama.chat({ model: 'tiny-llava', messages: history.slice(1), stream: false, options: small });
+    expect(cut.prompt_eval_count).toBe(rest.prompt_eval_count);
+    expect(cut.message.content).toBe(rest.message.content);
+    const whole = await ollama.chat({ model: 'tiny-llava', messages: history, stream: false, options: greedy });
+    expect(whole.prompt_eval_count).toBeGreaterThan(rest.prompt_eval_count + 16);
+  });
+
   it('/v1/chat/completions: image_url data URLs (openai client)', async () => {
     const openai = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'x' });
     const ask = (parts: OpenAI.Chat.Completions.ChatCompletionContentPart[]) =>

@@ -13,7 +13,7 @@ import { chatRenderer, withoutLeadingBOS } from './renderer.js';
 import { createdAt } from '../gotime.js';
 import { modelTemplate, resolveModel } from '../model.js';
 import { acquire, isZeroKeepAlive, mergeOptions, requireCapabilities, resolveThink, unload, type ServerDeps } from './common.js';
-import { imageBytes, imageTaggedMessages, messageImages, requireVision } from './vision.js';
+import { IMAGE_TOKENS_ESTIMATE, imageBytes, imageTaggedMessages, messageImages, requireVision } from './vision.js';
 import { metrics, withLogprobs } from './generate.js';
 import { builtinParser, ParserChatOutput } from './parsed.js';
 import { thinkingParserFor, type ThinkingParser } from './thinking.js';
@@ -130,6 +130,8 @@ export async function* chatStream(deps: ServerDeps, req: ChatRequest, signal: Ab
       render,
       countTokens: (p) => runner.tokenize(p, true).length,
       numCtx: Math.min(options.num_ctx, runner.contextLength),
+      // as Ollama's chatPrompt: each image counts 768 tokens when the model has a projector
+      tokensPerImage: m.projectorPaths.length > 0 ? IMAGE_TOKENS_ESTIMATE : 0,
     });
     if (fit.truncated) deps.log.warn('truncating chat history to fit the context', { model: m.shortName, dropped: fit.dropped, num_ctx: options.num_ctx });
     const output = builtin

@@ -7,6 +7,9 @@ import type { ImageData, Message } from '../../api/types.js';
 import type { ResolvedModel } from '../model.js';
 import { NO_MULTIMODAL_MESSAGE } from './common.js';
 
+/** Tokens an image counts when history is truncated to fit (Ollama's chatPrompt: 768). */
+export const IMAGE_TOKENS_ESTIMATE = 768;
+
 /**
  * Images need a vision model (else Ollama 0.33's 400) with a projector layer: a vision tower in the
  * weights themselves (Ollama's own engine) is not something libmtmd can load.
