@@ -86,6 +86,20 @@ describe.skipIf(!!skip)('images through libmtmd (patched addon)', () => {
     }
   });
 
+  it('logprobs, stop sequences and JSON format work with an image (node-llama-cpp samples the held token)', async () => {
+    const post = async (body: object) => (await fetch(`${server.url}/api/generate`, { method: 'POST', body: JSON.stringify({ model: 'tiny-llava', prompt: PROMPT, images: [red], stream: false, ...body }) })).json() as Promise<Record<string, unknown>>;
+    const lp = await post({ options: greedy, logprobs: true, top_logprobs: 2 });
+    expect(lp.response).toMatch(/^, there were were the grely/);
+    const entries = lp.logprobs as Array<{ token: string; logprob: number; top_logprobs: unknown[] }>;
+    expect(entries.map((e) => e.token).join('')).toBe(lp.response);
+    expect(entries.every((e) => e.logprob <= 0 && e.top_logprobs.length === 2)).toBe(true);
+    const stopped = await post({ options: { ...greedy, stop: ['were the'] } });
+    expect(stopped.response).toBe(', there were '); // cut before the second "were the"
+    expect(stopped.done_reason).toBe('stop');
+    const json = await post({ options: { ...greedy, num_predict: 24 }, format: 'json' });
+    expect(String(json.response).trimStart().startsWith('{') || String(json.response).trimStart().startsWith('[')).toBe(true);
+  });
+
   it('/api/chat: several images in a message, `[img]` placement, and a follow-up turn with images in history', async () => {
     const chat = (messages: Array<{ role: string; content: string; images?: string[] }>) => ollama.chat({ model: 'tiny-llava', messages, stream: false, options: greedy });
     const plain = await chat([{ role: 'user', content: PROMPT }]);
