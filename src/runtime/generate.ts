@@ -11,6 +11,7 @@ import { resolveMaxTokens, resolveSampling } from './sampling.js';
 import { StopDetector } from './stop.js';
 import { truncatePromptTokens } from './truncate.js';
 import { TokenTextAssembler } from './utf8.js';
+import { isPlaceholder, resumePosition, type VisionPrompt } from './vision.js';
 
 export type DoneReason = 'stop' | 'length';
 
@@ -53,6 +54,11 @@ export interface GenerateRequest {
    * its position (Ollama's logprobs / top_logprobs). Needs the patched addon.
    */
   logprobs?: { top: number };
+  /**
+   * Images (encoded PNG/JPEG/GIF/BMP bytes), in the order of the prompt's `[img-0]`, `[img-1]`, …
+   * tags (Ollama's), which become the images' places. Needs a model with a projector.
+   */
+  images?: readonly Uint8Array[];
 }
 
 export interface GenerationDeps {
@@ -71,6 +77,17 @@ export interface GenerationDeps {
    * idle again (a token decoded ahead may still be running): free the sequence after it.
    */
   release?: (idle: Promise<void>) => void;
+  /**
+   * Set for a prompt with images: `tokens` is its layout (image positions are placeholders), and
+   * `evaluate(common)` puts it in the sequence from `common` on, all but the last token, which it
+   * returns (vision.ts).
+   */
+  vision?: {
+    prompt: VisionPrompt;
+    evaluate: (common: number) => Promise<number>;
+    /** What /api/generate returns as `context` before the generated tokens. */
+    contextTokens: number[];
+  } | undefined;
 }
 
 /**
@@ -95,9 +112,11 @@ export async function* runGeneration(open: () => Promise<GenerationDeps>, req: G
     const shift = req.shift !== false;
 
     let tokens = deps.tokens;
+    const vision = deps.vision;
     let truncated = false;
     if (tokens.length >= ctxSize) {
-      if (!shift) throw new ContextLengthError();
+      // a prompt is not cut through its images: too long is an error, as without context shift
+      if (!shift || vision) throw new ContextLengthError();
       tokens = truncatePromptTokens(tokens, ctxSize, opts.num_keep ?? DEFAULT_SAMPLING.num_keep, deps.bosCount);
       truncated = true;
     }
@@ -105,22 +124,28 @@ export async function* runGeneration(open: () => Promise<GenerationDeps>, req: G
     // reuse the part of the sequence's cache that matches this prompt (at least one token is evaluated)
     const cached = seq.contextTokens;
     let common = 0;
-    while (common < cached.length && common < tokens.length && cached[common] === tokens[common]) common++;
-    if (common === tokens.length) common--;
+    if (vision) common = resumePosition(cached, vision.prompt);
+    else {
+      while (common < cached.length && common < tokens.length && cached[common] === tokens[common]) common++;
+      if (common === tokens.length) common--;
+    }
     if (common < seq.nextTokenIndex) await seq.eraseContextTokenRanges([{ start: common, end: seq.nextTokenIndex }]);
-    const toEval = tokens.slice(common);
 
-    const history: number[] = tokens.slice();
+    // placeholders (image positions) are never penalised nor detokenized
+    const textTokens = vision ? tokens.filter((t) => !isPlaceholder(t)) : tokens;
+    const history: number[] = textTokens.slice();
     const generated: number[] = [];
     const sampling = resolveSampling(opts, () => history, ctxSize);
     const maxTokens = resolveMaxTokens(opts.num_predict, ctxSize);
     const stops = new StopDetector([...(opts.stop ?? []), ...(deps.grammar?.stops ?? [])]);
-    const text = new TokenTextAssembler((t, last) => model.detokenize(t as Token[], false, last as Token[]), tokens);
+    const text = new TokenTextAssembler((t, last) => model.detokenize(t as Token[], false, last as Token[]), textTokens);
     const signal = req.signal;
 
     let doneReason: DoneReason = 'stop';
     let promptEnd: bigint | undefined;
     const evalStart = process.hrtime.bigint();
+    // with images, the projector evaluates all but the last token (image encoding included)
+    const toEval = vision ? [await vision.evaluate(common)] : tokens.slice(common);
 
     if (maxTokens === 0) {
       await seq.evaluateWithoutGeneratingNewTokens(toEval as Token[]);
@@ -190,7 +215,7 @@ export async function* runGeneration(open: () => Promise<GenerationDeps>, req: G
     }
 
     const end = process.hrtime.bigint();
-    const contextOut = tokens.slice(deps.bosCount);
+    const contextOut = vision ? vision.contextTokens.slice() : tokens.slice(deps.bosCount);
     for (const t of generated) contextOut.push(t);
     return {
       done_reason: doneReason,
@@ -198,7 +223,7 @@ export async function* runGeneration(open: () => Promise<GenerationDeps>, req: G
       total_duration: Number(end - start) + (req.startTime === undefined ? (req.loadDuration ?? 0) : 0),
       load_duration: req.loadDuration ?? 0,
       // the whole prompt, as Ollama reports it (cached + evaluated), not only the part evaluated now
-      prompt_eval_count: tokens.length,
+      prompt_eval_count: vision ? vision.prompt.nTokens : tokens.length,
       prompt_eval_duration: Number((promptEnd ?? end) - evalStart),
       eval_count: generated.length,
       eval_duration: Number(end - (promptEnd ?? end)),

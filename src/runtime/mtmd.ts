@@ -1,8 +1,7 @@
 /**
- * Where libmtmd (llama.cpp's multimodal library) and `llama-mtmd-cli` are, when
- * scripts/native/build-mtmd.mjs built them at install (issue #15). The runtime does not load
- * libmtmd yet: a model with a projector is recognised, shown and stored, but images are refused
- * (docs/vision.md says what remains).
+ * Where libmtmd (llama.cpp's multimodal library), Tollama's bridge libtollama-mtmd.so and
+ * `llama-mtmd-cli` are, when scripts/native/build-mtmd.mjs built them (issue #15). The patched
+ * addon dlopen()s the bridge on first image use (vision.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,6 +13,7 @@ export function mtmdToolsDir(nlcDir = nodeLlamaCppDir(), platform = `${process.p
 }
 
 export const libmtmdPath = (dir = mtmdToolsDir()): string => path.join(dir, 'libmtmd.so');
+export const libtollamaMtmdPath = (dir = mtmdToolsDir()): string => path.join(dir, 'libtollama-mtmd.so');
 export const mtmdCliPath = (dir = mtmdToolsDir()): string => path.join(dir, 'llama-mtmd-cli');
 
 /** Why libmtmd cannot be used, or undefined when it was built. */

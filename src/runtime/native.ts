@@ -18,9 +18,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Must equal scripts/native/lib.mjs (a test checks it). */
-export const NATIVE_CMAKE_OPTION = Object.freeze({ key: 'NLC_PERSISTENT_THREADPOOL', value: 'v1' });
+export const NATIVE_CMAKE_OPTION = Object.freeze({ key: 'NLC_PERSISTENT_THREADPOOL', value: 'v2' });
 /** The string the patch compiles into the addon (scripts/native/nlc-threadpool.patch). */
-export const NATIVE_MARKER = 'nlc-persistent-threadpool v1';
+export const NATIVE_MARKER = 'nlc-persistent-threadpool v2';
 
 /** `prebuilt`: node-llama-cpp's own; `patched`: ours; `localBuild`: some other source build. */
 export type NativeBinaryKind = 'prebuilt' | 'patched' | 'localBuild';

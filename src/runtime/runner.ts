@@ -18,6 +18,7 @@ import { enableRawLogprobs, LogprobQueue, LogprobsUnavailableError, MAX_TOP_LOGP
 import { silentLogger, type RuntimeLogger } from './logger.js';
 import type { RunnerOptions } from './options.js';
 import { chooseThreads } from './threads.js';
+import { imageTagsToMarkers, Projector } from './vision.js';
 
 export interface LoadRunnerSpec {
   /** The model's name, for logs and errors. */
@@ -26,6 +27,8 @@ export interface LoadRunnerSpec {
   modelPath: string;
   /** LoRA adapter GGUFs, applied to every context at scale 1 (llama-server's `--lora`). */
   adapterPaths?: readonly string[];
+  /** The model's projector GGUF (vision): loaded into the context on first image use. */
+  projectorPath?: string | undefined;
   options: RunnerOptions;
   logger?: RuntimeLogger;
   signal?: AbortSignal;
@@ -61,6 +64,8 @@ export class Runner {
   /** Sequences still finishing a decode started ahead, released when it ends. */
   private readonly busy = new Set<Promise<void>>();
   private closed = false;
+  /** The projector, when the model has one (loaded on first image use). */
+  private readonly projector: Projector | undefined;
 
   private constructor(
     readonly name: string,
@@ -76,7 +81,9 @@ export class Runner {
     private readonly pieces: TokenPieces | undefined,
     /** The LoRA adapters of every context (the embedding one too). */
     private readonly lora: LoraOption | undefined,
+    projectorPath?: string,
   ) {
+    this.projector = projectorPath ? new Projector(context, projectorPath, info.threads, name) : undefined;
     this.threads = info.threads;
     this.fileSize = info.fileSize;
     this.loadDuration = info.loadDuration;
@@ -148,7 +155,7 @@ export class Runner {
       ...(lora ? { adapters: lora.adapters.length } : {}),
     });
     const pieces = enableRawLogprobs(model, context);
-    return new Runner(spec.name, spec.modelPath, spec.options, nlc, llama, model, context, { threads, fileSize, loadDuration }, logger, pieces, lora);
+    return new Runner(spec.name, spec.modelPath, spec.options, nlc, llama, model, context, { threads, fileSize, loadDuration }, logger, pieces, lora, spec.projectorPath);
   }
 
   /** The model's trained context length. */
@@ -211,6 +218,7 @@ export class Runner {
     const top = Math.max(0, Math.min(MAX_TOP_LOGPROBS, Math.trunc(req.logprobs?.top ?? 0)));
     const format = parseFormat(req.format);
     const grammar = await createGrammar(this.llama as never, format);
+    if (req.images && req.images.length > 0) return this.prepareVision(req, req.images, grammar, queue, top);
     const bos = this.bosToken();
     const prefix = [...(req.context ?? [])];
     if (bos !== undefined && prefix[0] === bos) prefix.shift();
@@ -225,13 +233,52 @@ export class Runner {
       tokens,
       bosCount: bos !== undefined ? 1 : 0,
       logprobs: queue && this.pieces ? { pieces: this.pieces, queue, top } : undefined,
-      // a token decoded ahead may still be running: hand the sequence out again after it
-      release: (idle) => {
-        const done = idle.then(() => {
-          this.busy.delete(done);
-          this.releaseSequence(seq);
-        });
-        this.busy.add(done);
+      release: (idle) => this.releaseAfter(seq, idle),
+    };
+  }
+
+  /** A token decoded ahead may still be running: hand the sequence out again after it. */
+  private releaseAfter(seq: LlamaContextSequence, idle: Promise<void>): void {
+    const done = idle.then(() => {
+      this.busy.delete(done);
+      this.releaseSequence(seq);
+    });
+    this.busy.add(done);
+  }
+
+  /**
+   * A prompt with images: Ollama's `[img-N]` tags become libmtmd's marker, the addon decodes and
+   * tokenizes (bad images are a 400), and the generation evaluates through the projector.
+   */
+  private async prepareVision(req: GenerateRequest, images: readonly Uint8Array[], grammar: unknown, queue: LogprobQueue | undefined, top: number): Promise<GenerationDeps> {
+    const projector = this.projector;
+    if (!projector) throw new RuntimeError(`${this.name}: the model has no projector, so it cannot take images`, 400);
+    // As Ollama: a previous response's context is detokenized in front of the prompt.
+    const contextText = req.context && req.context.length > 0 ? this.detokenize(req.context) : '';
+    const text = imageTagsToMarkers(contextText + (req.prompt ?? ''), images.length);
+    const seq = await this.acquireSequence(req.signal);
+    let prompt;
+    try {
+      prompt = await projector.tokenize(seq, text, images);
+    } catch (err) {
+      this.releaseSequence(seq);
+      throw err;
+    }
+    const bos = this.bosToken();
+    return {
+      nlc: this.nlc,
+      model: this.model,
+      sequence: seq,
+      grammar: grammar as never,
+      tokens: prompt.tokens,
+      bosCount: bos !== undefined && prompt.tokens[0] === bos ? 1 : 0,
+      logprobs: queue && this.pieces ? { pieces: this.pieces, queue, top } : undefined,
+      release: (idle) => this.releaseAfter(seq, idle),
+      vision: {
+        prompt,
+        evaluate: (common) => projector.evaluate(seq, prompt, common, this.context.batchSize),
+        // As Ollama's /api/generate `context`: the prompt with its tags, tokenized as text.
+        contextTokens: [...(req.context ?? []), ...this.tokenize(req.prompt ?? '')],
       },
     };
   }

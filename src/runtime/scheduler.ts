@@ -24,6 +24,8 @@ export interface LoadSpec {
   modelPath: string;
   /** LoRA adapter GGUFs applied on top (the model's adapter layers, in order). */
   adapterPaths?: readonly string[];
+  /** The model's projector GGUF (vision), loaded on first image use. */
+  projectorPath?: string | undefined;
   options: RunnerOptions;
   signal?: AbortSignal;
 }
@@ -48,6 +50,8 @@ export interface AcquireRequest<D = unknown> {
   modelPath: string;
   /** LoRA adapters; a runner loaded with other adapters is reloaded (as Ollama's needsReload). */
   adapterPaths?: readonly string[];
+  /** The model's projector GGUF; a runner loaded with another one is reloaded. */
+  projectorPath?: string | undefined;
   options: RunnerOptions;
   /** ms; undefined = keep the runner's current duration (default for a new load); <0 forever. */
   keepAliveMs?: number | undefined;
@@ -84,6 +88,7 @@ interface Entry<R, D> {
   name: string;
   modelPath: string;
   adapterPaths: readonly string[];
+  projectorPath: string | undefined;
   options: RunnerOptions;
   details: D | undefined;
   runner?: R;
@@ -131,7 +136,7 @@ export class Scheduler<R extends SchedulableRunner, D = unknown> {
         if (this.closed) throw new RunnerClosedError('the server is shutting down');
         if (req.signal?.aborted) throw new RequestAbortedError();
         const e = this.entries.get(req.name);
-        if (e && !e.unloading && e.modelPath === req.modelPath && sameList(e.adapterPaths, req.adapterPaths ?? []) && !runnerOptionsDiffer(e.options, req.options)) {
+        if (e && !e.unloading && e.modelPath === req.modelPath && sameList(e.adapterPaths, req.adapterPaths ?? []) && e.projectorPath === req.projectorPath && !runnerOptionsDiffer(e.options, req.options)) {
           if (e.runner && e.refs < this.numParallel) return this.lease(e, req, 0n);
           if (e.loading && !e.runner) {
             waited = this.enqueue(waited);
@@ -230,6 +235,7 @@ export class Scheduler<R extends SchedulableRunner, D = unknown> {
       name: req.name,
       modelPath: req.modelPath,
       adapterPaths: [...(req.adapterPaths ?? [])],
+      projectorPath: req.projectorPath,
       options: req.options,
       details: req.details,
       loadStarted: process.hrtime.bigint(),
@@ -239,7 +245,7 @@ export class Scheduler<R extends SchedulableRunner, D = unknown> {
       unloading: false,
     };
     this.entries.set(req.name, entry);
-    entry.loading = this.config.load({ name: req.name, modelPath: req.modelPath, adapterPaths: entry.adapterPaths, options: req.options }).then(
+    entry.loading = this.config.load({ name: req.name, modelPath: req.modelPath, adapterPaths: entry.adapterPaths, projectorPath: req.projectorPath, options: req.options }).then(
       (runner) => {
         entry.runner = runner;
         this.notify();

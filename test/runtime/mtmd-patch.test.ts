@@ -1,15 +1,15 @@
-// nlc-mtmd.patch (the addon side of vision, #15) is not in the build's patch list yet (the
-// JavaScript side that calls it is not written: docs/vision.md). Until it is, this keeps it honest:
-// it must apply on top of the patches the build applies and compile (against the llama.cpp source
-// clone the addon build makes), and an addon built with it (in a temp folder, never installed)
-// evaluates images into a sequence with the same greedy text as the C++ bridge harness.
-import { spawn, spawnSync } from 'node:child_process';
+// nlc-mtmd.patch (the addon side of vision, #15) is the last of the build's patches: it must apply
+// on top of the others and compile (against the llama.cpp source clone the addon build makes), and
+// the installed patched addon evaluates images into a sequence through node-llama-cpp's raw
+// bindings with the same greedy text as the C++ bridge harness.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mtmdToolsDir } from '../../src/runtime/mtmd.js';
+import { hasPatchMarker, patchedAddonPath } from '../../src/runtime/native.js';
 import { writeProjector } from '../helpers/gguf/projector.js';
 import { haveStories, repoRoot, STORIES } from '../helpers/models.js';
 import { testImages } from '../helpers/png.js';
@@ -42,16 +42,16 @@ afterAll(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: tr
 describe.skipIf(!!skip)('nlc-mtmd.patch', () => {
   it('applies after the build\'s patches and the patched AddonContext.cpp compiles', async () => {
     const { patchPaths } = (await import(path.join(native, 'lib.mjs'))) as { patchPaths: string[] };
-    expect(patchPaths).not.toContain(mtmdPatch); // added once the runtime calls mtmdLoad/mtmdEval
+    expect(patchPaths.at(-1)).toBe(mtmdPatch);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollama-mtmd-patch-'));
     dirs.push(dir);
     fs.cpSync(path.join(nlc, 'llama', 'addon'), path.join(dir, 'llama', 'addon'), { recursive: true });
-    for (const p of [...patchPaths, mtmdPatch]) {
+    for (const p of patchPaths) {
       const r = spawnSync('git', ['apply', p], { cwd: dir, encoding: 'utf8' });
       expect(r.status, `${path.basename(p)}: ${r.stderr}`).toBe(0);
     }
     const cpp = fs.readFileSync(path.join(dir, 'llama', 'addon', 'AddonContext.cpp'), 'utf8');
-    for (const s of ['InstanceMethod("mtmdLoad"', 'InstanceMethod("mtmdEval"', '"tollama_mtmd_eval_hold_last"']) expect(cpp).toContain(s);
+    for (const s of ['InstanceMethod("mtmdLoad"', 'InstanceMethod("mtmdEval"', 'InstanceMethod("mtmdTokenize"', 'InstanceMethod("mtmdEvalPending"', '"tollama_mtmd_prompt_eval_hold_last"']) expect(cpp).toContain(s);
     const { napi, nodeApi } = includes();
     const r = spawnSync('g++', [
       '-std=c++17', '-fsyntax-only', '-fexceptions', '-DNAPI_VERSION=7', '-DGGML_BACKEND_SHARED', '-DGGML_SHARED', '-DLLAMA_SHARED', '-DLLAMA_SUBPROCESS',
@@ -61,41 +61,20 @@ describe.skipIf(!!skip)('nlc-mtmd.patch', () => {
     expect(r.status, r.stderr.slice(-3000)).toBe(0);
   }, 120_000);
 
-  it.skipIf(!haveBridge || !haveStories)('built, it evaluates images into a sequence: the same greedy text as the C++ harness', async () => {
-    // A full build of the patched addon into a temp folder (-O1: about a minute on 2 cores);
-    // nothing is installed, node-llama-cpp keeps its own binaries.
-    const { patchPaths } = (await import(path.join(native, 'lib.mjs'))) as { patchPaths: string[] };
+  const addon = patchedAddonPath(nlc);
+  const haveAddon = hasPatchMarker(addon);
+  it.skipIf(!haveBridge || !haveStories || !haveAddon)('the installed addon evaluates images into a sequence: the same greedy text as the C++ harness', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollama-mtmd-addon-'));
     dirs.push(dir);
-    fs.cpSync(path.join(nlc, 'llama', 'addon'), path.join(dir, 'llama', 'addon'), { recursive: true });
-    for (const p of [...patchPaths, mtmdPatch]) expect(spawnSync('git', ['apply', p], { cwd: dir }).status).toBe(0);
-    const { napi, nodeApi } = includes();
-    const flags = ['-std=c++17', '-O1', '-DNDEBUG', '-fPIC', '-fexceptions', '-DNAPI_VERSION=7', '-DGGML_BACKEND_SHARED', '-DGGML_SHARED', '-DLLAMA_SHARED', '-DLLAMA_SUBPROCESS',
-      `-I${napi}`, `-I${nodeApi}`, `-I${src}`, `-I${path.join(src, 'common')}`, `-I${path.join(src, 'src')}`, `-I${path.join(src, 'include')}`, `-I${path.join(src, 'ggml', 'include')}`];
-    const sources = fs.readdirSync(path.join(dir, 'llama', 'addon'), { recursive: true }).map(String).filter((f) => f.endsWith('.cpp'));
-    const objects: string[] = [];
-    const compile = (f: string, i: number) => new Promise<void>((resolve, reject) => {
-      const o = path.join(dir, `${i}.o`);
-      objects.push(o);
-      const c = spawn('g++', [...flags, '-c', path.join(dir, 'llama', 'addon', f), '-o', o], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let err = '';
-      c.stderr.on('data', (d) => (err += d));
-      c.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${f}: ${err.slice(-2000)}`))));
-    });
-    for (let i = 0; i < sources.length; i += 2) await Promise.all(sources.slice(i, i + 2).map((f, k) => compile(f, i + k)));
-    const lib = (prefix: string) => fs.readdirSync(libDir).find((f) => f.startsWith(prefix) && f.endsWith('.so'))!;
-    const addon = path.join(dir, 'llama-addon.node');
-    const link = spawnSync('g++', ['-shared', '-o', addon, ...objects, `-L${libDir}`, '-l:libllama-common.so', `-l:${lib('libllama.')}`, `-l:${lib('libggml.')}`, '-l:libggml-base.so', `-Wl,-rpath,${libDir}`], { encoding: 'utf8' });
-    expect(link.status, link.stderr).toBe(0);
-
     const proj = path.join(dir, 'proj.gguf');
     await writeProjector(proj);
     const images: Record<string, string> = {};
     for (const [name, make] of Object.entries(testImages)) fs.writeFileSync((images[name] = path.join(dir, `${name}.png`)), make());
-    const run = (...imgs: string[]) => {
-      const r = spawnSync(process.execPath, [path.join(repoRoot, 'test', 'runtime', 'mtmd', 'addon-run.mjs'), addon, libDir, tools, STORIES, proj, ...imgs], { encoding: 'utf8', timeout: 60_000 });
+    const run = (...imgs: string[]) => runWith({}, ...imgs);
+    const runWith = (env: Record<string, string>, ...imgs: string[]) => {
+      const r = spawnSync(process.execPath, [path.join(repoRoot, 'test', 'runtime', 'mtmd', 'addon-run.mjs'), addon, libDir, tools, STORIES, proj, ...imgs], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
       expect(r.status, r.stderr.slice(-2000)).toBe(0);
-      return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { nTokens: number; nImageTokens: number; nPast: number; text: string };
+      return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { nTokens: number; nImageTokens: number; nPast: number; text: string; chunks?: unknown[] };
     };
     const text = run();
     expect(text).toMatchObject({ nTokens: 5, nImageTokens: 0, nPast: 4 });
@@ -107,5 +86,9 @@ describe.skipIf(!!skip)('nlc-mtmd.patch', () => {
     expect(new Set([red.text, ...others]).size).toBe(3);
     // The C++ harness's greedy text for the red image (test/runtime/mtmd-bridge.test.ts) starts the same way.
     expect(red.text).toMatch(/^, there were were the grely/);
-  }, 600_000);
+    // mtmdTokenize + mtmdEvalPending (what the runtime calls): the layout, then the same text
+    const pending = runWith({ TOLLAMA_MTMD_PENDING: '1' }, images.red!);
+    expect(pending).toMatchObject({ nTokens: 21, nImageTokens: 16, nPast: 20, text: red.text });
+    expect(pending.chunks).toEqual([1, 'image:16:64', 4]); // BOS, the image (a SHA-256 id), "Once upon a time"
+  }, 120_000);
 });

@@ -242,7 +242,7 @@ describe.skipIf(!haveStories)('@anthropic-ai/sdk against a real server', () => {
     }
   });
 
-  it('an image block is refused with a 400 (the model cannot see), never ignored', async () => {
+  it('an image block to a model that cannot see: 400 (no vision) or 501 (vision inside the weights), never ignored', async () => {
     const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNk+A8AAQUBAScY42YAAAAASUVORK5CYII=';
     const e = (await client.messages
       .create({
@@ -254,20 +254,21 @@ describe.skipIf(!haveStories)('@anthropic-ai/sdk against a real server', () => {
     expect(e).toBeInstanceOf(Anthropic.BadRequestError);
     expect(e.error).toMatchObject({ error: { type: 'invalid_request_error', message: 'Multimodal data provided, but model does not support multimodal requests.' } });
 
-    // A vision model: the runner cannot take images yet, so this is refused too (as on /api/chat).
-    const seen = await client.messages
+    // A model whose vision tower is in its weights (no projector layer): libmtmd cannot run it, a
+    // 501 saying so (as on /api/chat and /api/generate). Images themselves: e2e-vision-images.test.ts.
+    const seen = (await client.messages
       .create({ model: 'seer', max_tokens: 5, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: png } }] }] })
-      .catch((err: unknown) => err);
-    expect(seen).toBeInstanceOf(Anthropic.BadRequestError);
-    expect((seen as InstanceType<typeof Anthropic.BadRequestError>).error).toMatchObject({
-      error: { type: 'invalid_request_error', message: 'registry.ollama.ai/library/seer:latest: image input is not implemented yet in this server, so the model cannot see images (see docs/vision.md)' },
-    });
+      .catch((err: unknown) => err)) as InstanceType<typeof Anthropic.APIError>;
+    expect(seen).toBeInstanceOf(Anthropic.APIError);
+    expect(seen.status).toBe(501);
+    const why = 'registry.ollama.ai/library/seer:latest: its vision encoder is inside the model weights, which this server cannot run (libmtmd needs a separate projector layer)';
+    expect(JSON.stringify(seen.error)).toContain(why);
     const chat = await fetch(server.url + '/api/chat', { method: 'POST', body: JSON.stringify({ model: 'seer', messages: [{ role: 'user', content: 'x', images: [png] }] }) });
-    expect(chat.status).toBe(400);
-    expect(((await chat.json()) as { error: string }).error).toMatch(/image input is not implemented yet/);
+    expect(chat.status).toBe(501);
+    expect(((await chat.json()) as { error: string }).error).toBe(why);
     const generate = await fetch(server.url + '/api/generate', { method: 'POST', body: JSON.stringify({ model: 'seer', prompt: 'x', images: [png] }) });
-    expect(generate.status).toBe(400);
-    expect(((await generate.json()) as { error: string }).error).toMatch(/image input is not implemented yet/);
+    expect(generate.status).toBe(501);
+    expect(((await generate.json()) as { error: string }).error).toBe(why);
   });
 
   it('malformed and oversized bodies: Anthropic shape, right status, no crash in the log', async () => {

@@ -59,6 +59,42 @@ int tollama_mtmd_eval_hold_last(mtmd_context * mctx, llama_context * lctx, const
                                 int32_t n_past, int32_t seq_id, int32_t n_batch, struct tollama_mtmd_result * r,
                                 llama_token * held_token);
 
+/**
+ * A tokenized prompt (text and images), kept between tokenizing and evaluating so that the caller
+ * can compare its layout with what the sequence already holds and evaluate only the rest.
+ */
+typedef struct tollama_mtmd_prompt tollama_mtmd_prompt;
+
+/** One chunk of a tokenized prompt. type: 0 text (tokens set), 1 image, 2 audio (id set). */
+struct tollama_mtmd_chunk_info {
+    int32_t type;
+    int32_t n_tokens;            // text tokens, or the image's embeddings
+    int32_t n_pos;               // positions it takes (fewer than n_tokens for M-RoPE models)
+    const llama_token * tokens;  // text chunks: n_tokens tokens (owned by the prompt)
+    const char * id;             // image chunks: a hash of the image bytes (owned by the prompt)
+};
+
+/**
+ * Checks, decodes and tokenizes `text` (one marker per image) with special tokens added (the
+ * whole prompt, from position 0). Sets r->n_tokens and r->n_image_tokens. NULL with r->error set
+ * on bad input (marker count, format, size, corrupt image, a prompt that ends with an image).
+ */
+tollama_mtmd_prompt * tollama_mtmd_prompt_tokenize(mtmd_context * mctx, const char * text,
+                                                   const unsigned char * const * images, const size_t * image_lens, size_t n_images,
+                                                   struct tollama_mtmd_result * r);
+size_t tollama_mtmd_prompt_chunks(const tollama_mtmd_prompt * p);
+void tollama_mtmd_prompt_chunk(const tollama_mtmd_prompt * p, size_t i, struct tollama_mtmd_chunk_info * out);
+/**
+ * Evaluates the prompt into sequence `seq_id`, skipping its first `skip_pos` positions (already in
+ * the sequence: it must not end inside an image), and holds the last token back (*held_token, at
+ * position r->new_n_past). Returns 0, or non-zero with r->error set (the sequence from skip_pos on
+ * is then undefined).
+ */
+int tollama_mtmd_prompt_eval_hold_last(mtmd_context * mctx, llama_context * lctx, const tollama_mtmd_prompt * p,
+                                       int32_t skip_pos, int32_t seq_id, int32_t n_batch, struct tollama_mtmd_result * r,
+                                       llama_token * held_token);
+void tollama_mtmd_prompt_free(tollama_mtmd_prompt * p);
+
 #ifdef __cplusplus
 }
 #endif

@@ -13,7 +13,8 @@ import { chatRenderer, withoutLeadingBOS } from './renderer.js';
 import { createdAt } from '../gotime.js';
 import { modelTemplate, resolveModel } from '../model.js';
 import { checkImages, requestImages } from '../images.js';
-import { acquire, isZeroKeepAlive, mergeOptions, refuseImages, requireCapabilities, resolveThink, unload, type ServerDeps } from './common.js';
+import { acquire, isZeroKeepAlive, mergeOptions, requireCapabilities, resolveThink, unload, type ServerDeps } from './common.js';
+import { IMAGE_TOKENS_ESTIMATE, imageBytes, imageTaggedMessages, messageImages, requireVision } from './vision.js';
 import { metrics, withLogprobs } from './generate.js';
 import { builtinParser, ParserChatOutput } from './parsed.js';
 import { thinkingParserFor, type ThinkingParser } from './thinking.js';
@@ -93,7 +94,7 @@ export async function* chatStream(deps: ServerDeps, req: ChatRequest, signal: Ab
   }
   const think = resolveThink(req.model, caps, requested);
   if (caps.includes('vision')) checkImages(requestImages([...m.messages, ...reqMessages]));
-  if (reqMessages.some((x) => x.images?.length)) refuseImages(m, caps);
+  if (reqMessages.some((x) => x.images?.length)) requireVision(m, caps);
   const options = mergeOptions(deps, m, req.options);
 
   const messages: Message[] = [...m.messages, ...reqMessages];
@@ -105,13 +106,17 @@ export async function* chatStream(deps: ServerDeps, req: ChatRequest, signal: Ab
   const builtin = builtinParser(deps.log, m, reqTools, messages.at(-1) ?? null, think);
   // As Ollama: the parser's init may adjust the tools, and the prompt is built with its result.
   const tools = builtin ? builtin.tools : reqTools;
-  const renderer = chatRenderer(m) ?? (await jinjaRenderer(m));
-  const render = renderer
-    ? (msgs: Message[]) => renderer.render(msgs, tools, think)
-    : (msgs: Message[]) => renderChatPrompt({ template, messages: msgs, tools: (tools as ToolInput[] | null) ?? null, think: think ?? null });
+  const builtinRenderer = chatRenderer(m);
+  const renderer = builtinRenderer ?? (await jinjaRenderer(m));
+  // Images become `[img-N]` tags (Ollama's imageTaggedMessages); a built-in renderer writes its own.
+  const render = builtinRenderer
+    ? (msgs: Message[]) => builtinRenderer.render(msgs, tools, think)
+    : renderer
+      ? (msgs: Message[]) => renderer.render(imageTaggedMessages(msgs, true), tools, think)
+      : (msgs: Message[]) => renderChatPrompt({ template, messages: imageTaggedMessages(msgs, false), tools: (tools as ToolInput[] | null) ?? null, think: think ?? null });
 
   if (req._debug_render_only) {
-    yield { ...base, created_at: createdAt(), done: false, _debug_info: { rendered_template: render(messages), image_count: 0 } } as ChatResponse;
+    yield { ...base, created_at: createdAt(), done: false, _debug_info: { rendered_template: render(messages), image_count: messageImages(messages).length } } as ChatResponse;
     return;
   }
 
@@ -127,6 +132,8 @@ export async function* chatStream(deps: ServerDeps, req: ChatRequest, signal: Ab
       render,
       countTokens: (p) => runner.tokenize(p, true).length,
       numCtx: Math.min(options.num_ctx, runner.contextLength),
+      // as Ollama's chatPrompt: each image counts 768 tokens when the model has a projector
+      tokensPerImage: m.projectorPaths.length > 0 ? IMAGE_TOKENS_ESTIMATE : 0,
     });
     if (fit.truncated) deps.log.warn('truncating chat history to fit the context', { model: m.shortName, dropped: fit.dropped, num_ctx: options.num_ctx });
     const output = builtin
@@ -136,9 +143,12 @@ export async function* chatStream(deps: ServerDeps, req: ChatRequest, signal: Ab
           reqTools ? new ToolCallParser(renderer?.output?.toolPrefix ?? toolCallPrefix(template.parsed.root), reqTools) : null,
         );
     const prompt = renderer ? withoutLeadingBOS(fit.prompt, renderer.leadingBOS, runner.addsBos) : fit.prompt;
+    // the images of the messages that fit, in the order of their tags
+    const images = messageImages(fit.messages);
     const gen = runner.generate({
       prompt, options, format: req.format, shift: req.shift, signal, loadDuration: lease.loadDuration, startTime: start,
       logprobs: req.logprobs ? { top: req.top_logprobs ?? 0 } : undefined,
+      ...(images.length > 0 ? { images: imageBytes(images) } : {}),
     });
     for await (const piece of gen) {
       // As Ollama: a chunk carrying logprobs is sent even while a parser holds its text back.

@@ -102,17 +102,6 @@ async function checkAdapters(m: ResolvedModel): Promise<void> {
   }
 }
 
-/**
- * A request that carries images: refused, never answered as if none were sent. A model without
- * vision gets Ollama 0.33's message; a vision model (a projector layer, or a vision tower in its
- * weights) is refused too, because the runner cannot pass images to libmtmd yet (#15,
- * docs/vision.md).
- */
-export function refuseImages(m: Pick<ResolvedModel, 'fullName'>, caps: readonly string[]): never {
-  if (!caps.includes('vision')) throw new BadRequestError(NO_MULTIMODAL_MESSAGE);
-  throw new BadRequestError(`${m.fullName}: image input is not implemented yet in this server, so the model cannot see images (see docs/vision.md)`);
-}
-
 export async function requireCapabilities(model: string, m: ResolvedModel, needed: Capability[], what: string): Promise<Capability[]> {
   await checkWeights(m);
   const caps = await capabilities(m);
@@ -138,6 +127,7 @@ export async function acquire(deps: ServerDeps, m: ResolvedModel, options: Optio
     name: m.fullName,
     modelPath: await loadableModelPath(deps, m, signal),
     adapterPaths: m.adapterPaths,
+    projectorPath: m.projectorPaths[0],
     options: runnerOptions,
     keepAliveMs: keepAliveMs(keepAlive),
     details: { shortName: m.shortName, digest: m.stored.digest, details: modelDetails(m) },

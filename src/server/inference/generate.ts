@@ -11,7 +11,8 @@ import { createdAt } from '../gotime.js';
 import { recordGeneration } from '../metrics.js';
 import { modelTemplate, resolveModel } from '../model.js';
 import { checkImages } from '../images.js';
-import { acquire, isZeroKeepAlive, mergeOptions, refuseImages, requireCapabilities, resolveThink, unload, type ServerDeps } from './common.js';
+import { acquire, isZeroKeepAlive, mergeOptions, requireCapabilities, resolveThink, unload, type ServerDeps } from './common.js';
+import { imageBytes, imageTaggedMessages, requireVision } from './vision.js';
 import { builtinParser } from './parsed.js';
 import { jinjaRenderer } from './jinja.js';
 import { chatRenderer, withoutLeadingBOS } from './renderer.js';
@@ -49,25 +50,32 @@ export async function* generateStream(deps: ServerDeps, req: GenerateRequest, si
   if (req.suffix) needed.push('insert');
   const caps = await requireCapabilities(req.model, m, needed, 'generate');
   const think = resolveThink(req.model, caps, req.think);
-  if (req.images?.length && caps.includes('vision')) checkImages(req.images);
-  if (req.images?.length) refuseImages(m, caps);
+  const images = req.images ?? [];
+  if (images.length > 0 && caps.includes('vision')) checkImages(images);
+  if (images.length > 0) requireVision(m, caps);
   const options = mergeOptions(deps, m, req.options);
 
   let rendered = prompt;
   // Like Ollama, a chat-like generate (no suffix, no template override) goes through the renderer.
-  const renderer = !req.raw && !req.suffix && !req.template ? (chatRenderer(m) ?? (await jinjaRenderer(m))) : null;
+  const chatLike = !req.raw && !req.suffix && !req.template;
+  const builtinRenderer = chatLike ? chatRenderer(m) : null;
+  const renderer = chatLike ? (builtinRenderer ?? (await jinjaRenderer(m))) : null;
   if (renderer) {
     const system = req.system || m.system;
     const hasContext = !!req.context && req.context.length > 0;
-    rendered = renderer.render([
+    const msgs = [
       ...(system ? [{ role: 'system', content: system }] : []),
       ...(hasContext ? [] : m.messages),
-      { role: 'user', content: prompt, ...(req.images?.length ? { images: req.images } : {}) },
-    ], [], think);
+      { role: 'user', content: prompt, ...(images.length ? { images } : {}) },
+    ];
+    // A built-in renderer writes the `[img-N]` tags itself; the GGUF chat template gets them in the text.
+    rendered = renderer.render(builtinRenderer ? msgs : imageTaggedMessages(msgs, true), [], think);
   } else if (!req.raw) {
+    // As Ollama's chat-like generate (chatPrompt): the prompt's images are tagged; with a template
+    // override or a suffix the prompt is used as written (its own `[img-N]` tags).
     rendered = renderGeneratePrompt({
       template: req.template ? modelTemplate(req.template) : modelTemplate(m.template),
-      prompt,
+      prompt: chatLike && images.length > 0 ? imageTaggedMessages([{ role: 'user', content: prompt, images }], false)[0]!.content : prompt,
       suffix: req.suffix,
       system: req.system || m.system,
       messages: m.messages,
@@ -97,6 +105,7 @@ export async function* generateStream(deps: ServerDeps, req: GenerateRequest, si
       loadDuration: lease.loadDuration,
       startTime: start,
       logprobs: req.logprobs ? { top: req.top_logprobs ?? 0 } : undefined,
+      ...(images.length > 0 ? { images: imageBytes(images) } : {}),
     });
     if (gen === undefined) return;
     // A built-in parser (no tools, no last message on generate) replaces the template's thinking tags.

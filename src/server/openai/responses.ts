@@ -8,7 +8,7 @@
 import { BadRequestError } from '../../api/errors.js';
 import type { ChatRequest, Format, Message, ThinkValue, Tool, ToolCall } from '../../api/types.js';
 import { jsonKind } from './common.js';
-import { mapReasoningEffort } from './chat.js';
+import { decodeImageURL, mapReasoningEffort } from './chat.js';
 
 /** A Responses tool as echoed back in the response object (Go's ResponsesTool field order). */
 export interface ResponsesTool {
@@ -107,10 +107,14 @@ function refuseUnsupported(r: Json): void {
 
 const ROLES: Record<string, string> = { user: 'user', assistant: 'assistant', system: 'system', developer: 'system' };
 
-/** Message or tool output content (string or content items) → text; images and files refused. */
-function contentText(content: unknown, where: string): string {
-  if (content === undefined || content === null) return '';
-  if (typeof content === 'string') return content;
+/**
+ * Message or tool output content (string or content items) → its text and images (Ollama's
+ * convertResponsesContent: `input_image` data URLs, one without a URL skipped); files refused.
+ */
+function contentParts(content: unknown, where: string): { text: string; images: string[] } {
+  const images: string[] = [];
+  if (content === undefined || content === null) return { text: '', images };
+  if (typeof content === 'string') return { text: content, images };
   if (!Array.isArray(content)) throw new BadRequestError(`${where}: content must be a string or array`);
   let text = '';
   content.forEach((part, j) => {
@@ -121,15 +125,28 @@ function contentText(content: unknown, where: string): string {
         if (part.text !== undefined && typeof part.text !== 'string') throw new BadRequestError(`${where}: content[${j}]: text must be a string`);
         text += (part.text as string | undefined) ?? '';
         break;
-      case 'input_image':
-        throw new BadRequestError('image inputs are not currently supported');
+      case 'input_image': {
+        const url = part.image_url;
+        if (url === undefined || url === null || url === '') break;
+        if (typeof url !== 'string') throw new BadRequestError(`${where}: content[${j}]: image_url must be a string`);
+        images.push(decodeImageURL(url));
+        break;
+      }
       case 'input_file':
         throw new BadRequestError('file inputs are not currently supported');
       default:
         throw new BadRequestError(`${where}: content[${j}]: unknown content type: ${typeof type === 'string' ? type : ''}`);
     }
   });
-  return text;
+  return { text, images };
+}
+
+/** A message with the content's text and images. */
+function withContent(msg: Message, content: unknown, where: string): Message {
+  const { text, images } = contentParts(content, where);
+  msg.content = text;
+  if (images.length > 0) msg.images = images;
+  return msg;
 }
 
 function toolCallOf(item: Json, where: string): ToolCall {
@@ -172,7 +189,7 @@ function fromItems(items: unknown[]): Message[] {
         if (!role) {
           throw new BadRequestError(`${where}: invalid role ${JSON.stringify(raw.role ?? '')} (must be "user", "assistant", "system" or "developer")`);
         }
-        const msg: Message = { role, content: contentText(raw.content, where) };
+        const msg = withContent({ role, content: '' }, raw.content, where);
         if (role === 'assistant' && pendingThinking) {
           msg.thinking = pendingThinking;
           pendingThinking = '';
@@ -183,6 +200,7 @@ function fromItems(items: unknown[]): Message[] {
         if (role === 'assistant' && outputCallId && prev?.role === 'assistant' && prev.tool_calls?.some((c) => c.id === outputCallId)) {
           if (prev.content && msg.content) prev.content += '\n';
           prev.content += msg.content;
+          if (msg.images) (prev.images ??= []).push(...msg.images);
           if (msg.thinking) prev.thinking = msg.thinking;
           return;
         }
@@ -205,7 +223,7 @@ function fromItems(items: unknown[]): Message[] {
         return;
       }
       case 'function_call_output': {
-        const msg: Message = { role: 'tool', content: contentText(raw.output, where) };
+        const msg = withContent({ role: 'tool', content: '' }, raw.output, where);
         if (typeof raw.call_id === 'string' && raw.call_id !== '') {
           msg.tool_call_id = raw.call_id;
           const name = toolNameFor(messages, raw.call_id);

@@ -2,6 +2,7 @@
 // model, context, mtmdLoad, mtmdEval (all prompt tokens but the last), then the held token and
 // greedy generation as node-llama-cpp does it (addToBatch / decodeBatch / sampleToken). One JSON line.
 //   node addon-run.mjs ADDON LIBDIR TOOLSDIR MODEL MMPROJ [IMAGE...]
+// With TOLLAMA_MTMD_PENDING=1 it goes through mtmdTokenize + mtmdEvalPending instead of mtmdEval.
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 const require = createRequire(import.meta.url);
@@ -16,7 +17,14 @@ const ctx = new b.AddonContext(model, { contextSize: 512, batchSize: 512, sequen
 await ctx.init();
 await ctx.mtmdLoad(`${tools}/libtollama-mtmd.so`, proj, 1);
 const prompt = '<__media__>'.repeat(images.length) + 'Once upon a time';
-const r = await ctx.mtmdEval(0, prompt, images.map((f) => new Uint8Array(fs.readFileSync(f))), 0, 512);
+const bytes = images.map((f) => new Uint8Array(fs.readFileSync(f)));
+let r;
+if (process.env.TOLLAMA_MTMD_PENDING) {
+  // the runtime's path: tokenize (the layout), then evaluate the kept prompt from position 0
+  const t = await ctx.mtmdTokenize(0, prompt, bytes);
+  const e = await ctx.mtmdEvalPending(0, 0, 512);
+  r = { nTokens: t.nTokens, nImageTokens: t.nImageTokens, nPast: e.nPast, heldToken: e.heldToken, chunks: t.chunks.map((c) => c.type === 'text' ? c.nTokens : `${c.type}:${c.nPos}:${c.id.length}`) };
+} else r = await ctx.mtmdEval(0, prompt, bytes, 0, 512);
 const sampler = new b.AddonSampler(model);
 sampler.applyConfig({ temperature: 0 });
 const out = [];

@@ -17,6 +17,16 @@ const refused = (body: unknown) => {
 };
 
 describe('fromResponsesRequest: input', () => {
+  it('input_image data URLs become the message\'s images (Ollama\'s convertResponsesContent); one without a URL is skipped', () => {
+    const r = map({ input: [{ role: 'user', content: [
+      { type: 'input_text', text: 'what ' },
+      { type: 'input_image', detail: 'auto', image_url: 'data:image/png;base64,iVBORw0KGgo=' },
+      { type: 'input_image', file_id: 'f' },
+      { type: 'input_text', text: 'is this' },
+      { type: 'input_image', image_url: 'data:image/jpeg;base64,/9j/' },
+    ] }] });
+    expect(r.chat.messages).toEqual([{ role: 'user', content: 'what is this', images: ['iVBORw0KGgo=', '/9j/'] }]);
+  });
   it('a string input is one user message; instructions come first as system', () => {
     const r = map({ input: 'hello', instructions: 'be brief' });
     expect(r.chat).toEqual({
@@ -189,7 +199,8 @@ describe('fromResponsesRequest: bad input is a 400 naming the problem', () => {
     ['wrong role', { model: 'm', input: [{ role: 'tool', content: 'x' }] }, 'input[0]: invalid role "tool" (must be "user", "assistant", "system" or "developer")'],
     ['unknown content type', { model: 'm', input: [{ role: 'user', content: [{ type: 'audio' }] }] }, 'input[0]: content[0]: unknown content type: audio'],
     ['content of the wrong type', { model: 'm', input: [{ role: 'user', content: 3 }] }, 'input[0]: content must be a string or array'],
-    ['an image', { model: 'm', input: [{ role: 'user', content: [{ type: 'input_image', detail: 'auto', image_url: 'data:image/png;base64,iVBORw0KGgo=' }] }] }, 'image inputs are not currently supported'],
+    ['an http image URL', { model: 'm', input: [{ role: 'user', content: [{ type: 'input_image', detail: 'auto', image_url: 'https://example.com/a.png' }] }] }, 'image URLs are not currently supported, please use base64 encoded data instead'],
+    ['an image URL that is not a string', { model: 'm', input: [{ role: 'user', content: [{ type: 'input_image', image_url: 5 }] }] }, 'input[0]: content[0]: image_url must be a string'],
     ['a file', { model: 'm', input: [{ role: 'user', content: [{ type: 'input_file', file_data: 'eA==' }] }] }, 'file inputs are not currently supported'],
     ['bad call arguments', { model: 'm', input: [{ type: 'function_call', call_id: 'c', name: 'f', arguments: '[1]' }] }, 'failed to parse function call arguments: arguments must be a JSON object'],
     ['a built-in tool', { model: 'm', input: 'x', tools: [{ type: 'web_search' }] }, 'tools[0]: tool type "web_search" is not supported (only "function" and "namespace" tools are; built-in tools such as web_search are not available)'],
