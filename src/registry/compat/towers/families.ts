@@ -1,0 +1,107 @@
+/**
+ * Per-family translations of a vision tower embedded in a published model into llama.cpp's
+ * `clip` projector layout. Key and tensor maps are the facts of Ollama 0.33's clip-side
+ * compatibility layer (llama/compat/llama-ollama-compat.cpp) and of llama.cpp's own mmproj
+ * writers (convert_hf_to_gguf.py), so the result reads like a file llama.cpp converted itself.
+ */
+import { TowerBuilder, renameBySubstring, type TowerPlan } from './tower.js';
+import type { RawHeader } from '../../gguf/rawheader.js';
+
+const HALF = [0.5, 0.5, 0.5];
+
+export interface TowerFamily {
+  /** Published architecture. */
+  readonly arch: string;
+  readonly name: string;
+  /** Null when the file has no tower this handler knows. */
+  plan(b: TowerBuilder): TowerPlan | null;
+}
+
+/** The keys every clip vision file has, from the published `<arch>.vision.*` keys. */
+export function commonVisionKeys(b: TowerBuilder, arch: string, projector: string): void {
+  b.setString('general.architecture', 'clip');
+  b.setString('general.type', 'mmproj');
+  const name = b.str('general.name');
+  if (name !== undefined) b.setString('general.name', name);
+  b.setBool('clip.has_vision_encoder', true);
+  b.setString('clip.projector_type', projector);
+  const v = `${arch}.vision.`;
+  b.u32From(`${v}image_size`, 'clip.vision.image_size');
+  b.u32From(`${v}patch_size`, 'clip.vision.patch_size');
+  b.u32From(`${v}embedding_length`, 'clip.vision.embedding_length');
+  b.u32From(`${v}feed_forward_length`, 'clip.vision.feed_forward_length');
+  b.u32From(`${v}block_count`, 'clip.vision.block_count');
+  b.u32From(`${v}attention.head_count`, 'clip.vision.attention.head_count');
+  b.u32From(`${arch}.embedding_length`, 'clip.vision.projection_dim');
+}
+
+/** Every `v.*` / `mm.*` tensor, renamed; the text model's tensors are left out. */
+function takeTower(b: TowerBuilder, rules: ReadonlyArray<readonly [string, string]>, f32: readonly string[] = []): void {
+  for (const t of b.sourceTensors(['v.', 'mm.'])) {
+    const name = renameBySubstring(t.name, rules);
+    if (f32.includes(name)) b.copyAsF32(t, name);
+    else b.copy(t, name);
+  }
+}
+
+function requireVision(b: TowerBuilder, extra: string[] = []): void {
+  b.require(
+    'clip.vision.image_size', 'clip.vision.patch_size', 'clip.vision.embedding_length', 'clip.vision.feed_forward_length',
+    'clip.vision.block_count', 'clip.vision.attention.head_count', 'clip.vision.projection_dim', ...extra,
+  );
+}
+
+// ---- gemma3: SigLIP + Gemma 3's projector (soft embedding norm, input projection) ----
+
+const GEMMA3_RENAMES = [
+  ['v.patch_embedding', 'v.patch_embd'],
+  ['v.position_embedding', 'v.position_embd'],
+  ['v.post_layernorm', 'v.post_ln'],
+  ['.layer_norm1', '.ln1'],
+  ['.layer_norm2', '.ln2'],
+  ['.attn_output', '.attn_out'],
+  // llama.cpp names SigLIP's fc1 ffn_up and fc2 ffn_down (Ollama's layer names them the other
+  // way round and relies on libmtmd swapping them back).
+  ['.mlp.fc1', '.ffn_up'],
+  ['.mlp.fc2', '.ffn_down'],
+  ['mm.mm_input_projection', 'mm.input_projection'],
+  ['mm.mm_soft_emb_norm', 'mm.soft_emb_norm'],
+] as const;
+
+export const gemma3Tower: TowerFamily = {
+  arch: 'gemma3',
+  name: 'gemma3',
+  plan(b) {
+    if (b.str('general.architecture') !== 'gemma3' || b.tensor('dense.0.weight') || !b.sourceTensors(['v.']).length) return null;
+    commonVisionKeys(b, 'gemma3', 'gemma3');
+    b.f32From('gemma3.vision.attention.layer_norm_epsilon', 'clip.vision.attention.layer_norm_epsilon', 1e-6);
+    b.setBool('clip.use_gelu', true);
+    b.setF32Array('clip.vision.image_mean', HALF);
+    b.setF32Array('clip.vision.image_std', HALF);
+    // llama.cpp's converter writes the pooling factor only when it is not Gemma 3's 4.
+    const image = b.int('gemma3.vision.image_size');
+    const patch = b.int('gemma3.vision.patch_size');
+    const tokens = b.int('gemma3.mm.tokens_per_image');
+    if (image && patch && tokens) {
+      const factor = Math.floor(image / patch / Math.floor(Math.sqrt(tokens)));
+      if (factor > 0 && factor !== 4) b.setU32('clip.vision.projector.scale_factor', factor);
+    }
+    requireVision(b);
+    takeTower(b, GEMMA3_RENAMES, ['v.patch_embd.weight', 'v.position_embd.weight']);
+    b.changes.push('gemma3 vision tower → clip (gemma3 projector); patch and position embeddings F16 → F32');
+    return b.plan('gemma3', 'gemma3');
+  },
+};
+
+export const TOWER_FAMILIES: readonly TowerFamily[] = [gemma3Tower];
+
+/** The projector file's plan for a published file with an embedded tower, or null. */
+export function planTower(raw: RawHeader): TowerPlan | null {
+  for (const f of TOWER_FAMILIES) {
+    const b = new TowerBuilder(raw);
+    if (b.str('general.architecture') !== f.arch) continue;
+    const p = f.plan(b);
+    if (p) return p;
+  }
+  return null;
+}

@@ -1,0 +1,153 @@
+/**
+ * Tiny vision towers in two layouts per family, from the same weights: embedded in a published
+ * model as Ollama's converter writes it (`<arch>.vision.*` keys, Ollama's tensor names and
+ * types, text tensors first), and as the separate `clip` projector file llama.cpp's
+ * convert_hf_to_gguf.py writes (`clip.*` keys, clip tensor names, its types and value
+ * transforms, written here independently of src/). The text half is the family's tiny text model
+ * (families.ts), so the published file's text translation loads as the matching text model.
+ */
+import { GGUFValueType as VT } from '../../../src/registry/gguf/types.js';
+import { halfToFloat } from '../../../src/registry/compat/towers/floats.js';
+import { gemma3Pair } from './families.js';
+import { arr, f32, prng, toHalf, u32, type GGUFSpec, type TensorSpec, type WeightType, type WriteValue } from './writer.js';
+
+type Md = Array<[string, WriteValue]>;
+
+export interface TowerPair {
+  label: string;
+  publishedArch: string;
+  /** The published file: text model + embedded tower. */
+  published: GGUFSpec;
+  /** llama.cpp's mmproj for the same tower. */
+  mmproj: GGUFSpec;
+  /** llama-mtmd-cli's --chat-template when the text model has none. */
+  chatTemplate?: string;
+}
+
+interface Weight {
+  /** Ollama's name, or null when only llama.cpp's file has it. */
+  published: string | null;
+  llama: string;
+  dims: number[];
+  pubType: WeightType;
+  llamaType: WeightType;
+  values: Float32Array;
+  /** llama.cpp's values when its converter transforms them (permutations). */
+  llamaValues?: Float32Array;
+}
+
+/** Seeded values exactly representable in F16 (so F16 and F32 files hold the same numbers). */
+function values(rand: () => number, n: number, scale: number, init?: 'ones' | 'zeros'): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = init === 'ones' ? 1 : init === 'zeros' ? 0 : ((rand() / 4294967296) * 2 - 1) * scale;
+    out[i] = halfToFloat(toHalf(x));
+  }
+  return out;
+}
+
+function weights(seed: number) {
+  const rand = prng(seed);
+  const list: Weight[] = [];
+  const add = (published: string | null, llama: string, dims: number[], opts: { type?: WeightType; llamaType?: WeightType; scale?: number; init?: 'ones' | 'zeros' } = {}): Weight => {
+    const type = opts.type ?? (dims.length > 1 ? 'F16' : 'F32');
+    const w: Weight = { published, llama, dims, pubType: type, llamaType: opts.llamaType ?? type, values: values(rand, dims.reduce((a, b) => a * b, 1), opts.scale ?? 0.5, opts.init) };
+    list.push(w);
+    return w;
+  };
+  return { list, add };
+}
+
+function specs(
+  text: { metadata: Md; tensors: TensorSpec[] },
+  seed: number,
+  pubKeys: Md,
+  mmKeys: Md,
+  list: Weight[],
+  scales: Array<[RegExp, number]>,
+): { published: GGUFSpec; mmproj: GGUFSpec } {
+  const md = text.metadata.filter(([k]) => !/^[a-z0-9_]+\.(vision|mm)\./.test(k));
+  // The family models' attention weights (±0.02) leave each position's output to its own token;
+  // stronger ones (same random stream, so the same text model otherwise) let the image steer it.
+  const textTensors = text.tensors
+    .filter((t) => !t.name.startsWith('v.') && !t.name.startsWith('mm.'))
+    .map((t) => ({ ...t, scale: scales.find(([re]) => re.test(t.name))?.[1] ?? t.scale }));
+  const pubTensors: TensorSpec[] = list.filter((w) => w.published).map((w) => ({ name: w.published!, dims: w.dims, type: w.pubType, data: w.values }));
+  const mmTensors: TensorSpec[] = list.map((w) => ({ name: w.llama, dims: w.dims, type: w.llamaType, data: w.llamaValues ?? w.values }));
+  return {
+    published: { metadata: [...md, ...pubKeys], tensors: [...textTensors, ...pubTensors], seed },
+    mmproj: { metadata: mmKeys, tensors: mmTensors, seed },
+  };
+}
+
+const mmprojHeader = (projector: string): Md => [
+  ['general.architecture', 'clip'],
+  ['general.type', 'mmproj'],
+  ['clip.has_vision_encoder', true],
+  ['clip.projector_type', projector],
+];
+
+const TEXT_E = 64;
+
+/** Gemma 3: SigLIP (32 px images, 4 px patches, width 32, 2 blocks) + Gemma 3's projector. */
+export function gemma3TowerPair(): TowerPair {
+  const pair = gemma3Pair();
+  // The family's tiny text model attends over 4 tokens only; here it must see the image.
+  const text = pair.ollama as { metadata: Md; tensors: TensorSpec[] };
+  text.metadata[text.metadata.findIndex(([k]) => k === 'gemma3.attention.sliding_window')] = ['gemma3.attention.sliding_window', u32(512)];
+  const H = 32, FF = 64, P = 4, IMG = 32, BLOCKS = 2, HEADS = 2;
+  const { list, add } = weights(31);
+  add('v.patch_embedding.weight', 'v.patch_embd.weight', [P, P, 3, H], { llamaType: 'F32' });
+  add('v.patch_embedding.bias', 'v.patch_embd.bias', [H]);
+  add('v.position_embedding.weight', 'v.position_embd.weight', [H, (IMG / P) ** 2], { llamaType: 'F32' });
+  for (let i = 0; i < BLOCKS; i++) {
+    const p = `v.blk.${i}`;
+    add(`${p}.layer_norm1.weight`, `${p}.ln1.weight`, [H], { init: 'ones' });
+    add(`${p}.layer_norm1.bias`, `${p}.ln1.bias`, [H], { scale: 0.1 });
+    for (const [o, l] of [['attn_q', 'attn_q'], ['attn_k', 'attn_k'], ['attn_v', 'attn_v'], ['attn_output', 'attn_out']]) {
+      add(`${p}.${o}.weight`, `${p}.${l}.weight`, [H, H]);
+      add(`${p}.${o}.bias`, `${p}.${l}.bias`, [H], { scale: 0.1 });
+    }
+    add(`${p}.layer_norm2.weight`, `${p}.ln2.weight`, [H], { init: 'ones' });
+    add(`${p}.layer_norm2.bias`, `${p}.ln2.bias`, [H], { scale: 0.1 });
+    add(`${p}.mlp.fc1.weight`, `${p}.ffn_up.weight`, [H, FF]);
+    add(`${p}.mlp.fc1.bias`, `${p}.ffn_up.bias`, [FF], { scale: 0.1 });
+    add(`${p}.mlp.fc2.weight`, `${p}.ffn_down.weight`, [FF, H]);
+    add(`${p}.mlp.fc2.bias`, `${p}.ffn_down.bias`, [H], { scale: 0.1 });
+  }
+  add('v.post_layernorm.weight', 'v.post_ln.weight', [H], { init: 'ones' });
+  add('v.post_layernorm.bias', 'v.post_ln.bias', [H], { scale: 0.1 });
+  add('mm.mm_input_projection.weight', 'mm.input_projection.weight', [TEXT_E, H], { scale: 3 });
+  add('mm.mm_soft_emb_norm.weight', 'mm.soft_emb_norm.weight', [H], { scale: 1 });
+  const a = 'gemma3';
+  const pubKeys: Md = [
+    [`${a}.vision.block_count`, u32(BLOCKS)],
+    [`${a}.vision.embedding_length`, u32(H)],
+    [`${a}.vision.feed_forward_length`, u32(FF)],
+    [`${a}.vision.image_size`, u32(IMG)],
+    [`${a}.vision.patch_size`, u32(P)],
+    [`${a}.vision.num_channels`, u32(3)],
+    [`${a}.vision.attention.head_count`, u32(HEADS)],
+    [`${a}.vision.attention.layer_norm_epsilon`, f32(1e-6)],
+    [`${a}.mm.tokens_per_image`, u32(4)],
+  ];
+  const mmKeys: Md = [
+    ...mmprojHeader('gemma3'),
+    ['clip.vision.projection_dim', u32(TEXT_E)],
+    ['clip.vision.image_size', u32(IMG)],
+    ['clip.vision.patch_size', u32(P)],
+    ['clip.vision.embedding_length', u32(H)],
+    ['clip.vision.feed_forward_length', u32(FF)],
+    ['clip.vision.block_count', u32(BLOCKS)],
+    ['clip.vision.attention.head_count', u32(HEADS)],
+    ['clip.vision.image_mean', arr(VT.FLOAT32, [0.5, 0.5, 0.5])],
+    ['clip.vision.image_std', arr(VT.FLOAT32, [0.5, 0.5, 0.5])],
+    ['clip.vision.attention.layer_norm_epsilon', f32(1e-6)],
+    ['clip.use_gelu', true],
+  ];
+  return { label: 'gemma3', publishedArch: a, ...specs(text, 14, pubKeys, mmKeys, list, [[/attn_(v|output)\.weight$/, 0.8], [/post_attention_norm/, 8]]) };
+}
+
+export const TOWER_PAIRS: ReadonlyArray<[string, () => TowerPair]> = [
+  ['gemma3', gemma3TowerPair],
+];

@@ -1,0 +1,211 @@
+/**
+ * Vision towers embedded in published models (docs/compat.md, "Towers"): per family, a tiny
+ * published file with its tower translates to exactly the projector file llama.cpp's converter
+ * writes from the same weights (every metadata value, tensors byte for byte, no text tensors);
+ * in the store the projector file is a second derived file with the text translation's
+ * guarantees. Loading it in libmtmd: towers-mtmd.test.ts.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtemp, open, readdir, readFile, rm, stat, truncate, unlink, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { pruneBlobs } from '../../../src/registry/archive/prune.js';
+import { planTower } from '../../../src/registry/compat/towers/families.js';
+import { translateTower } from '../../../src/registry/compat/towers/write.js';
+import { readRawHeader, type RawHeader } from '../../../src/registry/gguf/rawheader.js';
+import { MediaType, Store, derivedPaths } from '../../../src/registry/store/index.js';
+import { writeGGUF } from '../../helpers/gguf.js';
+import { gptossPair } from '../../helpers/gguf/families.js';
+import { TOWER_PAIRS, gemma3TowerPair } from '../../helpers/gguf/towers.js';
+import { addModel } from '../../helpers/models.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'tollama-towers-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const sha = async (f: string): Promise<string> => createHash('sha256').update(await readFile(f)).digest('hex');
+
+async function tensorBytes(file: string, h: RawHeader): Promise<Map<string, { dims: number[]; type: number; bytes: Buffer }>> {
+  const all = await readFile(file);
+  return new Map(h.tensors.map((t) => [t.name, { dims: t.dims, type: t.type, bytes: all.subarray(t.sourceOffset, t.sourceOffset + t.size) }]));
+}
+
+describe.each(TOWER_PAIRS)('%s tower', (label, make) => {
+  const pair = make();
+  const files = { published: '', reference: '', derived: '' };
+  beforeAll(async () => {
+    files.published = path.join(dir, `${label}-published.gguf`);
+    files.reference = path.join(dir, `${label}-mmproj-llamacpp.gguf`);
+    files.derived = path.join(dir, `${label}-mmproj-derived.gguf`);
+    await writeGGUF(files.published, pair.published);
+    await writeGGUF(files.reference, pair.mmproj);
+  });
+
+  it("translates to llama.cpp's projector file: every metadata value, tensors byte for byte, nothing else", async () => {
+    const before = await sha(files.published);
+    const r = await translateTower(files.published, files.derived);
+    expect(r).toMatchObject({ family: pair.publishedArch });
+    expect(await sha(files.published)).toBe(before); // the original is untouched
+    const want = await readRawHeader(files.reference);
+    const got = await readRawHeader(files.derived);
+    expect(got.fileSize).toBe(r!.size);
+    expect(r!.sha256).toBe(await sha(files.derived));
+    const wantT = await tensorBytes(files.reference, want);
+    const gotT = await tensorBytes(files.derived, got);
+    expect([...gotT.keys()].sort()).toEqual([...wantT.keys()].sort());
+    for (const [name, t] of wantT) {
+      const g = gotT.get(name)!;
+      expect(g.dims, name).toEqual(t.dims);
+      expect(g.type, name).toBe(t.type);
+      expect(g.bytes.equals(t.bytes), name).toBe(true);
+    }
+    const gotKV = new Map(got.kvs.map((kv) => [kv.key, kv]));
+    for (const kv of want.kvs) {
+      const g = gotKV.get(kv.key);
+      expect(g, kv.key).toBeDefined();
+      expect(g!.type, kv.key).toBe(kv.type);
+      expect(g!.value.equals(kv.value), kv.key).toBe(true);
+    }
+    // Only clip keys and a few general.* ones: no text-model metadata or tokenizer.
+    for (const k of gotKV.keys()) expect(k, k).toMatch(/^(clip\.|general\.(architecture|type|name)$)/);
+  });
+
+  it('the projector file needs no further translation and the text model has no tower to give', async () => {
+    expect(planTower(await readRawHeader(files.reference))).toBeNull();
+    const out = path.join(dir, `${label}-none.gguf`);
+    expect(await translateTower(files.reference, out)).toBeNull();
+    await expect(readFile(out)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('tower translation refuses what it cannot build', () => {
+  it('a tower without the keys libmtmd needs is an error naming them, and nothing is written', async () => {
+    const pair = gemma3TowerPair();
+    const md = (pair.published.metadata as Array<[string, unknown]>).filter(([k]) => k !== 'gemma3.vision.patch_size');
+    const file = path.join(dir, 'gemma3-nopatch.gguf');
+    await writeGGUF(file, { ...pair.published, metadata: md as typeof pair.published.metadata });
+    const out = path.join(dir, 'gemma3-nopatch-mmproj.gguf');
+    await expect(translateTower(file, out)).rejects.toThrow(/cannot build the vision projector, clip\.vision\.patch_size cannot be derived/);
+    expect((await readdir(dir)).filter((f) => f.includes('nopatch-mmproj'))).toEqual([]);
+  });
+});
+
+describe('projector files in the store', () => {
+  let root: string;
+  let store: Store;
+  let digest: string;
+  beforeEach(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'tollama-towers-store-'));
+    store = new Store(root);
+    const file = path.join(root, 'g3.gguf');
+    await writeGGUF(file, gemma3TowerPair().published);
+    await addModel(root, 'g3', file);
+    await unlink(file);
+    const m = await store.readModel('g3');
+    digest = m.manifest.layers.find((l) => l.mediaType === MediaType.model)!.digest;
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+  const compatFiles = async (): Promise<string[]> => (await readdir(path.join(root, 'compat')).catch(() => [])).sort();
+
+  it('are made at first need beside the text translation, with a sidecar, then reused', async () => {
+    const blob = await sha(store.blobPath(digest));
+    const text = await store.loadablePath(digest);
+    const p = await store.projectorPath(digest);
+    const d = derivedPaths(store.paths, digest, 'projector');
+    expect(p).toBe(d.gguf);
+    expect(p).toBe(path.join(root, 'compat', `sha256-${digest.slice(7)}.mmproj.gguf`));
+    expect(text).toBe(derivedPaths(store.paths, digest).gguf);
+    expect(await sha(store.blobPath(digest))).toBe(blob);
+    const side = JSON.parse(await readFile(d.sidecar, 'utf8'));
+    expect(side).toMatchObject({ source: digest, translator: 1, family: 'gemma3', projector: 'gemma3', size: (await stat(p!)).size, sha256: await sha(p!) });
+    const mtime = (await stat(p!)).mtimeMs;
+    expect(await store.projectorPath(digest)).toBe(p);
+    expect((await stat(p!)).mtimeMs).toBe(mtime);
+    expect(await compatFiles()).toHaveLength(4);
+  });
+
+  it('concurrent first uses build once; missing, truncated or sidecar-less files are rebuilt', async () => {
+    const [a, b] = await Promise.all([store.projectorPath(digest), store.projectorPath(digest)]);
+    expect(a).toBe(b);
+    expect(await compatFiles()).toHaveLength(2);
+    const p = a!;
+    const good = await sha(p);
+    await unlink(p);
+    expect(await store.projectorPath(digest)).toBe(p);
+    expect(await sha(p)).toBe(good);
+    await truncate(p, 100);
+    await store.projectorPath(digest);
+    expect(await sha(p)).toBe(good);
+    await unlink(derivedPaths(store.paths, digest, 'projector').sidecar);
+    await store.projectorPath(digest);
+    expect(await sha(p)).toBe(good);
+  });
+
+  it('verify re-hashes them: a damaged one is reported and removed (the text translation stays)', async () => {
+    await store.loadablePath(digest);
+    const p = (await store.projectorPath(digest))!;
+    expect((await store.verify())[0]).toMatchObject({ ok: true, problems: [] });
+    const fh = await open(p, 'r+');
+    await fh.write(Buffer.from([0xff, 0xee]), 0, 2, (await fh.stat()).size - 10);
+    await fh.close();
+    const [r] = await store.verify();
+    expect(r!.problems).toEqual([{ digest, kind: 'derived', detail: expect.stringMatching(/^projector file: the derived file hashes to [0-9a-f]{64}, its sidecar records /) }]);
+    const left = await compatFiles();
+    expect(left).toHaveLength(2);
+    expect(left.every((f) => !f.includes('.mmproj.'))).toBe(true);
+    expect(await store.projectorPath(digest)).toBe(p);
+  });
+
+  it('go with their blob on delete; prune keeps them while the blob lives and sweeps orphans and stale temporaries', async () => {
+    await store.projectorPath(digest);
+    const orphan = derivedPaths(store.paths, `sha256:${'a'.repeat(64)}`, 'projector');
+    await writeFile(orphan.gguf, 'x');
+    await writeFile(orphan.sidecar, '{}');
+    const tmp = path.join(root, 'compat', `.sha256-${'b'.repeat(64)}.mmproj.gguf.0123ab.tmp`);
+    await writeFile(tmp, 'partial');
+    const dry = await pruneBlobs(store, { dryRun: true });
+    expect(dry.removed.filter((i) => i.kind === 'derived').map((i) => i.name).sort()).toEqual(
+      [`compat/${path.basename(orphan.gguf)}`, `compat/${path.basename(orphan.sidecar)}`].sort(),
+    );
+    const old = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    await utimes(tmp, old, old);
+    await store.prune();
+    expect(await compatFiles()).toHaveLength(2);
+    await store.delete('g3');
+    expect(await compatFiles()).toEqual([]);
+  });
+
+  it('a read-only store is never written: the projector file goes to the compat cache', async () => {
+    const cache = await mkdtemp(path.join(os.tmpdir(), 'tollama-compat-cache-'));
+    const prev = process.env.TOLLAMA_COMPAT_CACHE;
+    process.env.TOLLAMA_COMPAT_CACHE = cache;
+    try {
+      const ro = new Store(root, { readOnly: 'OLLAMA_READONLY is set' });
+      const p = await ro.projectorPath(digest);
+      expect(p!.startsWith(cache + path.sep)).toBe(true);
+      expect(p!.endsWith('.mmproj.gguf')).toBe(true);
+      expect(await readdir(root)).not.toContain('compat');
+    } finally {
+      if (prev === undefined) delete process.env.TOLLAMA_COMPAT_CACHE;
+      else process.env.TOLLAMA_COMPAT_CACHE = prev;
+      await rm(cache, { recursive: true, force: true });
+    }
+  });
+
+  it('a model without a tower gets null and nothing is written', async () => {
+    const file = path.join(root, 'oss.gguf');
+    await writeGGUF(file, gptossPair().ollama);
+    await addModel(root, 'oss', file);
+    const m = await store.readModel('oss');
+    const d = m.manifest.layers.find((l) => l.mediaType === MediaType.model)!.digest;
+    expect(await store.projectorPath(d)).toBeNull();
+    expect(await compatFiles()).toEqual([]);
+  });
+});
