@@ -8,7 +8,7 @@
  */
 import { GGUFValueType as VT } from '../../../src/registry/gguf/types.js';
 import { halfToFloat } from '../../../src/registry/compat/towers/floats.js';
-import { gemma3Pair } from './families.js';
+import { gemma3Pair, mistral3Pair } from './families.js';
 import { arr, f32, prng, toHalf, u32, type GGUFSpec, type TensorSpec, type WeightType, type WriteValue } from './writer.js';
 
 type Md = Array<[string, WriteValue]>;
@@ -148,6 +148,82 @@ export function gemma3TowerPair(): TowerPair {
   return { label: 'gemma3', publishedArch: a, ...specs(text, 14, pubKeys, mmKeys, list, [[/attn_(v|output)\.weight$/, 0.8], [/post_attention_norm/, 8]]) };
 }
 
+/** LLaMA's rotary permutation as llama.cpp's converter applies it (LlamaModel.permute). */
+function permuteRows(v: Float32Array, rows: number, cols: number, heads: number): Float32Array {
+  const out = new Float32Array(v.length);
+  const d = rows / heads;
+  // reshape(heads, 2, d/2, cols).swapaxes(1, 2): new (h, i, j) ← old (h, j, i)
+  for (let h = 0; h < heads; h++)
+    for (let i = 0; i < d / 2; i++)
+      for (let j = 0; j < 2; j++) {
+        const to = h * d + i * 2 + j;
+        const from = h * d + j * (d / 2) + i;
+        out.set(v.subarray(from * cols, (from + 1) * cols), to * cols);
+      }
+  return out;
+}
+
+/** Mistral 3: Pixtral (32 px images, 4 px patches, width 32, 2 blocks, 2×2 patch merger). */
+export function mistral3TowerPair(): TowerPair {
+  const pair = mistral3Pair();
+  const H = 32, FF = 64, P = 4, IMG = 32, BLOCKS = 2, HEADS = 2, MERGE = 2;
+  const { list, add } = weights(32);
+  add('v.patch_conv.weight', 'v.patch_embd.weight', [P, P, 3, H], { llamaType: 'F32' });
+  add('v.encoder_norm.weight', 'v.pre_ln.weight', [H], { init: 'ones' });
+  for (let i = 0; i < BLOCKS; i++) {
+    const p = `v.blk.${i}`;
+    add(`${p}.attn_norm.weight`, `${p}.ln1.weight`, [H], { init: 'ones' });
+    for (const o of ['attn_q', 'attn_k', 'attn_v', 'attn_output']) {
+      const w = add(`${p}.${o}.weight`, `${p}.${o === 'attn_output' ? 'attn_out' : o}.weight`, [H, H]);
+      if (o === 'attn_q' || o === 'attn_k') w.llamaValues = permuteRows(w.values, H, H, HEADS);
+    }
+    add(`${p}.ffn_norm.weight`, `${p}.ln2.weight`, [H], { init: 'ones' });
+    add(`${p}.ffn_gate.weight`, `${p}.ffn_gate.weight`, [H, FF]);
+    add(`${p}.ffn_up.weight`, `${p}.ffn_up.weight`, [H, FF]);
+    add(`${p}.ffn_down.weight`, `${p}.ffn_down.weight`, [FF, H]);
+  }
+  add('mm.norm.weight', 'mm.input_norm.weight', [H], { init: 'ones' });
+  add('mm.patch_merger.merging_layer.weight', 'mm.patch_merger.weight', [H * MERGE * MERGE, H]);
+  add('mm.linear_1.weight', 'mm.1.weight', [H, TEXT_E], { scale: 2 });
+  add('mm.linear_1.bias', 'mm.1.bias', [TEXT_E], { scale: 0.5 });
+  add('mm.linear_2.weight', 'mm.2.weight', [TEXT_E, TEXT_E], { scale: 2 });
+  add('mm.linear_2.bias', 'mm.2.bias', [TEXT_E], { scale: 0.5 });
+  // No [IMG_BREAK] token in the tiny vocabulary: llama.cpp's file gets zeros, as the translation.
+  add(null, 'v.token_embd.img_break', [TEXT_E], { type: 'F32', init: 'zeros' });
+  const a = 'mistral3';
+  const pubKeys: Md = [
+    [`${a}.vision.block_count`, u32(BLOCKS)],
+    [`${a}.vision.embedding_length`, u32(H)],
+    [`${a}.vision.feed_forward_length`, u32(FF)],
+    [`${a}.vision.attention.head_count`, u32(HEADS)],
+    [`${a}.vision.attention.key_length`, u32(H / HEADS)],
+    [`${a}.vision.image_size`, u32(IMG)],
+    [`${a}.vision.patch_size`, u32(P)],
+    [`${a}.vision.num_channels`, u32(3)],
+    [`${a}.vision.rope.freq_base`, f32(10000)],
+    [`${a}.image_token_index`, u32(10)],
+    [`${a}.spatial_merge_size`, u32(MERGE)],
+    [`${a}.mm.projector_bias`, true],
+  ];
+  const mmKeys: Md = [
+    ...mmprojHeader('pixtral'),
+    ['clip.vision.projection_dim', u32(TEXT_E)],
+    ['clip.vision.image_size', u32(IMG)],
+    ['clip.vision.patch_size', u32(P)],
+    ['clip.vision.embedding_length', u32(H)],
+    ['clip.vision.feed_forward_length', u32(FF)],
+    ['clip.vision.block_count', u32(BLOCKS)],
+    ['clip.vision.attention.head_count', u32(HEADS)],
+    ['clip.vision.image_mean', arr(VT.FLOAT32, [0.48145466, 0.4578275, 0.40821073])],
+    ['clip.vision.image_std', arr(VT.FLOAT32, [0.26862954, 0.26130258, 0.27577711])],
+    ['clip.vision.attention.layer_norm_epsilon', f32(1e-5)],
+    ['clip.use_silu', true],
+    ['clip.vision.spatial_merge_size', u32(MERGE)],
+  ];
+  return { label: 'mistral3', publishedArch: a, ...specs(pair.ollama as { metadata: Md; tensors: TensorSpec[] }, 15, pubKeys, mmKeys, list, [[/attn_(q|k|v|output)\.weight$/, 0.8]]), chatTemplate: 'mistral-v7' };
+}
+
 export const TOWER_PAIRS: ReadonlyArray<[string, () => TowerPair]> = [
   ['gemma3', gemma3TowerPair],
+  ['mistral3', mistral3TowerPair],
 ];

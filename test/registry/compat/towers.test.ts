@@ -17,7 +17,7 @@ import { readRawHeader, type RawHeader } from '../../../src/registry/gguf/rawhea
 import { MediaType, Store, derivedPaths } from '../../../src/registry/store/index.js';
 import { writeGGUF } from '../../helpers/gguf.js';
 import { gptossPair } from '../../helpers/gguf/families.js';
-import { TOWER_PAIRS, gemma3TowerPair } from '../../helpers/gguf/towers.js';
+import { TOWER_PAIRS, gemma3TowerPair, mistral3TowerPair } from '../../helpers/gguf/towers.js';
 import { addModel } from '../../helpers/models.js';
 
 let dir: string;
@@ -80,6 +80,29 @@ describe.each(TOWER_PAIRS)('%s tower', (label, make) => {
     const out = path.join(dir, `${label}-none.gguf`);
     expect(await translateTower(files.reference, out)).toBeNull();
     await expect(readFile(out)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('pixtral [IMG_BREAK]', () => {
+  it("is the text model's embedding row of the [IMG_BREAK] token when the vocabulary has it", async () => {
+    const pair = mistral3TowerPair();
+    const md = pair.published.metadata as Array<[string, unknown]>;
+    const i = md.findIndex(([k]) => k === 'tokenizer.ggml.tokens');
+    const tokens = [...(md[i]![1] as string[])];
+    tokens[12] = '[IMG_BREAK]';
+    md[i] = ['tokenizer.ggml.tokens', tokens];
+    const file = path.join(dir, 'mistral3-imgbreak.gguf');
+    await writeGGUF(file, pair.published);
+    const out = path.join(dir, 'mistral3-imgbreak-mmproj.gguf');
+    const r = await translateTower(file, out);
+    expect(r!.changes).toContain('v.token_embd.img_break: row 12 of token_embd.weight');
+    const src = await readRawHeader(file);
+    const embd = src.tensors.find((t) => t.name === 'token_embd.weight')!;
+    expect(embd.type).toBe(0); // F32: the row is copied as is
+    const row = (await readFile(file)).subarray(embd.sourceOffset + 12 * embd.dims[0]! * 4, embd.sourceOffset + 13 * embd.dims[0]! * 4);
+    const got = await tensorBytes(out, await readRawHeader(out));
+    expect(got.get('v.token_embd.img_break')!.dims).toEqual([embd.dims[0]]);
+    expect(got.get('v.token_embd.img_break')!.bytes.equals(row)).toBe(true);
   });
 });
 

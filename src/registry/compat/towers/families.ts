@@ -4,9 +4,13 @@
  * compatibility layer (llama/compat/llama-ollama-compat.cpp) and of llama.cpp's own mmproj
  * writers (convert_hf_to_gguf.py), so the result reads like a file llama.cpp converted itself.
  */
+import { CompatError } from '../edit.js';
+import { canDequantize } from './floats.js';
 import { TowerBuilder, renameBySubstring, type TowerPlan } from './tower.js';
 import type { RawHeader } from '../../gguf/rawheader.js';
 
+export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073];
+export const CLIP_STD = [0.26862954, 0.26130258, 0.27577711];
 const HALF = [0.5, 0.5, 0.5];
 
 export interface TowerFamily {
@@ -93,7 +97,80 @@ export const gemma3Tower: TowerFamily = {
   },
 };
 
-export const TOWER_FAMILIES: readonly TowerFamily[] = [gemma3Tower];
+// ---- mistral3: Pixtral ----
+
+const MISTRAL3_RENAMES = [
+  ['v.patch_conv', 'v.patch_embd'],
+  ['v.encoder_norm', 'v.pre_ln'],
+  ['.attn_output', '.attn_out'],
+  ['.attn_norm', '.ln1'],
+  ['.ffn_norm', '.ln2'],
+  ['mm.linear_1', 'mm.1'],
+  ['mm.linear_2', 'mm.2'],
+  ['mm.patch_merger.merging_layer', 'mm.patch_merger'],
+  ['mm.norm', 'mm.input_norm'],
+] as const;
+
+/** LLaMA's rotary permutation of the output rows: row h·d + 2i + j takes row h·d + j·d/2 + i. */
+export function ropePermutation(rows: number, heads: number): number[] {
+  const d = rows / heads;
+  const perm: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    const h = Math.floor(r / d);
+    const i = Math.floor((r % d) / 2);
+    const j = r % 2;
+    perm.push(h * d + j * (d / 2) + i);
+  }
+  return perm;
+}
+
+export const mistral3Tower: TowerFamily = {
+  arch: 'mistral3',
+  name: 'mistral3',
+  plan(b) {
+    if (b.str('general.architecture') !== 'mistral3' || !b.sourceTensors(['v.']).length) return null;
+    commonVisionKeys(b, 'mistral3', 'pixtral');
+    b.u32From('mistral3.vision.num_channels', 'clip.vision.num_channels');
+    b.u32From('mistral3.spatial_merge_size', 'clip.vision.spatial_merge_size');
+    b.f32From('mistral3.vision.attention.layer_norm_epsilon', 'clip.vision.attention.layer_norm_epsilon', 1e-5);
+    b.setBool('clip.use_silu', true);
+    b.setF32Array('clip.vision.image_mean', CLIP_MEAN);
+    b.setF32Array('clip.vision.image_std', CLIP_STD);
+    requireVision(b);
+    const heads = b.int('mistral3.vision.attention.head_count')!;
+    // Ollama's converter left the vision Q/K rows in Hugging Face's order; llama.cpp's applies
+    // LLaMA's rotary permutation (libmtmd's Pixtral graph rotates interleaved pairs).
+    let permuted = 0;
+    for (const t of b.sourceTensors(['v.', 'mm.'])) {
+      const name = renameBySubstring(t.name, MISTRAL3_RENAMES);
+      if (/^v\.blk\.\d+\.attn_[qk]\.(weight|bias)$/.test(name)) {
+        const rows = t.dims.length === 1 ? t.dims[0]! : t.dims[1]!;
+        if (rows % heads || (rows / heads) % 2) throw new CompatError(`inconsistent model file: ${t.name} has ${rows} rows for ${heads} heads`);
+        b.permuteRows(t, name, ropePermutation(rows, heads)); // a 1-D bias: one element per row
+        permuted++;
+      } else if (name === 'v.patch_embd.weight') b.copyAsF32(t, name);
+      else b.copy(t, name);
+    }
+    // [IMG_BREAK]'s embedding: the text model's row for that token (llama.cpp's converter does
+    // the same); zeros when the token or a readable embedding row is missing (Ollama's layer
+    // always uses zeros).
+    const embd = b.tensor('token_embd.weight');
+    const tokens = b.stringArray('tokenizer.ggml.tokens');
+    const id = tokens?.indexOf('[IMG_BREAK]') ?? -1;
+    const width = b.int('mistral3.embedding_length') ?? embd?.dims[0];
+    if (embd && id >= 0 && id < (embd.dims[1] ?? 0) && canDequantize(embd.type)) {
+      b.row(embd, id, 'v.token_embd.img_break');
+      b.changes.push(`v.token_embd.img_break: row ${id} of token_embd.weight`);
+    } else if (width) {
+      b.zeros('v.token_embd.img_break', [width]);
+      b.changes.push('v.token_embd.img_break: zeros (no readable [IMG_BREAK] row)');
+    } else throw new CompatError('inconsistent model file: cannot size v.token_embd.img_break');
+    b.changes.push(`mistral3 vision tower → clip (pixtral projector); ${permuted} Q/K tensors permuted for rotary`);
+    return b.plan('mistral3', 'pixtral');
+  },
+};
+
+export const TOWER_FAMILIES: readonly TowerFamily[] = [gemma3Tower, mistral3Tower];
 
 /** The projector file's plan for a published file with an embedded tower, or null. */
 export function planTower(raw: RawHeader): TowerPlan | null {
