@@ -9,6 +9,7 @@
 import { GGUFValueType as VT } from '../../../src/registry/gguf/types.js';
 import { halfToFloat } from '../../../src/registry/compat/towers/floats.js';
 import { gemma3Pair, mistral3Pair } from './families.js';
+import { bpeVocab } from './models.js';
 import { arr, f32, prng, toHalf, u32, type GGUFSpec, type TensorSpec, type WeightType, type WriteValue } from './writer.js';
 
 type Md = Array<[string, WriteValue]>;
@@ -223,7 +224,101 @@ export function mistral3TowerPair(): TowerPair {
   return { label: 'mistral3', publishedArch: a, ...specs(pair.ollama as { metadata: Md; tensors: TensorSpec[] }, 15, pubKeys, mmKeys, list, [[/attn_(q|k|v|output)\.weight$/, 0.8]]), chatTemplate: 'mistral-v7' };
 }
 
+/** Qwen2.5-VL's text model as Ollama publishes it (`qwen25vl`, three M-RoPE sections). */
+function qwen25vlText(): { metadata: Md; tensors: TensorSpec[] } {
+  const V = 384, E = TEXT_E, H = 4, KV = 2, HD = E / H, FF = 128;
+  const a = 'qwen25vl';
+  const metadata: Md = [
+    ['general.architecture', a],
+    ['general.name', 'qwen25vl-tiny-random'],
+    ['general.file_type', u32(0)],
+    [`${a}.context_length`, u32(512)],
+    [`${a}.embedding_length`, u32(E)],
+    [`${a}.block_count`, u32(2)],
+    [`${a}.feed_forward_length`, u32(FF)],
+    [`${a}.attention.head_count`, u32(H)],
+    [`${a}.attention.head_count_kv`, u32(KV)],
+    [`${a}.attention.layer_norm_rms_epsilon`, f32(1e-6)],
+    [`${a}.rope.freq_base`, f32(10000)],
+    [`${a}.rope.mrope_section`, arr(VT.INT32, [2, 3, 3])],
+    ...Object.entries({ ...bpeVocab(V, ['<|endoftext|>', '<|im_start|>', '<|im_end|>', '<|vision_start|>', '<|vision_end|>']), 'tokenizer.ggml.pre': 'qwen2' }),
+  ];
+  const t = (name: string, dims: number[], scale?: number): TensorSpec => ({ name, dims, type: 'F32', ...(scale ? { scale } : {}) });
+  const tensors: TensorSpec[] = [t('token_embd.weight', [E, V], 0.5)];
+  for (let i = 0; i < 2; i++) {
+    const p = `blk.${i}`;
+    tensors.push(t(`${p}.attn_norm.weight`, [E], 0.5));
+    tensors.push(t(`${p}.attn_q.weight`, [E, H * HD]), t(`${p}.attn_q.bias`, [H * HD]));
+    tensors.push(t(`${p}.attn_k.weight`, [E, KV * HD]), t(`${p}.attn_k.bias`, [KV * HD]));
+    tensors.push(t(`${p}.attn_v.weight`, [E, KV * HD]), t(`${p}.attn_v.bias`, [KV * HD]));
+    tensors.push(t(`${p}.attn_output.weight`, [H * HD, E]), t(`${p}.ffn_norm.weight`, [E], 0.5));
+    tensors.push(t(`${p}.ffn_gate.weight`, [E, FF]), t(`${p}.ffn_up.weight`, [E, FF]), t(`${p}.ffn_down.weight`, [FF, E]));
+  }
+  tensors.push(t('output_norm.weight', [E], 0.5), t('output.weight', [E, V], 0.2));
+  return { metadata, tensors };
+}
+
+/** Qwen2.5-VL: ViT (32 px images, 4 px patches, width 32, 2 blocks, window attention) + merger. */
+export function qwen25vlTowerPair(): TowerPair {
+  const H = 32, FF = 48, P = 4, BLOCKS = 2, HEADS = 2, MERGED = H * 4;
+  const { list, add } = weights(33);
+  add('v.patch_embd_0.weight', 'v.patch_embd.weight', [P, P, 3, H], { llamaType: 'F32' });
+  add('v.patch_embd_1.weight', 'v.patch_embd.weight.1', [P, P, 3, H], { llamaType: 'F32' });
+  for (let i = 0; i < BLOCKS; i++) {
+    const p = `v.blk.${i}`;
+    add(`${p}.ln1.weight`, `${p}.ln1.weight`, [H], { init: 'ones' });
+    for (const o of ['attn_q', 'attn_k', 'attn_v', 'attn_out']) {
+      add(`${p}.${o}.weight`, `${p}.${o}.weight`, [H, H]);
+      add(`${p}.${o}.bias`, `${p}.${o}.bias`, [H], { scale: 0.1 });
+    }
+    add(`${p}.ln2.weight`, `${p}.ln2.weight`, [H], { init: 'ones' });
+    add(`${p}.ffn_gate.weight`, `${p}.ffn_gate.weight`, [H, FF]);
+    add(`${p}.ffn_gate.bias`, `${p}.ffn_gate.bias`, [FF], { scale: 0.1 });
+    add(`${p}.ffn_up.weight`, `${p}.ffn_up.weight`, [H, FF]);
+    add(`${p}.ffn_up.bias`, `${p}.ffn_up.bias`, [FF], { scale: 0.1 });
+    add(`${p}.ffn_down.weight`, `${p}.ffn_down.weight`, [FF, H]);
+    add(`${p}.ffn_down.bias`, `${p}.ffn_down.bias`, [H], { scale: 0.1 });
+  }
+  add('v.merger.ln_q.weight', 'v.post_ln.weight', [H], { init: 'ones' });
+  add('v.merger.mlp.0.weight', 'mm.0.weight', [MERGED, MERGED]);
+  add('v.merger.mlp.0.bias', 'mm.0.bias', [MERGED], { scale: 0.1 });
+  add('v.merger.mlp.2.weight', 'mm.2.weight', [MERGED, TEXT_E], { scale: 2 });
+  add('v.merger.mlp.2.bias', 'mm.2.bias', [TEXT_E], { scale: 0.5 });
+  const a = 'qwen25vl';
+  const pubKeys: Md = [
+    [`${a}.vision.block_count`, u32(BLOCKS)],
+    [`${a}.vision.embedding_length`, u32(H)],
+    [`${a}.vision.attention.head_count`, u32(HEADS)],
+    [`${a}.vision.num_channels`, u32(3)],
+    [`${a}.vision.patch_size`, u32(P)],
+    [`${a}.vision.spatial_merge_size`, u32(2)],
+    [`${a}.vision.spatial_patch_size`, u32(P)],
+    [`${a}.vision.window_size`, u32(112)],
+    [`${a}.vision.attention.layer_norm_epsilon`, f32(1e-6)],
+    [`${a}.vision.rope.freq_base`, f32(10000)],
+    [`${a}.vision.fullatt_block_indexes`, arr(VT.INT32, [1])],
+    [`${a}.vision.temporal_patch_size`, u32(2)],
+  ];
+  const mmKeys: Md = [
+    ...mmprojHeader('qwen2.5vl_merger'),
+    ['clip.vision.projection_dim', u32(TEXT_E)],
+    ['clip.vision.image_size', u32(560)],
+    ['clip.vision.patch_size', u32(P)],
+    ['clip.vision.embedding_length', u32(H)],
+    ['clip.vision.feed_forward_length', u32(FF)],
+    ['clip.vision.block_count', u32(BLOCKS)],
+    ['clip.vision.attention.head_count', u32(HEADS)],
+    ['clip.vision.image_mean', arr(VT.FLOAT32, [0.48145466, 0.4578275, 0.40821073])],
+    ['clip.vision.image_std', arr(VT.FLOAT32, [0.26862954, 0.26130258, 0.27577711])],
+    ['clip.use_silu', true],
+    ['clip.vision.n_wa_pattern', u32(2)],
+    ['clip.vision.attention.layer_norm_epsilon', f32(1e-6)],
+  ];
+  return { label: 'qwen2.5-vl', publishedArch: a, ...specs(qwen25vlText(), 16, pubKeys, mmKeys, list, [[/attn_(q|k|v|output)\.weight$/, 0.8]]), chatTemplate: 'chatml' };
+}
+
 export const TOWER_PAIRS: ReadonlyArray<[string, () => TowerPair]> = [
   ['gemma3', gemma3TowerPair],
   ['mistral3', mistral3TowerPair],
+  ['qwen2.5-vl', qwen25vlTowerPair],
 ];

@@ -170,7 +170,48 @@ export const mistral3Tower: TowerFamily = {
   },
 };
 
-export const TOWER_FAMILIES: readonly TowerFamily[] = [gemma3Tower, mistral3Tower];
+// ---- qwen25vl: Qwen2.5-VL vision tower + merger ----
+
+export const qwen25vlTower: TowerFamily = {
+  arch: 'qwen25vl',
+  name: 'qwen2.5-vl',
+  plan(b) {
+    if (b.str('general.architecture') !== 'qwen25vl' || !b.sourceTensors(['v.']).length) return null;
+    commonVisionKeys(b, 'qwen25vl', 'qwen2.5vl_merger');
+    const up = b.tensor('v.blk.0.ffn_up.weight');
+    if (!b.hasOut('clip.vision.feed_forward_length') && up?.dims[1]) b.setU32('clip.vision.feed_forward_length', up.dims[1]);
+    if (!b.hasOut('clip.vision.image_size')) b.setU32('clip.vision.image_size', 560);
+    b.u32From('qwen25vl.vision.num_channels', 'clip.vision.num_channels');
+    b.u32From('qwen25vl.vision.spatial_merge_size', 'clip.vision.spatial_merge_size');
+    b.u32From('qwen25vl.vision.window_size', 'clip.vision.window_size');
+    b.f32From('qwen25vl.vision.attention.layer_norm_epsilon', 'clip.vision.attention.layer_norm_epsilon', 1e-6);
+    const full = b.ints('qwen25vl.vision.fullatt_block_indexes');
+    b.setU32('clip.vision.n_wa_pattern', full?.length ? full[0]! + 1 : 8);
+    b.setBool('clip.use_silu', true);
+    b.setF32Array('clip.vision.image_mean', CLIP_MEAN);
+    b.setF32Array('clip.vision.image_std', CLIP_STD);
+    requireVision(b);
+    const exact: Record<string, string> = {
+      'v.merger.ln_q.weight': 'v.post_ln.weight',
+      'v.merger.ln_q.bias': 'v.post_ln.bias',
+      'v.merger.mlp.0.weight': 'mm.0.weight',
+      'v.merger.mlp.0.bias': 'mm.0.bias',
+      'v.merger.mlp.2.weight': 'mm.2.weight',
+      'v.merger.mlp.2.bias': 'mm.2.bias',
+      'v.patch_embd_0.weight': 'v.patch_embd.weight',
+      'v.patch_embd_1.weight': 'v.patch_embd.weight.1',
+    };
+    for (const t of b.sourceTensors(['v.', 'mm.'])) {
+      const name = exact[t.name] ?? t.name;
+      if (name.startsWith('v.patch_embd.weight')) b.copyAsF32(t, name);
+      else b.copy(t, name);
+    }
+    b.changes.push('qwen25vl vision tower → clip (qwen2.5vl_merger projector); patch embeddings F16 → F32');
+    return b.plan('qwen25vl', 'qwen2.5vl_merger');
+  },
+};
+
+export const TOWER_FAMILIES: readonly TowerFamily[] = [gemma3Tower, mistral3Tower, qwen25vlTower];
 
 /** The projector file's plan for a published file with an embedded tower, or null. */
 export function planTower(raw: RawHeader): TowerPlan | null {
