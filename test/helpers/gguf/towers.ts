@@ -23,6 +23,11 @@ export interface TowerPair {
   mmproj: GGUFSpec;
   /** llama-mtmd-cli's --chat-template when the text model has none. */
   chatTemplate?: string;
+  /**
+   * A llama.cpp-layout text model of the projector's output width to load with it, when the
+   * family's own tiny text model is not built here (libmtmd only needs the widths to match).
+   */
+  standInText?: GGUFSpec;
 }
 
 interface Weight {
@@ -317,8 +322,77 @@ export function qwen25vlTowerPair(): TowerPair {
   return { label: 'qwen2.5-vl', publishedArch: a, ...specs(qwen25vlText(), 16, pubKeys, mmKeys, list, [[/attn_(q|k|v|output)\.weight$/, 0.8]]), chatTemplate: 'chatml' };
 }
 
+/**
+ * Llama 4: ViT with a class token (32 px images, 4 px patches, width 32, 2 blocks), pixel
+ * shuffle ×2, adapter MLP and projector. Its MoE text model is not built here: the published
+ * file's text half is the Mistral 3 tiny model under llama4 keys (never loaded), and libmtmd
+ * runs the projector with the Mistral 3 model (same width) as a stand-in.
+ */
+export function llama4TowerPair(): TowerPair {
+  const m = mistral3Pair();
+  const text = m.llamacpp as { metadata: Md; tensors: TensorSpec[] };
+  const metadata: Md = text.metadata.map(([k, v]) => [k === 'general.architecture' ? k : k.replace(/^mistral3\./, 'llama4.'), k === 'general.architecture' ? 'llama4' : v]);
+  const H = 32, FF = 64, P = 4, IMG = 32, BLOCKS = 2, HEADS = 2, SHUFFLED = H * 4, ADAPTER = 64;
+  const { list, add } = weights(34);
+  add('v.patch_embedding.weight', 'v.patch_embd.weight', [P * P * 3, H]);
+  add('v.class_embedding', 'v.class_embd', [H]);
+  add('v.positional_embedding_vlm', 'v.position_embd.weight', [H, (IMG / P) ** 2 + 1], { llamaType: 'F32' });
+  add('v.layernorm_pre.weight', 'v.pre_ln.weight', [H], { init: 'ones' });
+  add('v.layernorm_pre.bias', 'v.pre_ln.bias', [H], { scale: 0.1 });
+  for (let i = 0; i < BLOCKS; i++) {
+    const p = `v.blk.${i}`;
+    add(`${p}.attn_norm.weight`, `${p}.ln1.weight`, [H], { init: 'ones' });
+    add(`${p}.attn_norm.bias`, `${p}.ln1.bias`, [H], { scale: 0.1 });
+    for (const [o, l] of [['attn_q', 'attn_q'], ['attn_k', 'attn_k'], ['attn_v', 'attn_v'], ['attn_output', 'attn_out']]) {
+      add(`${p}.${o}.weight`, `${p}.${l}.weight`, [H, H]);
+      add(`${p}.${o}.bias`, `${p}.${l}.bias`, [H], { scale: 0.1 });
+    }
+    add(`${p}.ffn_norm.weight`, `${p}.ln2.weight`, [H], { init: 'ones' });
+    add(`${p}.ffn_norm.bias`, `${p}.ln2.bias`, [H], { scale: 0.1 });
+    add(`${p}.mlp.fc1.weight`, `${p}.ffn_up.weight`, [H, FF]);
+    add(`${p}.mlp.fc1.bias`, `${p}.ffn_up.bias`, [FF], { scale: 0.1 });
+    add(`${p}.mlp.fc2.weight`, `${p}.ffn_down.weight`, [FF, H]);
+    add(`${p}.mlp.fc2.bias`, `${p}.ffn_down.bias`, [H], { scale: 0.1 });
+  }
+  add('v.layernorm_post.weight', 'v.post_ln.weight', [H], { init: 'ones' });
+  add('v.layernorm_post.bias', 'v.post_ln.bias', [H], { scale: 0.1 });
+  add('v.vision_adapter.mlp.fc1.weight', 'mm.model.mlp.1.weight', [SHUFFLED, ADAPTER], { scale: 1 });
+  add('v.vision_adapter.mlp.fc2.weight', 'mm.model.mlp.2.weight', [ADAPTER, ADAPTER], { scale: 1 });
+  add('mm.linear_1.weight', 'mm.model.fc.weight', [ADAPTER, TEXT_E], { scale: 4 });
+  const a = 'llama4';
+  const pubKeys: Md = [
+    [`${a}.vision.block_count`, u32(BLOCKS)],
+    [`${a}.vision.embedding_length`, u32(H)],
+    [`${a}.vision.feed_forward_length`, u32(FF)],
+    [`${a}.vision.attention.head_count`, u32(HEADS)],
+    [`${a}.vision.image_size`, u32(IMG)],
+    [`${a}.vision.patch_size`, u32(P)],
+    [`${a}.vision.rope.freq_base`, f32(10000)],
+    [`${a}.vision.layer_norm_epsilon`, f32(1e-5)],
+    [`${a}.vision.pixel_shuffle_ratio`, f32(0.5)],
+  ];
+  const mmKeys: Md = [
+    ...mmprojHeader('llama4'),
+    ['clip.vision.projection_dim', u32(TEXT_E)],
+    ['clip.vision.image_size', u32(IMG)],
+    ['clip.vision.patch_size', u32(P)],
+    ['clip.vision.embedding_length', u32(H)],
+    ['clip.vision.feed_forward_length', u32(FF)],
+    ['clip.vision.block_count', u32(BLOCKS)],
+    ['clip.vision.attention.head_count', u32(HEADS)],
+    ['clip.vision.image_mean', arr(VT.FLOAT32, [0.5, 0.5, 0.5])],
+    ['clip.vision.image_std', arr(VT.FLOAT32, [0.5, 0.5, 0.5])],
+    ['clip.vision.attention.layer_norm_epsilon', f32(1e-5)],
+    ['clip.vision.projector.scale_factor', u32(2)],
+    ['clip.use_gelu', true],
+  ];
+  const standIn = { ...text, tensors: text.tensors.map((t) => (/\.attn_(q|k|v|output)\.weight$/.test(t.name) ? { ...t, scale: 0.8 } : t)), seed: 15 };
+  return { label: 'llama4', publishedArch: a, ...specs({ metadata, tensors: text.tensors }, 15, pubKeys, mmKeys, list, []), chatTemplate: 'mistral-v7', standInText: standIn };
+}
+
 export const TOWER_PAIRS: ReadonlyArray<[string, () => TowerPair]> = [
   ['gemma3', gemma3TowerPair],
   ['mistral3', mistral3TowerPair],
   ['qwen2.5-vl', qwen25vlTowerPair],
+  ['llama4', llama4TowerPair],
 ];

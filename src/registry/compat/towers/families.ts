@@ -211,7 +211,51 @@ export const qwen25vlTower: TowerFamily = {
   },
 };
 
-export const TOWER_FAMILIES: readonly TowerFamily[] = [gemma3Tower, mistral3Tower, qwen25vlTower];
+// ---- llama4: Llama 4's ViT + pixel-shuffle adapter + projector ----
+
+const LLAMA4_RENAMES = [
+  // The adapter MLP first, so the generic .mlp.fc1/2 rule below does not take it.
+  ['v.vision_adapter.mlp.fc1', 'mm.model.mlp.1'],
+  ['v.vision_adapter.mlp.fc2', 'mm.model.mlp.2'],
+  ['mm.linear_1', 'mm.model.fc'],
+  ['v.class_embedding', 'v.class_embd'],
+  ['v.layernorm_post', 'v.post_ln'],
+  ['v.layernorm_pre', 'v.pre_ln'],
+  ['v.patch_embedding', 'v.patch_embd'],
+  ['.attn_output', '.attn_out'],
+  ['.attn_norm', '.ln1'],
+  ['.ffn_norm', '.ln2'],
+  ['.mlp.fc1', '.ffn_up'],
+  ['.mlp.fc2', '.ffn_down'],
+] as const;
+
+export const llama4Tower: TowerFamily = {
+  arch: 'llama4',
+  name: 'llama4',
+  plan(b) {
+    if (b.str('general.architecture') !== 'llama4' || !b.sourceTensors(['v.']).length) return null;
+    commonVisionKeys(b, 'llama4', 'llama4');
+    b.f32From('llama4.vision.layer_norm_epsilon', 'clip.vision.attention.layer_norm_epsilon');
+    const ratio = b.num('llama4.vision.pixel_shuffle_ratio');
+    b.setU32('clip.vision.projector.scale_factor', ratio && ratio > 0 ? Math.max(1, Math.round(1 / ratio)) : 2);
+    b.setBool('clip.use_gelu', true);
+    b.setF32Array('clip.vision.image_mean', HALF);
+    b.setF32Array('clip.vision.image_std', HALF);
+    requireVision(b, ['clip.vision.attention.layer_norm_epsilon']);
+    for (const t of b.sourceTensors(['v.', 'mm.'])) {
+      // The position embedding is published without the `.weight` suffix.
+      const name = t.name === 'v.positional_embedding_vlm' ? 'v.position_embd.weight' : renameBySubstring(t.name, LLAMA4_RENAMES);
+      // libmtmd adds the position embedding to F32 activations: the CPU backend needs it in F32
+      // (llama.cpp's converter always writes it so).
+      if (name === 'v.position_embd.weight' || name === 'v.class_embd') b.copyAsF32(t, name);
+      else b.copy(t, name);
+    }
+    b.changes.push('llama4 vision tower → clip (llama4 projector); position embedding F16 → F32');
+    return b.plan('llama4', 'llama4');
+  },
+};
+
+export const TOWER_FAMILIES: readonly TowerFamily[] = [gemma3Tower, mistral3Tower, qwen25vlTower, llama4Tower];
 
 /** The projector file's plan for a published file with an embedded tower, or null. */
 export function planTower(raw: RawHeader): TowerPlan | null {
