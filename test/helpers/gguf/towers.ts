@@ -33,8 +33,11 @@ export interface TowerPair {
 interface Weight {
   /** Ollama's name, or null when only llama.cpp's file has it. */
   published: string | null;
-  llama: string;
+  /** llama.cpp's name, or null when its file has the values elsewhere (joined into another tensor). */
+  llama: string | null;
   dims: number[];
+  /** llama.cpp's shape, when its converter reshapes. */
+  llamaDims?: number[];
   pubType: WeightType;
   llamaType: WeightType;
   values: Float32Array;
@@ -55,7 +58,7 @@ function values(rand: () => number, n: number, scale: number, init?: 'ones' | 'z
 function weights(seed: number) {
   const rand = prng(seed);
   const list: Weight[] = [];
-  const add = (published: string | null, llama: string, dims: number[], opts: { type?: WeightType; llamaType?: WeightType; scale?: number; init?: 'ones' | 'zeros' } = {}): Weight => {
+  const add = (published: string | null, llama: string | null, dims: number[], opts: { type?: WeightType; llamaType?: WeightType; scale?: number; init?: 'ones' | 'zeros' } = {}): Weight => {
     const type = opts.type ?? (dims.length > 1 ? 'F16' : 'F32');
     const w: Weight = { published, llama, dims, pubType: type, llamaType: opts.llamaType ?? type, values: values(rand, dims.reduce((a, b) => a * b, 1), opts.scale ?? 0.5, opts.init) };
     list.push(w);
@@ -79,7 +82,7 @@ function specs(
     .filter((t) => !t.name.startsWith('v.') && !t.name.startsWith('mm.'))
     .map((t) => ({ ...t, scale: scales.find(([re]) => re.test(t.name))?.[1] ?? t.scale }));
   const pubTensors: TensorSpec[] = list.filter((w) => w.published).map((w) => ({ name: w.published!, dims: w.dims, type: w.pubType, data: w.values }));
-  const mmTensors: TensorSpec[] = list.map((w) => ({ name: w.llama, dims: w.dims, type: w.llamaType, data: w.llamaValues ?? w.values }));
+  const mmTensors: TensorSpec[] = list.filter((w) => w.llama).map((w) => ({ name: w.llama!, dims: w.llamaDims ?? w.dims, type: w.llamaType, data: w.llamaValues ?? w.values }));
   return {
     published: { metadata: [...md, ...pubKeys], tensors: [...textTensors, ...pubTensors], seed },
     mmproj: { metadata: mmKeys, tensors: mmTensors, seed },
@@ -390,9 +393,138 @@ export function llama4TowerPair(): TowerPair {
   return { label: 'llama4', publishedArch: a, ...specs({ metadata, tensors: text.tensors }, 15, pubKeys, mmKeys, list, []), chatTemplate: 'mistral-v7', standInText: standIn };
 }
 
+/** Qwen3-VL's text model as Ollama published it: no M-RoPE sections (the translation adds 24/20/20/0, so heads are 128 wide). */
+function qwen3vlText(): { metadata: Md; tensors: TensorSpec[] } {
+  const V = 384, E = TEXT_E, H = 2, KV = 1, HD = 128, FF = 128;
+  const a = 'qwen3vl';
+  const metadata: Md = [
+    ['general.architecture', a],
+    ['general.name', 'qwen3vl-tiny-random'],
+    ['general.file_type', u32(0)],
+    [`${a}.context_length`, u32(512)],
+    [`${a}.embedding_length`, u32(E)],
+    [`${a}.block_count`, u32(2)],
+    [`${a}.feed_forward_length`, u32(FF)],
+    [`${a}.attention.head_count`, u32(H)],
+    [`${a}.attention.head_count_kv`, u32(KV)],
+    [`${a}.attention.key_length`, u32(HD)],
+    [`${a}.attention.value_length`, u32(HD)],
+    [`${a}.attention.layer_norm_rms_epsilon`, f32(1e-6)],
+    [`${a}.rope.freq_base`, f32(10000)],
+    ...Object.entries({ ...bpeVocab(V, ['<|endoftext|>', '<|im_start|>', '<|im_end|>', '<|vision_start|>', '<|vision_end|>']), 'tokenizer.ggml.pre': 'qwen2' }),
+  ];
+  const t = (name: string, dims: number[], scale?: number): TensorSpec => ({ name, dims, type: 'F32', ...(scale ? { scale } : {}) });
+  const tensors: TensorSpec[] = [t('token_embd.weight', [E, V], 0.5)];
+  for (let i = 0; i < 2; i++) {
+    const p = `blk.${i}`;
+    tensors.push(t(`${p}.attn_norm.weight`, [E], 0.5));
+    tensors.push(t(`${p}.attn_q.weight`, [E, H * HD]), t(`${p}.attn_k.weight`, [E, KV * HD]), t(`${p}.attn_v.weight`, [E, KV * HD]));
+    tensors.push(t(`${p}.attn_q_norm.weight`, [HD], 0.5), t(`${p}.attn_k_norm.weight`, [HD], 0.5));
+    tensors.push(t(`${p}.attn_output.weight`, [H * HD, E]), t(`${p}.ffn_norm.weight`, [E], 0.5));
+    tensors.push(t(`${p}.ffn_gate.weight`, [E, FF]), t(`${p}.ffn_up.weight`, [E, FF]), t(`${p}.ffn_down.weight`, [FF, E]));
+  }
+  tensors.push(t('output_norm.weight', [E], 0.5), t('output.weight', [E, V], 0.2));
+  return { metadata, tensors };
+}
+
+/**
+ * Qwen3-VL: ViT (32 px images, 4 px patches, width 32, 2 blocks) with a Conv3D patch embedding,
+ * a deepstack adapter after block 0 and the merger, as Ollama's first converter published it
+ * (Q/K/V split, patch embedding packed as [P, P, 2, OUT·IN]).
+ */
+export function qwen3vlTowerPair(): TowerPair {
+  const H = 32, FF = 48, P = 4, IMG = 32, BLOCKS = 2, HEADS = 2, IN = 3, MERGED = H * 4;
+  const { list, add } = weights(35);
+  // The packed Conv3D kernel; llama.cpp's converter writes one Conv2D kernel per frame.
+  const packed = add('v.patch_embed.weight', 'v.patch_embd.weight', [P, P, 2, H * IN], { llamaType: 'F32' });
+  const slice = (t: number): Float32Array => {
+    const out = new Float32Array(P * P * IN * H);
+    for (let o = 0; o < H; o++)
+      for (let i = 0; i < IN; i++)
+        for (let k = 0; k < P * P; k++) out[k + P * P * (i + IN * o)] = packed.values[k + P * P * (t + 2 * (o * IN + i))]!;
+    return out;
+  };
+  packed.llamaDims = [P, P, IN, H];
+  packed.llamaValues = slice(0);
+  const frame1: Weight = { published: null, llama: 'v.patch_embd.weight.1', dims: [P, P, IN, H], pubType: 'F32', llamaType: 'F32', values: slice(1) };
+  list.push(frame1);
+  add('v.patch_embed.bias', 'v.patch_embd.bias', [H], { scale: 0.1 });
+  add('v.pos_embed.weight', 'v.position_embd.weight', [H, (IMG / P) ** 2], { llamaType: 'F32' });
+  for (let i = 0; i < BLOCKS; i++) {
+    const p = `v.blk.${i}`;
+    add(`${p}.norm1.weight`, `${p}.ln1.weight`, [H], { init: 'ones' });
+    add(`${p}.norm1.bias`, `${p}.ln1.bias`, [H], { scale: 0.1 });
+    const q = add(`${p}.attn_q.weight`, `${p}.attn_qkv.weight`, [H, H]);
+    const k = add(`${p}.attn_k.weight`, '', [H, H]);
+    const v = add(`${p}.attn_v.weight`, '', [H, H]);
+    const qb = add(`${p}.attn_q.bias`, `${p}.attn_qkv.bias`, [H], { scale: 0.1 });
+    const kb = add(`${p}.attn_k.bias`, '', [H], { scale: 0.1 });
+    const vb = add(`${p}.attn_v.bias`, '', [H], { scale: 0.1 });
+    // llama.cpp keeps Hugging Face's fused qkv: q, k, v rows one after the other.
+    q.llamaDims = [H, 3 * H];
+    q.llamaValues = Float32Array.from([...q.values, ...k.values, ...v.values]);
+    qb.llamaDims = [3 * H];
+    qb.llamaValues = Float32Array.from([...qb.values, ...kb.values, ...vb.values]);
+    for (const w of [k, v, kb, vb]) w.llama = null;
+    add(`${p}.attn_out.weight`, `${p}.attn_out.weight`, [H, H]);
+    add(`${p}.attn_out.bias`, `${p}.attn_out.bias`, [H], { scale: 0.1 });
+    add(`${p}.norm2.weight`, `${p}.ln2.weight`, [H], { init: 'ones' });
+    add(`${p}.norm2.bias`, `${p}.ln2.bias`, [H], { scale: 0.1 });
+    add(`${p}.mlp.linear_fc1.weight`, `${p}.ffn_up.weight`, [H, FF]);
+    add(`${p}.mlp.linear_fc1.bias`, `${p}.ffn_up.bias`, [FF], { scale: 0.1 });
+    add(`${p}.mlp.linear_fc2.weight`, `${p}.ffn_down.weight`, [FF, H]);
+    add(`${p}.mlp.linear_fc2.bias`, `${p}.ffn_down.bias`, [H], { scale: 0.1 });
+  }
+  add('v.merger.norm.weight', 'v.post_ln.weight', [H], { init: 'ones' });
+  add('v.merger.norm.bias', 'v.post_ln.bias', [H], { scale: 0.1 });
+  add('v.merger.linear_fc1.weight', 'mm.0.weight', [MERGED, MERGED]);
+  add('v.merger.linear_fc1.bias', 'mm.0.bias', [MERGED], { scale: 0.1 });
+  add('v.merger.linear_fc2.weight', 'mm.2.weight', [MERGED, TEXT_E], { scale: 2 });
+  add('v.merger.linear_fc2.bias', 'mm.2.bias', [TEXT_E], { scale: 0.5 });
+  add('v.deepstack_merger.0.norm.weight', 'v.deepstack.0.norm.weight', [MERGED], { init: 'ones' });
+  add('v.deepstack_merger.0.norm.bias', 'v.deepstack.0.norm.bias', [MERGED], { scale: 0.1 });
+  add('v.deepstack_merger.0.linear_fc1.weight', 'v.deepstack.0.fc1.weight', [MERGED, MERGED]);
+  add('v.deepstack_merger.0.linear_fc1.bias', 'v.deepstack.0.fc1.bias', [MERGED], { scale: 0.1 });
+  add('v.deepstack_merger.0.linear_fc2.weight', 'v.deepstack.0.fc2.weight', [MERGED, TEXT_E], { scale: 2 });
+  add('v.deepstack_merger.0.linear_fc2.bias', 'v.deepstack.0.fc2.bias', [TEXT_E], { scale: 0.5 });
+  const a = 'qwen3vl';
+  const pubKeys: Md = [
+    [`${a}.vision.block_count`, u32(BLOCKS)],
+    [`${a}.vision.embedding_length`, u32(H)],
+    [`${a}.vision.attention.head_count`, u32(HEADS)],
+    [`${a}.vision.num_channels`, u32(IN)],
+    [`${a}.vision.patch_size`, u32(P)],
+    [`${a}.vision.spatial_merge_size`, u32(2)],
+    [`${a}.vision.attention.layer_norm_epsilon`, f32(1e-6)],
+    [`${a}.vision.rope.freq_base`, f32(10000)],
+    [`${a}.vision.temporal_patch_size`, u32(2)],
+    [`${a}.vision.deepstack_visual_indexes`, arr(VT.INT32, [0])],
+    [`${a}.vision.image_mean`, arr(VT.FLOAT32, [0.5, 0.5, 0.5])],
+    [`${a}.vision.image_std`, arr(VT.FLOAT32, [0.5, 0.5, 0.5])],
+  ];
+  const mmKeys: Md = [
+    ...mmprojHeader('qwen3vl_merger'),
+    ['clip.vision.projection_dim', u32(TEXT_E)],
+    ['clip.vision.image_size', u32(IMG)],
+    ['clip.vision.patch_size', u32(P)],
+    ['clip.vision.embedding_length', u32(H)],
+    ['clip.vision.feed_forward_length', u32(FF)],
+    ['clip.vision.block_count', u32(BLOCKS)],
+    ['clip.vision.attention.head_count', u32(HEADS)],
+    ['clip.vision.image_mean', arr(VT.FLOAT32, [0.5, 0.5, 0.5])],
+    ['clip.vision.image_std', arr(VT.FLOAT32, [0.5, 0.5, 0.5])],
+    ['clip.use_gelu', true],
+    ['clip.vision.spatial_merge_size', u32(2)],
+    ['clip.vision.attention.layer_norm_epsilon', f32(1e-6)],
+    ['clip.vision.is_deepstack_layers', arr(VT.BOOL, [true, false])],
+  ];
+  return { label: 'qwen3-vl', publishedArch: a, ...specs(qwen3vlText(), 17, pubKeys, mmKeys, list, [[/attn_(q|k|v|output)\.weight$/, 0.8]]), chatTemplate: 'chatml' };
+}
+
 export const TOWER_PAIRS: ReadonlyArray<[string, () => TowerPair]> = [
   ['gemma3', gemma3TowerPair],
   ['mistral3', mistral3TowerPair],
   ['qwen2.5-vl', qwen25vlTowerPair],
   ['llama4', llama4TowerPair],
+  ['qwen3-vl', qwen3vlTowerPair],
 ];

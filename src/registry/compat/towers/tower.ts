@@ -24,7 +24,14 @@ export type TensorSource =
   /** The parts converted to F32 and concatenated. */
   | { kind: 'concat-f32'; parts: RawTensor[] }
   /** Row `row` of a 2-D tensor, as F32. */
-  | { kind: 'row-f32'; from: RawTensor; row: number };
+  | { kind: 'row-f32'; from: RawTensor; row: number }
+  /** The parts' bytes one after the other (same type: a concatenation along the last dimension). */
+  | { kind: 'concat'; parts: RawTensor[] }
+  /**
+   * One temporal slice of a Conv3D patch embedding packed as [W, H, 2, OUT·IN] (F16), as an
+   * F32 Conv2D kernel [W, H, IN, OUT].
+   */
+  | { kind: 'patch-slice'; from: RawTensor; slice: number; channels: number };
 
 export interface TowerTensor {
   name: string;
@@ -182,8 +189,24 @@ export class TowerBuilder {
   row(from: RawTensor, row: number, name: string): void {
     this.add({ name, dims: [from.dims[0]!], type: GGML_F32, source: { kind: 'row-f32', from, row } });
   }
-  concatF32(parts: RawTensor[], name: string, dims: number[]): void {
-    this.add({ name, dims, type: GGML_F32, source: { kind: 'concat-f32', parts } });
+  /** Concatenates along the last dimension: bytes as they are when the types agree, else in F32. */
+  concat(parts: RawTensor[], name: string): void {
+    const first = parts[0]!;
+    const last = first.dims.length - 1;
+    if (parts.some((p) => p.dims.length !== first.dims.length || p.dims.some((d, i) => i !== last && d !== first.dims[i]))) {
+      throw new CompatError(`inconsistent model file: ${parts.map((p) => p.name).join(', ')} cannot be joined into ${name}`);
+    }
+    const dims = [...first.dims];
+    dims[last] = parts.reduce((a, p) => a + p.dims[last]!, 0);
+    if (parts.every((p) => p.type === first.type)) this.add({ name, dims, type: first.type, source: { kind: 'concat', parts } });
+    else this.add({ name, dims, type: GGML_F32, source: { kind: 'concat-f32', parts } });
+  }
+  patchSlice(from: RawTensor, slice: number, channels: number, name: string): void {
+    const [w, h, frames, packed] = from.dims as [number, number, number, number];
+    if (from.dims.length !== 4 || frames !== 2 || packed % channels !== 0 || from.type !== GGML_F16) {
+      throw new CompatError(`cannot translate the vision tower: ${from.name} is not an F16 [W, H, 2, OUT·IN] patch embedding`);
+    }
+    this.add({ name, dims: [w, h, channels, packed / channels], type: GGML_F32, source: { kind: 'patch-slice', from, slice, channels } });
   }
 
   plan(family: string, projector: string): TowerPlan {

@@ -66,6 +66,26 @@ async function converted(fh: FileHandle, t: TowerTensor): Promise<Buffer> {
       }
       return Buffer.concat(parts);
     }
+    case 'concat': {
+      const parts: Buffer[] = [];
+      for (const p of s.parts) parts.push(await readAt(fh, p.sourceOffset, p.size, p.name));
+      return Buffer.concat(parts);
+    }
+    case 'patch-slice': {
+      const src = await readAt(fh, s.from.sourceOffset, s.from.size, s.from.name);
+      const [w, h, frames, packed] = s.from.dims as [number, number, number, number];
+      const hw = w * h;
+      const out = Buffer.allocUnsafe(t.size);
+      for (let p = 0; p < packed; p++) {
+        // packed index p = c_out · channels + c_in; the output keeps [.., c_in, c_out] order.
+        const cOut = Math.floor(p / s.channels);
+        const cIn = p % s.channels;
+        const from = hw * (s.slice + frames * p);
+        const to = hw * (cIn + s.channels * cOut);
+        for (let i = 0; i < hw; i++) out.writeFloatLE(halfToFloat(src.readUInt16LE(2 * (from + i))), 4 * (to + i));
+      }
+      return out;
+    }
     case 'copy':
       throw new Error('copies are streamed');
   }
