@@ -521,10 +521,90 @@ export function qwen3vlTowerPair(): TowerPair {
   return { label: 'qwen3-vl', publishedArch: a, ...specs(qwen3vlText(), 17, pubKeys, mmKeys, list, [[/attn_(q|k|v|output)\.weight$/, 0.8]]), chatTemplate: 'chatml' };
 }
 
+/**
+ * Gemma 4: SigLIP-like ViT with 2-D position tables, per-head Q/K norms, post norms, clamp
+ * scalars packed into `v.clamp_data` as Ollama publishes them (llama.cpp: one scalar tensor per
+ * value), and the gemma4v projector. Gemma 4's text model is not built here: the published
+ * file's text half is the Mistral 3 tiny model under gemma4 keys (never loaded), and libmtmd
+ * runs the projector with the Mistral 3 model (same width) as a stand-in.
+ */
+export function gemma4TowerPair(): TowerPair {
+  const m = mistral3Pair();
+  const text = m.llamacpp as { metadata: Md; tensors: TensorSpec[] };
+  const metadata: Md = text.metadata.map(([k, v]) => [k === 'general.architecture' ? k : k.replace(/^mistral3\./, 'gemma4.'), k === 'general.architecture' ? 'gemma4' : v]);
+  const H = 32, FF = 64, P = 4, BLOCKS = 2, HEADS = 2, HD = H / HEADS, POS = 64, MERGE = 3;
+  const { list, add } = weights(36);
+  add('v.patch_embd.weight', 'v.patch_embd.weight', [P, P, 3, H], { llamaType: 'F32' });
+  add('v.position_embd.weight', 'v.position_embd.weight', [H, POS, 2], { llamaType: 'F32', scale: 0.2 });
+  const linears = ['attn_q', 'attn_k', 'attn_v', 'attn_out', 'ffn_gate', 'ffn_up', 'ffn_down'];
+  const rand = prng(37);
+  const clamp: number[] = [];
+  const clampNames: string[] = [];
+  const bound = () => halfToFloat(toHalf(2 + (rand() / 4294967296) * 6));
+  const addClamp = (prefix: string) => {
+    const a = bound(), b = bound();
+    for (const [suffix, v] of [['input_min', -a], ['input_max', a], ['output_min', -b], ['output_max', b]] as const) {
+      clamp.push(v);
+      clampNames.push(`${prefix}.${suffix}`);
+    }
+  };
+  for (let i = 0; i < BLOCKS; i++) {
+    const p = `v.blk.${i}`;
+    add(`${p}.ln1.weight`, `${p}.ln1.weight`, [H], { init: 'ones' });
+    for (const o of ['attn_q', 'attn_k', 'attn_v', 'attn_out']) add(`${p}.${o}.weight`, `${p}.${o}.weight`, [H, H]);
+    add(`${p}.attn_q_norm.weight`, `${p}.attn_q_norm.weight`, [HD], { init: 'ones' });
+    add(`${p}.attn_k_norm.weight`, `${p}.attn_k_norm.weight`, [HD], { init: 'ones' });
+    add(`${p}.attn_post_norm.weight`, `${p}.attn_post_norm.weight`, [H], { init: 'ones' });
+    add(`${p}.ln2.weight`, `${p}.ln2.weight`, [H], { init: 'ones' });
+    add(`${p}.ffn_gate.weight`, `${p}.ffn_gate.weight`, [H, FF]);
+    add(`${p}.ffn_up.weight`, `${p}.ffn_up.weight`, [H, FF]);
+    add(`${p}.ffn_down.weight`, `${p}.ffn_down.weight`, [FF, H]);
+    add(`${p}.ffn_post_norm.weight`, `${p}.ffn_post_norm.weight`, [H], { init: 'ones' });
+    for (const l of linears) addClamp(`${p}.${l}`);
+  }
+  add('v.std_bias', 'v.std_bias', [H], { scale: 0.1 });
+  add('v.std_scale', 'v.std_scale', [H], { scale: 1 });
+  add('mm.input_projection.weight', 'mm.input_projection.weight', [H, TEXT_E], { scale: 2 });
+  addClamp('mm.input_projection');
+  const table = Float32Array.from(clamp);
+  list.push({ published: 'v.clamp_data', llama: null, dims: [table.length], pubType: 'F32', llamaType: 'F32', values: table });
+  clampNames.forEach((name, i) => list.push({ published: null, llama: name, dims: [1], pubType: 'F32', llamaType: 'F32', values: Float32Array.of(clamp[i]!) }));
+  const a = 'gemma4';
+  const pubKeys: Md = [
+    [`${a}.vision.block_count`, u32(BLOCKS)],
+    [`${a}.vision.embedding_length`, u32(H)],
+    [`${a}.vision.attention.head_count`, u32(HEADS)],
+    [`${a}.vision.feed_forward_length`, u32(FF)],
+    [`${a}.vision.patch_size`, u32(P)],
+    [`${a}.vision.num_channels`, u32(3)],
+    [`${a}.vision.projector.scale_factor`, u32(MERGE)],
+    [`${a}.vision.attention.layer_norm_epsilon`, f32(1e-6)],
+  ];
+  const mmKeys: Md = [
+    ['general.architecture', 'clip'],
+    ['general.type', 'mmproj'],
+    ['clip.has_vision_encoder', true],
+    ['clip.vision.projector_type', 'gemma4v'],
+    ['clip.vision.projection_dim', u32(TEXT_E)],
+    ['clip.vision.image_size', u32(224)],
+    ['clip.vision.patch_size', u32(P)],
+    ['clip.vision.embedding_length', u32(H)],
+    ['clip.vision.feed_forward_length', u32(FF)],
+    ['clip.vision.block_count', u32(BLOCKS)],
+    ['clip.vision.attention.head_count', u32(HEADS)],
+    ['clip.vision.image_mean', arr(VT.FLOAT32, [0, 0, 0])],
+    ['clip.vision.image_std', arr(VT.FLOAT32, [1, 1, 1])],
+    ['clip.vision.attention.layer_norm_epsilon', f32(1e-6)],
+  ];
+  const standIn = { ...text, tensors: text.tensors.map((t) => (/\.attn_(q|k|v|output)\.weight$/.test(t.name) ? { ...t, scale: 0.8 } : t)), seed: 15 };
+  return { label: 'gemma4', publishedArch: a, ...specs({ metadata, tensors: text.tensors }, 15, pubKeys, mmKeys, list, []), chatTemplate: 'mistral-v7', standInText: standIn };
+}
+
 export const TOWER_PAIRS: ReadonlyArray<[string, () => TowerPair]> = [
   ['gemma3', gemma3TowerPair],
   ['mistral3', mistral3TowerPair],
   ['qwen2.5-vl', qwen25vlTowerPair],
   ['llama4', llama4TowerPair],
   ['qwen3-vl', qwen3vlTowerPair],
+  ['gemma4', gemma4TowerPair],
 ];

@@ -87,7 +87,7 @@ describe.skipIf(!!skip).each(TOWER_PAIRS)('%s tower under libmtmd', (label, make
     expect(ok.status, ok.stderr.slice(-2000)).toBe(0);
     // The exit status is meaningful: a projector type libmtmd does not know fails the run.
     const bytes = fs.readFileSync(f.mmproj);
-    const key = Buffer.from('clip.projector_type');
+    const key = [Buffer.from('clip.projector_type'), Buffer.from('clip.vision.projector_type')].find((k) => bytes.includes(k))!;
     const at = bytes.indexOf(key) + key.length + 4; // then the value: u64 length, bytes
     bytes.fill('x'.charCodeAt(0), at + 8, at + 8 + Number(bytes.readBigUInt64LE(at)));
     const bad = path.join(dir, `${label}-mmproj-badtype.gguf`);

@@ -9,6 +9,7 @@ import { canDequantize } from './floats.js';
 import { TowerBuilder, renameBySubstring, type TowerPlan } from './tower.js';
 import type { RawHeader } from '../../gguf/rawheader.js';
 import { qwen3vlTower } from './families-qwen3vl.js';
+import { gemma4Tower } from './families-gemma4.js';
 
 export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073];
 export const CLIP_STD = [0.26862954, 0.26130258, 0.27577711];
@@ -256,7 +257,7 @@ export const llama4Tower: TowerFamily = {
   },
 };
 
-export const TOWER_FAMILIES: readonly TowerFamily[] = [gemma3Tower, mistral3Tower, qwen25vlTower, llama4Tower, qwen3vlTower('qwen3vl'), qwen3vlTower('qwen3vlmoe')];
+export const TOWER_FAMILIES: readonly TowerFamily[] = [gemma3Tower, mistral3Tower, qwen25vlTower, llama4Tower, qwen3vlTower('qwen3vl'), qwen3vlTower('qwen3vlmoe'), gemma4Tower];
 
 /** The projector file's plan for a published file with an embedded tower, or null. */
 export function planTower(raw: RawHeader): TowerPlan | null {

@@ -31,7 +31,9 @@ export type TensorSource =
    * One temporal slice of a Conv3D patch embedding packed as [W, H, 2, OUT·IN] (F16), as an
    * F32 Conv2D kernel [W, H, IN, OUT].
    */
-  | { kind: 'patch-slice'; from: RawTensor; slice: number; channels: number };
+  | { kind: 'patch-slice'; from: RawTensor; slice: number; channels: number }
+  /** `length` bytes of a source tensor from byte `offset` (one value of a packed table). */
+  | { kind: 'bytes'; from: RawTensor; offset: number; length: number };
 
 export interface TowerTensor {
   name: string;
@@ -115,6 +117,10 @@ export class TowerBuilder {
     const i = this.kvs.findIndex((kv) => kv.key === key);
     if (i >= 0) this.kvs[i] = { key, ...v };
     else this.kvs.push({ key, ...v });
+  }
+  removeOut(key: string): void {
+    const i = this.kvs.findIndex((kv) => kv.key === key);
+    if (i >= 0) this.kvs.splice(i, 1);
   }
   hasOut(key: string): boolean {
     return this.kvs.some((kv) => kv.key === key);
@@ -200,6 +206,11 @@ export class TowerBuilder {
     dims[last] = parts.reduce((a, p) => a + p.dims[last]!, 0);
     if (parts.every((p) => p.type === first.type)) this.add({ name, dims, type: first.type, source: { kind: 'concat', parts } });
     else this.add({ name, dims, type: GGML_F32, source: { kind: 'concat-f32', parts } });
+  }
+  /** One F32 value of an F32 source tensor, as a 1-element tensor. */
+  f32At(from: RawTensor, index: number, name: string): void {
+    if (from.type !== GGML_F32 || (index + 1) * 4 > from.size) throw new CompatError(`inconsistent model file: ${from.name} has no value ${index}`);
+    this.add({ name, dims: [1], type: GGML_F32, source: { kind: 'bytes', from, offset: index * 4, length: 4 } });
   }
   patchSlice(from: RawTensor, slice: number, channels: number, name: string): void {
     const [w, h, frames, packed] = from.dims as [number, number, number, number];

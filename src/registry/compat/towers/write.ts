@@ -86,6 +86,8 @@ async function converted(fh: FileHandle, t: TowerTensor): Promise<Buffer> {
       }
       return out;
     }
+    case 'bytes':
+      return readAt(fh, s.from.sourceOffset + s.offset, s.length, s.from.name);
     case 'copy':
       throw new Error('copies are streamed');
   }
