@@ -163,13 +163,14 @@ export function projectorPath(storePaths: StorePaths, digest: string, signal?: A
   const paths = derivedRoot;
   const blob = storePaths.blobPath(digest);
   const job = (async (): Promise<string | null> => {
+    const p = derivedPaths(paths, digest, 'projector');
+    // An intact projector file of this translator version: no need to read the blob's header.
+    if (await usableDerived(paths, digest, 'projector')) return p.gguf;
     const plan = planTower(await readRawHeader(blob));
     if (!plan) {
       towerless.add(key);
       return null;
     }
-    const p = derivedPaths(paths, digest, 'projector');
-    if (await usableDerived(paths, digest, 'projector')) return p.gguf;
     await removeDerived(paths, digest, ['projector']);
     await mkdir(derivedDir(paths), { recursive: true });
     const r = await writeTower(blob, plan, p.gguf);

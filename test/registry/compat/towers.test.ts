@@ -107,6 +107,15 @@ describe('pixtral [IMG_BREAK]', () => {
 });
 
 describe('tower translation refuses what it cannot build', () => {
+  it('a truncated published file is the GGUF reader\'s error, and nothing is written', async () => {
+    const file = path.join(dir, 'gemma3-truncated.gguf');
+    await writeGGUF(file, gemma3TowerPair().published);
+    await truncate(file, (await stat(file)).size - 4096);
+    const out = path.join(dir, 'gemma3-truncated-mmproj.gguf');
+    await expect(translateTower(file, out)).rejects.toThrow(/truncated|ended|invalid GGUF/i);
+    expect((await readdir(dir)).filter((f) => f.includes('truncated-mmproj'))).toEqual([]);
+  });
+
   it('a tower without the keys libmtmd needs is an error naming them, and nothing is written', async () => {
     const pair = gemma3TowerPair();
     const md = (pair.published.metadata as Array<[string, unknown]>).filter(([k]) => k !== 'gemma3.vision.patch_size');
