@@ -3,7 +3,8 @@
  * kept in `<store>/compat/` beside `blobs/` as `sha256-<hex>.gguf` plus a sidecar
  * `sha256-<hex>.json` recording the source digest, the translator version and the derived
  * file's size and sha256; and, for a blob with an embedded vision tower, the tower as a
- * llama.cpp projector file, `sha256-<hex>.mmproj.gguf` with its sidecar `sha256-<hex>.mmproj.json`. The original blob is never touched. A derived file is rebuilt when
+ * llama.cpp projector file, `sha256-<hex>.mmproj.gguf` with its sidecar
+ * `sha256-<hex>.mmproj.json`. The original blob is never touched. A derived file is rebuilt when
  * it or its sidecar is missing, damaged (size, header) or from an older translator; `verify`
  * re-hashes it; prune and delete remove it with its blob.
  */

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pruneBlobs } from '../../../src/registry/archive/prune.js';
 import { planTower } from '../../../src/registry/compat/towers/families.js';
+import { toF32 } from '../../../src/registry/compat/towers/floats.js';
 import { translateTower } from '../../../src/registry/compat/towers/write.js';
 import { readRawHeader, type RawHeader } from '../../../src/registry/gguf/rawheader.js';
 import { MediaType, Store, derivedPaths } from '../../../src/registry/store/index.js';
@@ -103,6 +104,20 @@ describe('pixtral [IMG_BREAK]', () => {
     const got = await tensorBytes(out, await readRawHeader(out));
     expect(got.get('v.token_embd.img_break')!.dims).toEqual([embd.dims[0]]);
     expect(got.get('v.token_embd.img_break')!.bytes.equals(row)).toBe(true);
+  });
+});
+
+describe('element conversions', () => {
+  it('F16, BF16 and Q8_0 read as F32; other types are a clear error', () => {
+    const f16 = Buffer.from([0x00, 0x3c, 0x00, 0xc0, 0x00, 0x00]); // 1, -2, 0
+    expect([...toF32(f16, 1, 3, 't')]).toEqual([1, -2, 0]);
+    const bf16 = Buffer.from([0x80, 0x3f, 0x40, 0xc0]); // 1, -3
+    expect([...toF32(bf16, 30, 2, 't')]).toEqual([1, -3]);
+    const q8 = Buffer.alloc(34);
+    q8.writeUInt16LE(0x3800, 0); // d = 0.5
+    for (let i = 0; i < 32; i++) q8.writeInt8(i - 16, 2 + i);
+    expect([...toF32(q8, 8, 32, 't')]).toEqual(Array.from({ length: 32 }, (_, i) => (i - 16) / 2));
+    expect(() => toF32(Buffer.alloc(144), 12, 256, 'token_embd.weight')).toThrow(/token_embd\.weight is Q4_K/);
   });
 });
 

@@ -9,15 +9,15 @@
 import { CompatError } from '../edit.js';
 import { rawArrayInfo, rawScalar, rawStringItems, rawValue, tensorDataSize, type RawHeader, type RawKV, type RawTensor } from '../../gguf/rawheader.js';
 import { GGUFValueType as VT } from '../../gguf/types.js';
-import { GGML_F16, GGML_F32 } from './floats.js';
+import { GGML_BF16, GGML_F16, GGML_F32 } from './floats.js';
 
 /** Bumped whenever a tower handler's output changes: older projector files are rebuilt. */
 export const TOWER_TRANSLATOR_VERSION = 1;
 
 export type TensorSource =
   | { kind: 'copy'; from: RawTensor }
-  /** F16 → F32, element for element. */
-  | { kind: 'f16-f32'; from: RawTensor }
+  /** F16 or BF16 → F32, element for element. */
+  | { kind: 'to-f32'; from: RawTensor }
   /** Output row i is source row perm[i] (rows of the source's ne[0] elements). */
   | { kind: 'rows'; from: RawTensor; perm: number[] }
   | { kind: 'zeros' }
@@ -181,10 +181,10 @@ export class TowerBuilder {
   copy(from: RawTensor, name: string): void {
     this.add({ name, dims: [...from.dims], type: from.type, source: { kind: 'copy', from } });
   }
-  /** F16 tensors become F32 (libmtmd's convolution and position paths want F32); others are copied. */
+  /** F16 and BF16 tensors become F32 (libmtmd's convolution and position paths want F32); others are copied. */
   copyAsF32(from: RawTensor, name: string): void {
-    if (from.type !== GGML_F16) return this.copy(from, name);
-    this.add({ name, dims: [...from.dims], type: GGML_F32, source: { kind: 'f16-f32', from } });
+    if (from.type !== GGML_F16 && from.type !== GGML_BF16) return this.copy(from, name);
+    this.add({ name, dims: [...from.dims], type: GGML_F32, source: { kind: 'to-f32', from } });
   }
   permuteRows(from: RawTensor, name: string, perm: number[]): void {
     this.add({ name, dims: [...from.dims], type: from.type, source: { kind: 'rows', from, perm } });

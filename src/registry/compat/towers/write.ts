@@ -40,11 +40,9 @@ async function converted(fh: FileHandle, t: TowerTensor): Promise<Buffer> {
   switch (s.kind) {
     case 'zeros':
       return Buffer.alloc(t.size);
-    case 'f16-f32': {
+    case 'to-f32': {
       const src = await readAt(fh, s.from.sourceOffset, s.from.size, s.from.name);
-      const out = Buffer.allocUnsafe(t.size);
-      for (let i = 0; i < elements(s.from); i++) out.writeFloatLE(halfToFloat(src.readUInt16LE(2 * i)), 4 * i);
-      return out;
+      return f32Bytes(toF32(src, s.from.type, elements(s.from), s.from.name));
     }
     case 'rows': {
       const src = await readAt(fh, s.from.sourceOffset, s.from.size, s.from.name);
