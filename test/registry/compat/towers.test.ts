@@ -5,7 +5,9 @@
  * in the store the projector file is a second derived file with the text translation's
  * guarantees. Loading it in libmtmd: towers-mtmd.test.ts.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import { mkdtemp, open, readdir, readFile, rm, stat, truncate, unlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +21,9 @@ import { MediaType, Store, derivedPaths } from '../../../src/registry/store/inde
 import { writeGGUF } from '../../helpers/gguf.js';
 import { gptossPair } from '../../helpers/gguf/families.js';
 import { TOWER_PAIRS, gemma3TowerPair, mistral3TowerPair } from '../../helpers/gguf/towers.js';
-import { addModel } from '../../helpers/models.js';
+import { addModel, repoRoot } from '../../helpers/models.js';
+import { writeModel } from '../../helpers/gguf/models.js';
+import { llamaQuantizePath } from '../../../src/runtime/quantize.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -107,6 +111,8 @@ describe('pixtral [IMG_BREAK]', () => {
   });
 });
 
+const quantizeTool = llamaQuantizePath(path.join(repoRoot, 'node_modules', 'node-llama-cpp'));
+
 describe('element conversions', () => {
   it('F16, BF16 and Q8_0 read as F32; other types are a clear error', () => {
     const f16 = Buffer.from([0x00, 0x3c, 0x00, 0xc0, 0x00, 0x00]); // 1, -2, 0
@@ -117,7 +123,28 @@ describe('element conversions', () => {
     q8.writeUInt16LE(0x3800, 0); // d = 0.5
     for (let i = 0; i < 32; i++) q8.writeInt8(i - 16, 2 + i);
     expect([...toF32(q8, 8, 32, 't')]).toEqual(Array.from({ length: 32 }, (_, i) => (i - 16) / 2));
-    expect(() => toF32(Buffer.alloc(144), 12, 256, 'token_embd.weight')).toThrow(/token_embd\.weight is Q4_K/);
+    expect(() => toF32(Buffer.alloc(176), 13, 256, 'token_embd.weight')).toThrow(/token_embd\.weight is Q5_K/);
+  });
+
+  it.skipIf(!fs.existsSync(quantizeTool))('Q6_K and Q4_K rows (an embedding row for [IMG_BREAK]) read back within their quantisation step', async () => {
+    const src = path.join(dir, 'q-f32.gguf');
+    await writeModel(src, { embd: 256, ff: 512, heads: 4, kvHeads: 4, weightType: 'F32', vocab: 320, blocks: 1 });
+    for (const [type, id, step] of [['q6_k', 14, 0.5 / 31], ['q4_k', 12, 1 / 15]] as const) {
+      const out = path.join(dir, `q-${type}.gguf`);
+      const r = spawnSync(quantizeTool, ['--token-embedding-type', type, src, out, 'Q8_0'], { encoding: 'utf8' });
+      expect(r.status, r.stderr.slice(-1000)).toBe(0);
+      const [a, b] = [await readFile(src), await readFile(out)];
+      const t0 = (await readRawHeader(src)).tensors.find((t) => t.name === 'token_embd.weight')!;
+      const t1 = (await readRawHeader(out)).tensors.find((t) => t.name === 'token_embd.weight')!;
+      expect(t1.type).toBe(id);
+      const rowBytes = t1.size / 320;
+      for (const row of [0, 7, 319]) {
+        const want = toF32(a.subarray(t0.sourceOffset + row * 1024, t0.sourceOffset + (row + 1) * 1024), 0, 256, 'f32');
+        const got = toF32(b.subarray(t1.sourceOffset + row * rowBytes, t1.sourceOffset + (row + 1) * rowBytes), t1.type, 256, type);
+        // Weights are within ±0.5: one quantisation step is at most `step` (half of it when rounding).
+        for (let i = 0; i < 256; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(step);
+      }
+    }
   });
 });
 
