@@ -2,7 +2,9 @@
  * Derived files: the llama.cpp-layout translation of a published model blob (docs/compat.md),
  * kept in `<store>/compat/` beside `blobs/` as `sha256-<hex>.gguf` plus a sidecar
  * `sha256-<hex>.json` recording the source digest, the translator version and the derived
- * file's size and sha256. The original blob is never touched. A derived file is rebuilt when
+ * file's size and sha256; and, for a blob with an embedded vision tower, the tower as a
+ * llama.cpp projector file, `sha256-<hex>.mmproj.gguf` with its sidecar
+ * `sha256-<hex>.mmproj.json`. The original blob is never touched. A derived file is rebuilt when
  * it or its sidecar is missing, damaged (size, header) or from an older translator; `verify`
  * re-hashes it; prune and delete remove it with its blob.
  */
@@ -11,6 +13,10 @@ import { createReadStream } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TRANSLATOR_VERSION, planTranslation, translateGGUF } from '../compat/translate.js';
+import { TOWER_TRANSLATOR_VERSION } from '../compat/towers/tower.js';
+import { planTower } from '../compat/towers/families.js';
+import { writeTower } from '../compat/towers/write.js';
+import { readRawHeader } from '../gguf/rawheader.js';
 import { readGGUF } from '../gguf/reader.js';
 import { digestToFileName, fileNameToDigest } from '../digest.js';
 import { isNotFound, type StorePaths } from './paths.js';
@@ -22,16 +28,23 @@ export interface DerivedSidecar {
   changes: string[];
   size: number;
   sha256: string;
+  /** Projector files: libmtmd's projector type. */
+  projector?: string;
 }
 
-const SIDE_RE = /^(sha256-[0-9a-f]{64})\.(gguf|json)$/;
-const TEMP_RE = /^\.sha256-[0-9a-f]{64}\.(?:gguf|json)\.[0-9a-f]+\.tmp$/;
+/** `text`: the model in llama.cpp's layout; `projector`: its embedded vision tower as an mmproj. */
+export type DerivedKind = 'text' | 'projector';
+const KINDS: readonly DerivedKind[] = ['text', 'projector'];
+const VERSION: Record<DerivedKind, number> = { text: TRANSLATOR_VERSION, projector: TOWER_TRANSLATOR_VERSION };
+
+const SIDE_RE = /^(sha256-[0-9a-f]{64})(?:\.mmproj)?\.(gguf|json)$/;
+const TEMP_RE = /^\.sha256-[0-9a-f]{64}(?:\.mmproj)?\.(?:gguf|json)\.[0-9a-f]+\.tmp$/;
 
 export function derivedDir(paths: StorePaths): string {
   return path.join(paths.root, 'compat');
 }
-export function derivedPaths(paths: StorePaths, digest: string): { gguf: string; sidecar: string } {
-  const base = path.join(derivedDir(paths), digestToFileName(digest));
+export function derivedPaths(paths: StorePaths, digest: string, kind: DerivedKind = 'text'): { gguf: string; sidecar: string } {
+  const base = path.join(derivedDir(paths), digestToFileName(digest) + (kind === 'projector' ? '.mmproj' : ''));
   return { gguf: `${base}.gguf`, sidecar: `${base}.json` };
 }
 
@@ -48,10 +61,10 @@ async function readSidecar(file: string): Promise<DerivedSidecar | null> {
 }
 
 /** The sidecar when the derived file matches it (size and a readable header); else null. */
-async function usableDerived(paths: StorePaths, digest: string): Promise<DerivedSidecar | null> {
-  const p = derivedPaths(paths, digest);
+async function usableDerived(paths: StorePaths, digest: string, kind: DerivedKind = 'text'): Promise<DerivedSidecar | null> {
+  const p = derivedPaths(paths, digest, kind);
   const side = await readSidecar(p.sidecar);
-  if (!side || side.source !== digest || side.translator !== TRANSLATOR_VERSION) return null;
+  if (!side || side.source !== digest || side.translator !== VERSION[kind]) return null;
   const st = await lstat(p.gguf).catch(() => null);
   if (!st?.isFile() || st.size !== side.size) return null;
   try {
@@ -62,11 +75,10 @@ async function usableDerived(paths: StorePaths, digest: string): Promise<Derived
   return side;
 }
 
-/** Removes a blob's derived file and sidecar; true when something was there. */
-export async function removeDerived(paths: StorePaths, digest: string): Promise<boolean> {
-  const p = derivedPaths(paths, digest);
+/** Removes a blob's derived files and sidecars (both kinds, unless one is named); true when something was there. */
+export async function removeDerived(paths: StorePaths, digest: string, kinds: readonly DerivedKind[] = KINDS): Promise<boolean> {
   let any = false;
-  for (const f of [p.sidecar, p.gguf]) {
+  for (const f of kinds.flatMap((k) => Object.values(derivedPaths(paths, digest, k)).reverse())) {
     try {
       await unlink(f);
       any = true;
@@ -108,7 +120,7 @@ export function loadablePath(storePaths: StorePaths, digest: string, signal?: Ab
     if (!needs) return blob;
     const p = derivedPaths(paths, digest);
     if (await usableDerived(paths, digest)) return p.gguf;
-    await removeDerived(paths, digest);
+    await removeDerived(paths, digest, ['text']);
     await mkdir(derivedDir(paths), { recursive: true });
     // Not tied to the first caller's signal: concurrent loads share this translation.
     const result = await translateGGUF(blob, p.gguf);
@@ -124,18 +136,68 @@ export function loadablePath(storePaths: StorePaths, digest: string, signal?: Ab
       size: result.size,
       sha256: result.sha256,
     };
-    const tmp = path.join(derivedDir(paths), `.${path.basename(p.sidecar)}.${randomBytes(6).toString('hex')}.tmp`);
-    await writeFile(tmp, JSON.stringify(side, null, 2) + '\n', { flag: 'wx' });
-    await rename(tmp, p.sidecar);
+    await writeSidecar(paths, p.sidecar, side);
     return p.gguf;
   })();
   inflight.set(key, job);
   return job.finally(() => inflight.delete(key));
 }
 
+async function writeSidecar(paths: StorePaths, file: string, side: DerivedSidecar): Promise<void> {
+  const tmp = path.join(derivedDir(paths), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  await writeFile(tmp, JSON.stringify(side, null, 2) + '\n', { flag: 'wx' });
+  await rename(tmp, file);
+}
+
+/** Digests known to have no embedded vision tower we translate. */
+const towerless = new Set<string>();
+const towerInflight = new Map<string, Promise<string | null>>();
+
+/**
+ * The projector file (mmproj) libmtmd should load for a model blob's embedded vision tower:
+ * its derived projector file (built now if missing, damaged or outdated), or null when the blob
+ * has no tower a handler recognises (nothing is written then). Same rules as loadablePath:
+ * `derivedRoot` is the store, or the cache dir of a read-only store. The model loader takes
+ * "the projector layer if any, else this".
+ */
+export function projectorPath(storePaths: StorePaths, digest: string, signal?: AbortSignal, derivedRoot: StorePaths = storePaths): Promise<string | null> {
+  signal?.throwIfAborted();
+  const key = `${storePaths.root}\0${digest}`;
+  if (towerless.has(key)) return Promise.resolve(null);
+  const running = towerInflight.get(key);
+  if (running) return running;
+  const paths = derivedRoot;
+  const blob = storePaths.blobPath(digest);
+  const job = (async (): Promise<string | null> => {
+    const p = derivedPaths(paths, digest, 'projector');
+    // An intact projector file of this translator version: no need to read the blob's header.
+    if (await usableDerived(paths, digest, 'projector')) return p.gguf;
+    const plan = planTower(await readRawHeader(blob));
+    if (!plan) {
+      towerless.add(key);
+      return null;
+    }
+    await removeDerived(paths, digest, ['projector']);
+    await mkdir(derivedDir(paths), { recursive: true });
+    const r = await writeTower(blob, plan, p.gguf);
+    await writeSidecar(paths, p.sidecar, {
+      source: digest,
+      translator: TOWER_TRANSLATOR_VERSION,
+      family: r.family,
+      projector: r.projector,
+      changes: r.changes,
+      size: r.size,
+      sha256: r.sha256,
+    });
+    return p.gguf;
+  })();
+  towerInflight.set(key, job);
+  return job.finally(() => towerInflight.delete(key));
+}
+
 /** The sidecar of a blob's derived file, if it has one. */
-export function derivedInfo(paths: StorePaths, digest: string): Promise<DerivedSidecar | null> {
-  return readSidecar(derivedPaths(paths, digest).sidecar);
+export function derivedInfo(paths: StorePaths, digest: string, kind: DerivedKind = 'text'): Promise<DerivedSidecar | null> {
+  return readSidecar(derivedPaths(paths, digest, kind).sidecar);
 }
 
 /**
@@ -143,7 +205,16 @@ export function derivedInfo(paths: StorePaths, digest: string): Promise<DerivedS
  * is wrong. A damaged derived file is removed, so the next load rebuilds it.
  */
 export async function verifyDerived(paths: StorePaths, digest: string, signal?: AbortSignal): Promise<string | null> {
-  const p = derivedPaths(paths, digest);
+  const problems: string[] = [];
+  for (const kind of KINDS) {
+    const problem = await verifyOne(paths, digest, kind, signal);
+    if (problem) problems.push(kind === 'projector' ? `projector file: ${problem}` : problem);
+  }
+  return problems.length ? problems.join('; ') : null;
+}
+
+async function verifyOne(paths: StorePaths, digest: string, kind: DerivedKind, signal?: AbortSignal): Promise<string | null> {
+  const p = derivedPaths(paths, digest, kind);
   const side = await readSidecar(p.sidecar);
   const st = await lstat(p.gguf).catch(() => null);
   if (!side && !st) return null;
@@ -157,7 +228,7 @@ export async function verifyDerived(paths: StorePaths, digest: string, signal?: 
     const got = h.digest('hex');
     if (got !== side.sha256) problem = `the derived file hashes to ${got}, its sidecar records ${side.sha256}`;
   }
-  if (problem) await removeDerived(paths, digest);
+  if (problem) await removeDerived(paths, digest, [kind]);
   return problem;
 }
 

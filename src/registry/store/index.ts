@@ -14,4 +14,4 @@ export { storeReadOnlyReason, parseMountInfo, mountOf, isReadOnlyMount } from '.
 export type { MountEntry, ReadOnlyProbe } from './readonly.js';
 export { HEARTBEAT_MS, LOCK_STALE_MS, LEASES_DIR, downloadLockPath, heldDigests, takeLease, tryDownloadLock } from './leases.js';
 export type { Held } from './leases.js';
-export { derivedInfo, derivedPaths, type DerivedSidecar } from './derived.js';
+export { derivedInfo, derivedPaths, type DerivedKind, type DerivedSidecar } from './derived.js';

@@ -42,7 +42,7 @@ import {
   writeFileAtomic,
   type ParseManifestOptions,
 } from './manifest.js';
-import { loadablePath } from './derived.js';
+import { loadablePath, projectorPath } from './derived.js';
 import { StorePaths, defaultStoreRoot, isNotFound } from './paths.js';
 import { MediaType, type ConfigV2, type Manifest } from './types.js';
 import { verifyManifests, type ModelVerifyReport } from './verify.js';
@@ -371,6 +371,15 @@ export class Store {
    */
   loadablePath(digest: string, signal?: AbortSignal): Promise<string> {
     return loadablePath(this.paths, digest, signal, this.readOnly === null ? this.paths : readOnlyDerivedRoot(this.paths.root));
+  }
+
+  /**
+   * The projector file libmtmd loads for a model blob's embedded vision tower (its derived
+   * `clip` translation, built at first use), or null when the blob embeds no tower we translate
+   * (docs/compat.md, "Towers").
+   */
+  projectorPath(digest: string, signal?: AbortSignal): Promise<string | null> {
+    return projectorPath(this.paths, digest, signal, this.readOnly === null ? this.paths : readOnlyDerivedRoot(this.paths.root));
   }
 
   /** Start-up prune (stale temp/partial files and unreferenced blobs older than an hour). */

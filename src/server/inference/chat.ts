@@ -94,7 +94,7 @@ export async function* chatStream(deps: ServerDeps, req: ChatRequest, signal: Ab
   }
   const think = resolveThink(req.model, caps, requested);
   if (caps.includes('vision')) checkImages(requestImages([...m.messages, ...reqMessages]));
-  if (reqMessages.some((x) => x.images?.length)) requireVision(m, caps);
+  if (reqMessages.some((x) => x.images?.length)) await requireVision(deps, m, caps, signal);
   const options = mergeOptions(deps, m, req.options);
 
   const messages: Message[] = [...m.messages, ...reqMessages];
@@ -133,7 +133,7 @@ export async function* chatStream(deps: ServerDeps, req: ChatRequest, signal: Ab
       countTokens: (p) => runner.tokenize(p, true).length,
       numCtx: Math.min(options.num_ctx, runner.contextLength),
       // as Ollama's chatPrompt: each image counts 768 tokens when the model has a projector
-      tokensPerImage: m.projectorPaths.length > 0 ? IMAGE_TOKENS_ESTIMATE : 0,
+      tokensPerImage: caps.includes('vision') ? IMAGE_TOKENS_ESTIMATE : 0,
     });
     if (fit.truncated) deps.log.warn('truncating chat history to fit the context', { model: m.shortName, dropped: fit.dropped, num_ctx: options.num_ctx });
     const output = builtin

@@ -127,7 +127,7 @@ export async function acquire(deps: ServerDeps, m: ResolvedModel, options: Optio
     name: m.fullName,
     modelPath: await loadableModelPath(deps, m, signal),
     adapterPaths: m.adapterPaths,
-    projectorPath: m.projectorPaths[0],
+    projectorPath: await projectorFor(deps, m, signal),
     options: runnerOptions,
     keepAliveMs: keepAliveMs(keepAlive),
     details: { shortName: m.shortName, digest: m.stored.digest, details: modelDetails(m) },
@@ -152,6 +152,23 @@ async function loadableModelPath(deps: ServerDeps, m: ResolvedModel, signal?: Ab
   } catch (err) {
     if (signal?.aborted) throw err;
     throw new ApiError(500, `unable to load model ${m.shortName}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/**
+ * The projector libmtmd loads for the model: its projector layer when it has one (Ollama's
+ * `ProjectorPaths`), else the derived llama.cpp projector of a vision tower embedded in the model
+ * blob, Ollama's published layout (docs/compat.md#towers; built at first use), else none.
+ */
+export async function projectorFor(deps: ServerDeps, m: ResolvedModel, signal?: AbortSignal): Promise<string | undefined> {
+  if (m.projectorPaths.length > 0) return m.projectorPaths[0];
+  const layer = m.stored.manifest.layers.find((l) => l.mediaType === MediaType.model);
+  if (!layer) return undefined;
+  try {
+    return (await deps.store.projectorPath(layer.digest, signal)) ?? undefined;
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    throw new ApiError(500, `unable to load model ${m.shortName}: its vision tower: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 

@@ -52,7 +52,7 @@ export async function* generateStream(deps: ServerDeps, req: GenerateRequest, si
   const think = resolveThink(req.model, caps, req.think);
   const images = req.images ?? [];
   if (images.length > 0 && caps.includes('vision')) checkImages(images);
-  if (images.length > 0) requireVision(m, caps);
+  if (images.length > 0) await requireVision(deps, m, caps, signal);
   const options = mergeOptions(deps, m, req.options);
 
   let rendered = prompt;

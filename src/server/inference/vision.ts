@@ -5,19 +5,20 @@
 import { ApiError, BadRequestError } from '../../api/errors.js';
 import type { ImageData, Message } from '../../api/types.js';
 import type { ResolvedModel } from '../model.js';
-import { NO_MULTIMODAL_MESSAGE } from './common.js';
+import { NO_MULTIMODAL_MESSAGE, projectorFor, type ServerDeps } from './common.js';
 
 /** Tokens an image counts when history is truncated to fit (Ollama's chatPrompt: 768). */
 export const IMAGE_TOKENS_ESTIMATE = 768;
 
 /**
- * Images need a vision model (else Ollama 0.33's 400) with a projector layer: a vision tower in the
- * weights themselves (Ollama's own engine) is not something libmtmd can load.
+ * Images need a vision model (else Ollama 0.33's 400) with a projector libmtmd can load: a
+ * projector layer, or a vision tower embedded in the weights in a layout we translate into one
+ * (docs/compat.md#towers). A tower we do not know is a 501, never an image silently dropped.
  */
-export function requireVision(m: Pick<ResolvedModel, 'fullName' | 'projectorPaths'>, caps: readonly string[]): void {
+export async function requireVision(deps: ServerDeps, m: ResolvedModel, caps: readonly string[], signal?: AbortSignal): Promise<void> {
   if (!caps.includes('vision')) throw new BadRequestError(NO_MULTIMODAL_MESSAGE);
-  if (m.projectorPaths.length === 0) {
-    throw new ApiError(501, `${m.fullName}: its vision encoder is inside the model weights, which this server cannot run (libmtmd needs a separate projector layer)`);
+  if ((await projectorFor(deps, m, signal)) === undefined) {
+    throw new ApiError(501, `${m.fullName}: its vision encoder is inside the model weights in a layout this server cannot translate for libmtmd (docs/compat.md#towers lists the families it can)`);
   }
 }
 

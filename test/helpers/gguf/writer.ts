@@ -55,7 +55,7 @@ export interface TensorSpec {
   init?: 'random' | 'ones' | 'zeros';
   /** Amplitude for random weights (default 0.02). */
   scale?: number;
-  /** Exact values (F32 only, ne[0] fastest); overrides `init`. */
+  /** Exact values (F32, or F16 rounded by toHalf; ne[0] fastest); overrides `init`. */
   data?: Float32Array;
 }
 
@@ -281,8 +281,12 @@ export async function writeGGUF(path: string, spec: GGUFSpec): Promise<{ size: n
       if (pos < want) await put(Buffer.alloc(want - pos));
       const n = t.dims.reduce((a, b) => a * b, 1);
       if (t.data) {
-        if (t.type !== 'F32' || t.data.length !== n) throw new Error(`tensor ${t.name}: data must be ${n} F32 values`);
-        await put(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+        if (t.type === 'Q8_0' || t.data.length !== n) throw new Error(`tensor ${t.name}: data must be ${n} F32 or F16 values`);
+        if (t.type === 'F16') {
+          const h = Buffer.alloc(2 * n);
+          for (let k = 0; k < n; k++) h.writeUInt16LE(toHalf(t.data[k]!), 2 * k);
+          await put(h);
+        } else await put(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
         continue;
       }
       const step = Math.max(WEIGHT_TYPES[t.type].block, CHUNK - (CHUNK % WEIGHT_TYPES[t.type].block));
