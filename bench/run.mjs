@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const all = ['startup', 'threads', 'create', 'quantize', 'pull', 'api', 'transfer', 'replicas', 'vision'];
+const all = ['startup', 'threads', 'create', 'quantize', 'pull', 'api', 'batch', 'transfer', 'replicas', 'vision'];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : all;
 let failed = 0;
 for (const name of chosen) {

@@ -30,7 +30,20 @@ function refreshNativeAddon(): void {
   }
 }
 
+/**
+ * Applies scripts/native/patch-batching.mjs to node-llama-cpp's JavaScript, as the postinstall
+ * does (idempotent, milliseconds). Best effort: test/runtime/batching.test.ts says when it is missing.
+ */
+function applyBatchingPatch(): void {
+  try {
+    execFileSync(process.execPath, [path.join(root, 'scripts', 'native', 'patch-batching.mjs')], { cwd: root, stdio: 'pipe', timeout: 60_000 });
+  } catch (err) {
+    process.stderr.write(`warning: the batching patch was not applied: ${(err as Error).message.slice(0, 500)}\n`);
+  }
+}
+
 export default function setup(): void {
+  applyBatchingPatch();
   refreshNativeAddon();
   const entry = path.join(root, 'dist', 'cli', 'main.js');
   const marker = path.join(root, 'dist', '.built');

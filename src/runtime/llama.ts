@@ -9,7 +9,7 @@ import os from 'node:os';
 import type { Llama } from 'node-llama-cpp';
 import { chooseGpuBackend, type GpuBackend, type GpuChoice } from './gpu.js';
 import { silentLogger, type RuntimeLogger } from './logger.js';
-import { describeNativeBinary, nativeGetLlamaOptions, patchedAddonPath, type NativeBinaryInfo } from './native.js';
+import { batchingPatched, describeNativeBinary, nativeGetLlamaOptions, patchedAddonPath, type NativeBinaryInfo } from './native.js';
 
 export type NodeLlamaCpp = typeof import('node-llama-cpp');
 
@@ -73,8 +73,10 @@ export function getLlamaInstance(logger: RuntimeLogger = silentLogger): Promise<
       }
       llama ??= await nlc.getLlama({ ...common, gpu: false, ...nativeGetLlamaOptions() });
       let addonPath: string | undefined;
+      let batching = false;
       try {
         addonPath = patchedAddonPath();
+        batching = batchingPatched();
       } catch {
         addonPath = undefined;
       }
@@ -86,6 +88,8 @@ export function getLlamaInstance(logger: RuntimeLogger = silentLogger): Promise<
         binary: nativeInfo.kind,
         threadpool: nativeInfo.threadpool,
         note: nativeInfo.note,
+        // parallel requests share one decode per token (scripts/native/patch-batching.mjs)
+        batchPatch: batching,
         release: llama.llamaCppRelease.release,
         maxThreads: llama.maxThreads,
         cpuMathCores: llama.cpuMathCores,

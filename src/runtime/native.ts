@@ -22,6 +22,21 @@ export const NATIVE_CMAKE_OPTION = Object.freeze({ key: 'NLC_PERSISTENT_THREADPO
 /** The string the patch compiles into the addon (scripts/native/nlc-threadpool.patch). */
 export const NATIVE_MARKER = 'nlc-persistent-threadpool v2';
 
+/**
+ * The stamp scripts/native/patch-batching.mjs writes into node-llama-cpp's LlamaContext.js: every
+ * generating sequence's next token goes into one decode (must equal the script's; a test checks).
+ */
+export const BATCH_PATCH_MARKER = 'tollama-batch-gather v1';
+
+/** Whether node-llama-cpp's JavaScript at `nlcDir` carries this version of the batching patch. */
+export function batchingPatched(nlcDir = nodeLlamaCppDir()): boolean {
+  try {
+    return fs.readFileSync(path.join(nlcDir, 'dist', 'evaluator', 'LlamaContext', 'LlamaContext.js'), 'utf8').includes(BATCH_PATCH_MARKER);
+  } catch {
+    return false;
+  }
+}
+
 /** `prebuilt`: node-llama-cpp's own; `patched`: ours; `localBuild`: some other source build. */
 export type NativeBinaryKind = 'prebuilt' | 'patched' | 'localBuild';
 

@@ -14,7 +14,7 @@ const run = (env: Record<string, string>) =>
 describe('postinstall: native steps in parallel, best effort', () => {
   it('is the package\'s postinstall', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    expect(pkg.scripts.postinstall).toBe('node scripts/native/postinstall.mjs');
+    expect(pkg.scripts.postinstall).toBe('node scripts/native/patch-batching.mjs && node scripts/native/postinstall.mjs');
   });
 
   it('runs the three steps and sums up', () => {
