@@ -254,14 +254,14 @@ describe.skipIf(!haveStories)('@anthropic-ai/sdk against a real server', () => {
     expect(e).toBeInstanceOf(Anthropic.BadRequestError);
     expect(e.error).toMatchObject({ error: { type: 'invalid_request_error', message: 'Multimodal data provided, but model does not support multimodal requests.' } });
 
-    // A model whose vision tower is in its weights (no projector layer): libmtmd cannot run it, a
-    // 501 saying so (as on /api/chat and /api/generate). Images themselves: e2e-vision-images.test.ts.
+    // A model whose vision tower is in its weights (no projector layer) in a layout no tower
+    // handler translates (docs/compat.md#towers): a 501 saying so (as on /api/chat and /api/generate). Images themselves: e2e-vision-images.test.ts.
     const seen = (await client.messages
       .create({ model: 'seer', max_tokens: 5, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: png } }] }] })
       .catch((err: unknown) => err)) as InstanceType<typeof Anthropic.APIError>;
     expect(seen).toBeInstanceOf(Anthropic.APIError);
     expect(seen.status).toBe(501);
-    const why = 'registry.ollama.ai/library/seer:latest: its vision encoder is inside the model weights, which this server cannot run (libmtmd needs a separate projector layer)';
+    const why = 'registry.ollama.ai/library/seer:latest: its vision encoder is inside the model weights in a layout this server cannot translate for libmtmd (docs/compat.md#towers lists the families it can)';
     expect(JSON.stringify(seen.error)).toContain(why);
     const chat = await fetch(server.url + '/api/chat', { method: 'POST', body: JSON.stringify({ model: 'seer', messages: [{ role: 'user', content: 'x', images: [png] }] }) });
     expect(chat.status).toBe(501);

@@ -127,7 +127,13 @@ export async function acquire(deps: ServerDeps, m: ResolvedModel, options: Optio
     name: m.fullName,
     modelPath: await loadableModelPath(deps, m, signal),
     adapterPaths: m.adapterPaths,
-    projectorPath: await projectorFor(deps, m, signal),
+    // A tower that cannot become a projector must not stop text: image requests met the error
+    // already (requireVision), so here it only costs the model its vision.
+    projectorPath: await projectorFor(deps, m, signal).catch((err: unknown) => {
+      if (signal?.aborted) throw err;
+      deps.log.warn('vision tower not usable; loading the text model alone', { model: m.shortName, error: err instanceof Error ? err.message : String(err) });
+      return undefined;
+    }),
     options: runnerOptions,
     keepAliveMs: keepAliveMs(keepAlive),
     details: { shortName: m.shortName, digest: m.stored.digest, details: modelDetails(m) },
