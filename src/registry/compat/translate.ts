@@ -6,12 +6,11 @@
  * is written to a temporary name, synced, and renamed into place: a reader never sees half a
  * file.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
-import path from 'node:path';
+import { open, type FileHandle } from 'node:fs/promises';
 import { encodeRawHeader, readRawHeader, type RawHeader } from '../gguf/rawheader.js';
 import { HeaderEdit, type EditTensor } from './edit.js';
 import { applyFamilies, type Family } from './families.js';
+import { DerivedOutput } from './output.js';
 
 /** Bumped whenever a handler's output changes: derived files of older versions are rebuilt. */
 export const TRANSLATOR_VERSION = 1;
@@ -91,23 +90,12 @@ export async function translateGGUF(src: string, dst: string, signal?: AbortSign
   if (!plan) return null;
   const { edit } = plan;
   const enc = encodeRawHeader({ version: 3, alignment: edit.source.alignment, kvs: edit.kvs, tensors: edit.tensors });
-  const tmp = path.join(path.dirname(dst), `.${path.basename(dst)}.${randomBytes(6).toString('hex')}.tmp`);
-  const hash = createHash('sha256');
   let input: FileHandle | undefined;
-  let output: FileHandle | undefined;
+  let output: DerivedOutput | undefined;
   try {
     input = await open(src, 'r');
-    output = await open(tmp, 'wx', 0o644);
-    let pos = 0;
-    // Hashing runs while the write is in flight.
-    const put = async (b: Buffer): Promise<void> => {
-      const at = pos;
-      pos += b.length;
-      const first = output!.write(b, 0, b.length, at);
-      hash.update(b);
-      let done = (await first).bytesWritten;
-      while (done < b.length) done += (await output!.write(b, done, b.length - done, at + done)).bytesWritten;
-    };
+    output = await DerivedOutput.create(dst);
+    const put = output.put.bind(output);
     await put(enc.header);
     // Reads run one chunk ahead of writes (two buffers), so the disk reads and writes overlap.
     // A tensor's data is its source range, or the pieces of a fused tensor, or a transform.
@@ -144,18 +132,13 @@ export async function translateGGUF(src: string, dst: string, signal?: AbortSign
       next = k + 1 < chunks.length ? readChunk(k + 1) : null;
       next?.catch(() => undefined); // awaited next round; never an unhandled rejection
       const c = chunks[k]!;
-      if (pos < c.at) await put(Buffer.alloc(c.at - pos));
+      await output.padTo(c.at);
       await put(c.map ? c.map(data) : data);
     }
-    if (pos !== enc.totalSize) throw new Error(`translated file is ${pos} bytes, expected ${enc.totalSize}`);
-    await output.sync();
-    await output.close();
-    output = undefined;
-    await rename(tmp, dst);
-    return { family: plan.family.name, changes: plan.changes, size: pos, sha256: hash.digest('hex') };
+    const { size, sha256 } = await output.commit(enc.totalSize, 'translated file');
+    return { family: plan.family.name, changes: plan.changes, size, sha256 };
   } catch (err) {
-    await output?.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
+    await output?.abort();
     throw err;
   } finally {
     await input?.close().catch(() => undefined);

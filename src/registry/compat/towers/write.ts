@@ -3,12 +3,11 @@
  * copies streamed 8 MiB at a time; conversions one tensor at a time — tower tensors are at most
  * tens of MiB). Written to a temporary name, synced and renamed, as the text translation is.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
-import path from 'node:path';
+import { open, type FileHandle } from 'node:fs/promises';
 import { encodeRawHeader, readRawHeader, type RawTensor } from '../../gguf/rawheader.js';
 import { GGML_F32, f32Bytes, halfToFloat, toF32 } from './floats.js';
 import { planTower } from './families.js';
+import { DerivedOutput } from '../output.js';
 import type { TowerPlan, TowerTensor } from './tower.js';
 
 const CHUNK = 8 * 1024 * 1024;
@@ -99,27 +98,18 @@ export async function writeTower(src: string, plan: TowerPlan, dst: string, sign
     kvs: plan.kvs,
     tensors: plan.tensors.map((t) => ({ name: t.name, dims: t.dims, type: t.type, size: t.size, sourceOffset: 0 })),
   });
-  const tmp = path.join(path.dirname(dst), `.${path.basename(dst)}.${randomBytes(6).toString('hex')}.tmp`);
-  const hash = createHash('sha256');
   let input: FileHandle | undefined;
-  let output: FileHandle | undefined;
+  let output: DerivedOutput | undefined;
   try {
     input = await open(src, 'r');
-    output = await open(tmp, 'wx', 0o644);
-    let pos = 0;
-    const put = async (b: Buffer): Promise<void> => {
-      const at = pos;
-      pos += b.length;
-      hash.update(b);
-      let done = 0;
-      while (done < b.length) done += (await output!.write(b, done, b.length - done, at + done)).bytesWritten;
-    };
+    output = await DerivedOutput.create(dst);
+    const put = output.put.bind(output);
     await put(enc.header);
     for (let i = 0; i < plan.tensors.length; i++) {
       signal?.throwIfAborted();
       const t = plan.tensors[i]!;
       const at = enc.header.length + enc.offsets[i]!;
-      if (pos < at) await put(Buffer.alloc(at - pos));
+      await output.padTo(at);
       if (t.source.kind === 'copy') {
         const from = t.source.from;
         for (let done = 0; done < t.size; done += CHUNK) await put(await readAt(input, from.sourceOffset + done, Math.min(CHUNK, t.size - done), from.name));
@@ -129,15 +119,10 @@ export async function writeTower(src: string, plan: TowerPlan, dst: string, sign
         await put(b);
       }
     }
-    if (pos !== enc.totalSize) throw new Error(`projector file is ${pos} bytes, expected ${enc.totalSize}`);
-    await output.sync();
-    await output.close();
-    output = undefined;
-    await rename(tmp, dst);
-    return { family: plan.family, projector: plan.projector, changes: plan.changes, size: pos, sha256: hash.digest('hex') };
+    const { size, sha256 } = await output.commit(enc.totalSize, 'projector file');
+    return { family: plan.family, projector: plan.projector, changes: plan.changes, size, sha256 };
   } catch (err) {
-    await output?.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
+    await output?.abort();
     throw err;
   } finally {
     await input?.close().catch(() => undefined);
