@@ -11,7 +11,11 @@
 // they have queued again: a few microtask rounds, then at most a few event-loop turns (a sequence
 // that finished never comes back; the wait is bounded). Newcomers' prompt tokens queued meanwhile
 // join the same batch, split by node-llama-cpp's own prioritisation (every item gets a share).
-// NODE_LLAMA_CPP_NO_BATCH_GATHER=1 switches the wait off at run time (for comparisons).
+// v2: after a batched decode the sequences' sampleToken calls run one after another instead of
+// on several libuv pool threads at once (measured with bench/batch-profile.mjs: concurrent samplers
+// made the next decode slower; docs/performance.md). TOLLAMA_PARALLEL_SAMPLING=1 restores
+// node-llama-cpp's concurrent sampling.
+// NODE_LLAMA_CPP_NO_BATCH_GATHER=1 switches the wait (and the serial sampling) off at run time.
 //
 //   node scripts/native/patch-batching.mjs          apply if missing (idempotent), best effort (exit 0)
 //   node scripts/native/patch-batching.mjs --strict same, but failure exits 1
@@ -26,12 +30,13 @@ import { fileURLToPath } from 'node:url';
 import { EXPECTED_NLC_VERSION, findNodeLlamaCpp } from './lib.mjs';
 
 /** Written into the patched file; bump the version when the edits change. */
-export const BATCH_PATCH_MARKER = 'tollama-batch-gather v1';
+export const BATCH_PATCH_MARKER = 'tollama-batch-gather v2';
 export const TARGET = path.join('dist', 'evaluator', 'LlamaContext', 'LlamaContext.js');
 const BACKUP_SUFFIX = '.tollama-orig';
 
 /**
- * The edits: each anchor must occur exactly once in the original; the text goes right after it.
+ * The edits: each anchor must occur exactly once in the original; the text goes right after it
+ * (before it with `before`, in its place with `replace`).
  * The inserted lines are ours; the anchors are node-llama-cpp 3.22.1's.
  */
 const EDITS = [
@@ -42,6 +47,7 @@ const EDITS = [
 const tollamaBatchGather = !/^(1|true|yes|on)$/i.test(String(globalThis.process?.env?.NODE_LLAMA_CPP_NO_BATCH_GATHER ?? "").trim());
 const tollamaGatherMicrotaskRounds = 64;
 const tollamaGatherTurns = 4;
+const tollamaSerialSampling = tollamaBatchGather && !/^(1|true|yes|on)$/i.test(String(globalThis.process?.env?.TOLLAMA_PARALLEL_SAMPLING ?? "").trim());
 `,
   },
   {
@@ -52,6 +58,32 @@ const tollamaGatherTurns = 4;
                             .filter(({ queuedDecode, processAmount }) => processAmount === queuedDecode.tokens.length && queuedDecode.logits[processAmount - 1])
                             .map(({ queuedDecode }) => queuedDecode.sequenceId)
                         : [];
+`,
+  },
+  {
+    anchor: '                const afterDecodeActionResults = afterDecodeActions.map((action) => {\n',
+    replace: `                // ${BATCH_PATCH_MARKER}: sample the sequences one after another (a promise chain), not on several pool
+                // threads at once: measured, concurrent samplers slow the next decode (docs/performance.md)
+                let tollamaSampleChain = Promise.resolve();
+                const afterDecodeActionResults = afterDecodeActions.map((action) => {
+                    if (tollamaSerialSampling && action.batchLogitIndexes.length > 0 && afterDecodeActions.length > 1) {
+                        const run = () => tollamaSampleAction(action);
+                        tollamaSampleChain = tollamaSampleChain.then(run, run);
+                        return tollamaSampleChain;
+                    }
+                    return tollamaSampleAction(action);
+                });
+                function tollamaSampleAction(action) {
+`,
+  },
+  {
+    anchor: `                    finishAfterDecodeAction(action, mappedLogitValues);
+                    return undefined;
+                });
+`,
+    replace: `                    finishAfterDecodeAction(action, mappedLogitValues);
+                    return undefined;
+                }
 `,
   },
   {
@@ -87,6 +119,10 @@ export function patchSource(original) {
   for (const e of EDITS) {
     const first = out.indexOf(e.anchor);
     if (first < 0 || out.indexOf(e.anchor, first + 1) >= 0) throw new Error(`anchor ${first < 0 ? 'not found' : 'not unique'}: ${JSON.stringify(e.anchor.trim().slice(0, 80))}`);
+    if (e.replace !== undefined) {
+      out = out.slice(0, first) + e.replace + out.slice(first + e.anchor.length);
+      continue;
+    }
     const at = e.before ? first : first + e.anchor.length;
     out = out.slice(0, at) + e.text + out.slice(at);
   }
