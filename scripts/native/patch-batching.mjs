@@ -11,6 +11,9 @@
 // they have queued again: a few microtask rounds, then at most a few event-loop turns (a sequence
 // that finished never comes back; the wait is bounded). Newcomers' prompt tokens queued meanwhile
 // join the same batch, split by node-llama-cpp's own prioritisation (every item gets a share).
+// v3: the items of a batch go to llama.cpp in increasing sequence id order (its ubatch split for
+// one KV stream per sequence takes only consecutive increasing ids; an out-of-order batch of 4 ran
+// as 4 single-token decodes).
 // v2: after a batched decode the sequences' sampleToken calls run one after another instead of
 // on several libuv pool threads at once (measured with bench/batch-profile.mjs: concurrent samplers
 // made the next decode slower; docs/performance.md). TOLLAMA_PARALLEL_SAMPLING=1 restores
@@ -30,7 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { EXPECTED_NLC_VERSION, findNodeLlamaCpp } from './lib.mjs';
 
 /** Written into the patched file; bump the version when the edits change. */
-export const BATCH_PATCH_MARKER = 'tollama-batch-gather v2';
+export const BATCH_PATCH_MARKER = 'tollama-batch-gather v3';
 export const TARGET = path.join('dist', 'evaluator', 'LlamaContext', 'LlamaContext.js');
 const BACKUP_SUFFIX = '.tollama-orig';
 
@@ -52,7 +55,12 @@ const tollamaSerialSampling = tollamaBatchGather && !/^(1|true|yes|on)$/i.test(S
   },
   {
     anchor: '                    const { currentBatchItems, currentBatchSize } = fitQueuedDecodesToABatch(orderedQueuedDecodes, this._batchSize);\n',
-    text: `                    // ${BATCH_PATCH_MARKER}: the sequences this batch hands a token to (their decode ends here with logits)
+    text: `                    // ${BATCH_PATCH_MARKER}: put the batch's items in increasing sequence id order (same items, same
+                    // amounts). With one KV stream per sequence llama.cpp cuts a batch into ubatches of consecutive
+                    // increasing sequence ids, so [3, 2, 1, 0] ran as 4 decodes of 1 (docs/performance.md)
+                    if (tollamaBatchGather && currentBatchItems.length > 1)
+                        currentBatchItems.sort((a, b) => a.queuedDecode.sequenceId - b.queuedDecode.sequenceId);
+                    // ${BATCH_PATCH_MARKER}: the sequences this batch hands a token to (their decode ends here with logits)
                     const tollamaGather = tollamaBatchGather && this._totalSequences > 1
                         ? currentBatchItems
                             .filter(({ queuedDecode, processAmount }) => processAmount === queuedDecode.tokens.length && queuedDecode.logits[processAmount - 1])

@@ -26,7 +26,7 @@ export const NATIVE_MARKER = 'nlc-persistent-threadpool v2';
  * The stamp scripts/native/patch-batching.mjs writes into node-llama-cpp's LlamaContext.js: every
  * generating sequence's next token goes into one decode (must equal the script's; a test checks).
  */
-export const BATCH_PATCH_MARKER = 'tollama-batch-gather v2';
+export const BATCH_PATCH_MARKER = 'tollama-batch-gather v3';
 
 /** Whether node-llama-cpp's JavaScript at `nlcDir` carries this version of the batching patch. */
 export function batchingPatched(nlcDir = nodeLlamaCppDir()): boolean {

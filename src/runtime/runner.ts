@@ -58,6 +58,8 @@ export class Runner {
   /** Nanoseconds spent loading. */
   readonly loadDuration: number;
   private readonly free: LlamaContextSequence[];
+  /** Creation order of each sequence (node-llama-cpp hands out ids 0, 1, 2… in that order). */
+  private readonly seqIndex = new Map<LlamaContextSequence, number>();
   private readonly waiters: Array<(s: LlamaContextSequence | undefined) => void> = [];
   private embedding: Promise<LlamaEmbeddingContext> | undefined;
   private embedLock: Promise<unknown> = Promise.resolve();
@@ -89,7 +91,11 @@ export class Runner {
     this.loadDuration = info.loadDuration;
     this.contextLength = context.contextSize;
     this.free = [];
-    for (let i = 0; i < context.totalSequences; i++) this.free.push(context.getSequence());
+    for (let i = 0; i < context.totalSequences; i++) {
+      const seq = context.getSequence();
+      this.seqIndex.set(seq, i);
+      this.free.push(seq);
+    }
   }
 
   static async load(spec: LoadRunnerSpec): Promise<Runner> {
@@ -364,8 +370,14 @@ export class Runner {
   }
 
   private acquireSequence(signal?: AbortSignal): Promise<LlamaContextSequence> {
-    const s = this.free.pop();
-    if (s) return Promise.resolve(s);
+    // the lowest free sequence: active ids stay consecutive, so llama.cpp keeps their tokens in one
+    // ubatch (it splits a batch at every gap in increasing sequence ids), and a lone client keeps
+    // getting the sequence that holds its cached prefix
+    if (this.free.length > 0) {
+      let best = 0;
+      for (let i = 1; i < this.free.length; i++) if (this.seqIndex.get(this.free[i]!)! < this.seqIndex.get(this.free[best]!)!) best = i;
+      return Promise.resolve(this.free.splice(best, 1)[0]!);
+    }
     return new Promise((resolve, reject) => {
       const onAbort = (): void => {
         const i = this.waiters.indexOf(waiter);

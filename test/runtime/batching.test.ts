@@ -111,17 +111,18 @@ describe('the batching patch (scripts/native/patch-batching.mjs)', () => {
 });
 
 /** Records every decode of a runner's context: its size and which sequences put tokens into it. */
-function watchDecodes(runner: Runner): { batches: Array<{ size: number; seqs: Map<number, number> }>; reset(): void } {
+type Decode = { size: number; seqs: Map<number, number>; order: number[] };
+function watchDecodes(runner: Runner): { batches: Decode[]; reset(): void } {
   const ctx = (runner as unknown as { context: { _ctx: Record<string, unknown> } }).context;
   const native = ctx._ctx;
-  const batches: Array<{ size: number; seqs: Map<number, number> }> = [];
+  const batches: Decode[] = [];
   ctx._ctx = new Proxy(native, {
     get(target, prop) {
       const value = Reflect.get(target, prop) as unknown;
       if (typeof value !== 'function') return value;
       if (prop === 'initBatch') {
         return (size: number) => {
-          batches.push({ size, seqs: new Map() });
+          batches.push({ size, seqs: new Map(), order: [] });
           return value.call(target, size);
         };
       }
@@ -129,6 +130,7 @@ function watchDecodes(runner: Runner): { batches: Array<{ size: number; seqs: Ma
         return (seq: number, first: number, tokens: Uint32Array, logits: Uint32Array) => {
           const b = batches.at(-1)!;
           b.seqs.set(seq, (b.seqs.get(seq) ?? 0) + tokens.length);
+          b.order.push(seq);
           return value.call(target, seq, first, tokens, logits);
         };
       }
@@ -165,6 +167,24 @@ describe.skipIf(!haveModel || !patched)('parallel streams on stories260K share d
     // no stream falls behind: in every decode of generated tokens, all four streams are there
     // (a stream that finished has no next token, and the decode before the last may miss it)
     expect(gen.filter((b) => b.seqs.size < 4).length).toBeLessThanOrEqual(3);
+  });
+
+  it('every decode lists its sequences in increasing id order, round after round, on the lowest free sequences', async () => {
+    // llama.cpp (one KV stream per sequence) cuts a batch into ubatches of consecutive increasing
+    // sequence ids: [3, 2, 1, 0] would run as 4 decodes of 1 token (docs/performance.md)
+    for (let round = 0; round < 3; round++) {
+      const w = watchDecodes(four);
+      const res = await Promise.all(PROMPTS.slice(round, round + 4).map((p) => four.generate({ prompt: p, options: greedy(24) }).collect()));
+      expect(res.map((r) => r.result.eval_count)).toEqual([24, 24, 24, 24]);
+      const multi = w.batches.filter((b) => b.order.length > 1);
+      expect(multi.length).toBeGreaterThan(0);
+      for (const b of multi) expect(b.order, `round ${round}`).toEqual([...b.order].sort((x, y) => x - y));
+      expect(new Set(w.batches.flatMap((b) => b.order))).toEqual(new Set([0, 1, 2, 3]));
+    }
+    // two requests at once take sequences 0 and 1 (consecutive ids: one ubatch)
+    const w = watchDecodes(four);
+    await Promise.all(PROMPTS.slice(0, 2).map((p) => four.generate({ prompt: p, options: greedy(8) }).collect()));
+    expect(new Set(w.batches.flatMap((b) => b.order))).toEqual(new Set([0, 1]));
   });
 
   it('a stream cancelled mid-generation does not stall the others', async () => {
