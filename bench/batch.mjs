@@ -17,6 +17,7 @@
 // sequence on both sides,
 // NODE_LLAMA_CPP_NO_BATCH_GATHER=1 (node-llama-cpp's dispatch without the batching patch).
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,7 +50,9 @@ function batchedBench() {
   const nlcDir = findNodeLlamaCpp(root);
   const platform = `${process.platform}-${process.arch}`;
   const libDir = path.join(findPackageDir(nlcDir, `@node-llama-cpp/${platform}`), 'bins', platform);
-  const out = path.join(os.tmpdir(), `tollama-llama-batched-bench-${EXPECTED_NLC_VERSION}`);
+  // keyed by the library folder too: the binary's rpath and the backend links point into it
+  const key = createHash('sha256').update(libDir).digest('hex').slice(0, 8);
+  const out = path.join(os.tmpdir(), `tollama-llama-batched-bench-${EXPECTED_NLC_VERSION}-${key}`);
   const bin = path.join(out, 'llama-batched-bench');
   if (fs.existsSync(bin)) return bin;
   const lib = (prefix) => fs.readdirSync(libDir).find((f) => f.startsWith(prefix) && f.endsWith('.so'));
