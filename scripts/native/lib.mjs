@@ -12,17 +12,18 @@ export const EXPECTED_NLC_VERSION = '3.22.1';
  * after its custom options, so only a getLlama() that passes this option finds the patched build;
  * every other caller keeps the prebuilt binary. Bump the value when the patch changes.
  */
-export const NATIVE_CMAKE_OPTION = Object.freeze({ key: 'NLC_PERSISTENT_THREADPOOL', value: 'v2' });
+export const NATIVE_CMAKE_OPTION = Object.freeze({ key: 'NLC_PERSISTENT_THREADPOOL', value: 'v3' });
 /** A string the patch compiles into the addon. */
-export const NATIVE_MARKER = 'nlc-persistent-threadpool v2';
+export const NATIVE_MARKER = 'nlc-persistent-threadpool v3';
 /** Written next to the installed addon: what it was built from. */
 export const STAMP_FILE = 'tollama-native.json';
 /**
- * The patches, applied in this order: the persistent threadpool, raw-logit log-probabilities, then
- * vision through libtollama-mtmd.so (each is written against the ones before it). The build stamp
- * hashes all of them. v2 of the option and marker: the first build with nlc-mtmd.patch.
+ * The patches, applied in this order: the persistent threadpool, raw-logit log-probabilities,
+ * vision through libtollama-mtmd.so, then the typical sampler (each is written against the ones
+ * before it). The build stamp hashes all of them. v2 of the option and marker: the first build with
+ * nlc-mtmd.patch; v3: with nlc-typical.patch.
  */
-export const patchPaths = Object.freeze(['nlc-threadpool.patch', 'nlc-logprobs.patch', 'nlc-mtmd.patch']
+export const patchPaths = Object.freeze(['nlc-threadpool.patch', 'nlc-logprobs.patch', 'nlc-mtmd.patch', 'nlc-typical.patch']
   .map((f) => path.join(path.dirname(fileURLToPath(import.meta.url)), f)));
 
 /** The folder of package `name` as Node would find it from `fromDir` (walking up node_modules). */

@@ -11,6 +11,9 @@
 // they have queued again: a few microtask rounds, then at most a few event-loop turns (a sequence
 // that finished never comes back; the wait is bounded). Newcomers' prompt tokens queued meanwhile
 // join the same batch, split by node-llama-cpp's own prioritisation (every item gets a share).
+// v4: also hands a sequence's `tollamaTypicalP` (set by src/runtime/generate.ts for `typical_p`) to
+// the sampler config as "typicalP", which the patched addon's sampler reads (nlc-typical.patch);
+// not switched off by NODE_LLAMA_CPP_NO_BATCH_GATHER (it is not about batching).
 // v3: the items of a batch go to llama.cpp in increasing sequence id order (its ubatch split for
 // one KV stream per sequence takes only consecutive increasing ids; an out-of-order batch of 4 ran
 // as 4 single-token decodes).
@@ -33,7 +36,7 @@ import { fileURLToPath } from 'node:url';
 import { EXPECTED_NLC_VERSION, findNodeLlamaCpp } from './lib.mjs';
 
 /** Written into the patched file; bump the version when the edits change. */
-export const BATCH_PATCH_MARKER = 'tollama-batch-gather v3';
+export const BATCH_PATCH_MARKER = 'tollama-batch-gather v4';
 export const TARGET = path.join('dist', 'evaluator', 'LlamaContext', 'LlamaContext.js');
 const BACKUP_SUFFIX = '.tollama-orig';
 
@@ -116,6 +119,14 @@ const tollamaSerialSampling = tollamaBatchGather && !/^(1|true|yes|on)$/i.test(S
                             this.dispatchPendingBatch();
                         break;
                     }
+`,
+  },
+  {
+    anchor: `        const { tokenBiasKeys, tokenBiasValues } = getTokenBiasesForAddon(tokenBias, this.model);
+        return removeNullFields({
+`,
+    text: `            // ${BATCH_PATCH_MARKER}: typical_p for the patched addon's sampler (undefined = none)
+            typicalP: this.tollamaTypicalP,
 `,
   },
 ];

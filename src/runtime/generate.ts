@@ -158,8 +158,12 @@ export async function* runGeneration(open: () => Promise<GenerationDeps>, req: G
       // evaluateWithMetadata: evaluate() is a generator wrapped around it, one more hop per token.
       // With logprobs, {confidence: true} makes the patched addon return the raw log-probabilities.
       const lp = deps.logprobs;
+      const { typicalP, ...evaluate } = sampling.evaluate;
+      // typical_p is no node-llama-cpp option: the patched _resolveSamplerConfig reads it from the
+      // sequence (scripts/native/patch-batching.mjs); set on every generation, so none leaks to the next
+      (seq as unknown as { tollamaTypicalP?: number }).tollamaTypicalP = typicalP;
       const iter = seq.evaluateWithMetadata(toEval as Token[], lp ? { confidence: true } : {}, {
-        ...sampling.evaluate,
+        ...evaluate,
         grammarEvaluationState,
       } as SequenceEvaluateOptions);
       let stopped = false;

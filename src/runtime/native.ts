@@ -18,15 +18,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Must equal scripts/native/lib.mjs (a test checks it). */
-export const NATIVE_CMAKE_OPTION = Object.freeze({ key: 'NLC_PERSISTENT_THREADPOOL', value: 'v2' });
+export const NATIVE_CMAKE_OPTION = Object.freeze({ key: 'NLC_PERSISTENT_THREADPOOL', value: 'v3' });
 /** The string the patch compiles into the addon (scripts/native/nlc-threadpool.patch). */
-export const NATIVE_MARKER = 'nlc-persistent-threadpool v2';
+export const NATIVE_MARKER = 'nlc-persistent-threadpool v3';
 
 /**
  * The stamp scripts/native/patch-batching.mjs writes into node-llama-cpp's LlamaContext.js: every
  * generating sequence's next token goes into one decode (must equal the script's; a test checks).
  */
-export const BATCH_PATCH_MARKER = 'tollama-batch-gather v3';
+export const BATCH_PATCH_MARKER = 'tollama-batch-gather v4';
 
 /** Whether node-llama-cpp's JavaScript at `nlcDir` carries this version of the batching patch. */
 export function batchingPatched(nlcDir = nodeLlamaCppDir()): boolean {
@@ -35,6 +35,15 @@ export function batchingPatched(nlcDir = nodeLlamaCppDir()): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether `typical_p` can reach llama.cpp: the loaded addon's sampler reads "typicalP"
+ * (nlc-typical.patch) and node-llama-cpp's JavaScript hands it over (patch-batching.mjs v4).
+ */
+export function typicalSamplingAvailable(bindings: unknown, nlcDir?: string): boolean {
+  const sampler = (bindings as { AddonSampler?: { tollamaTypicalP?: unknown } } | undefined)?.AddonSampler;
+  return sampler?.tollamaTypicalP === true && batchingPatched(nlcDir);
 }
 
 /** `prebuilt`: node-llama-cpp's own; `patched`: ours; `localBuild`: some other source build. */
@@ -75,6 +84,8 @@ export function patchedBuildFolderName(platform = `${process.platform}-${process
 
 /** node-llama-cpp's package folder (where `import('node-llama-cpp')` resolves to). */
 export function nodeLlamaCppDir(): string {
+  // import.meta.resolve is Node's; under a test transform (vite-node) walk up from here as Node would
+  if (typeof import.meta.resolve !== 'function') return findUpwards(path.dirname(fileURLToPath(import.meta.url)));
   let dir = path.dirname(fileURLToPath(import.meta.resolve('node-llama-cpp')));
   while (!fs.existsSync(path.join(dir, 'package.json'))) {
     const parent = path.dirname(dir);
@@ -82,6 +93,14 @@ export function nodeLlamaCppDir(): string {
     dir = parent;
   }
   return dir;
+}
+
+function findUpwards(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', 'node-llama-cpp');
+    if (fs.existsSync(path.join(candidate, 'package.json'))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error('node-llama-cpp package folder not found');
+  }
 }
 
 /** Path of the patched addon if it were installed (it may not exist). */

@@ -16,7 +16,9 @@ import { gpuLayersFor, mainGpuRefusal, vramBytes } from './gpu.js';
 import { getGpuBackend, getLlamaInstance, loadNodeLlamaCpp, type NodeLlamaCpp } from './llama.js';
 import { enableRawLogprobs, LogprobQueue, LogprobsUnavailableError, MAX_TOP_LOGPROBS, type TokenPieces } from './logprobs.js';
 import { silentLogger, type RuntimeLogger } from './logger.js';
+import { typicalSamplingAvailable } from './native.js';
 import type { RunnerOptions } from './options.js';
+import { requestedTypicalP, TypicalPUnavailableError } from './sampling.js';
 import { chooseThreads } from './threads.js';
 import { imageTagsToMarkers, Projector } from './vision.js';
 
@@ -211,6 +213,12 @@ export class Runner {
     return new Generation(runGeneration(() => this.prepare(req, queue), req), queue);
   }
 
+  /** Whether typical_p reaches the sampler (Tollama's patched addon and JavaScript patch). */
+  get supportsTypicalP(): boolean {
+    return (this.typicalP ??= typicalSamplingAvailable((this.llama as unknown as { _bindings?: unknown })._bindings));
+  }
+  private typicalP: boolean | undefined;
+
   /** Whether the loaded binary can return logprobs (Tollama's patched addon). */
   get supportsLogprobs(): boolean {
     return this.pieces !== undefined;
@@ -221,6 +229,7 @@ export class Runner {
     this.ensureOpen();
     if (req.signal?.aborted) throw new RequestAbortedError();
     if (queue && !this.pieces) throw new LogprobsUnavailableError();
+    if (requestedTypicalP(req.options) !== undefined && !this.supportsTypicalP) throw new TypicalPUnavailableError();
     const top = Math.max(0, Math.min(MAX_TOP_LOGPROBS, Math.trunc(req.logprobs?.top ?? 0)));
     const format = parseFormat(req.format);
     const grammar = await createGrammar(this.llama as never, format);

@@ -6,9 +6,13 @@
  *   a fresh random seed; the same seed, prompt and options give the same output.
  * - repeat_penalty, presence_penalty, frequency_penalty over the last repeat_last_n tokens of the
  *   sequence (prompt included, as llama.cpp's server does); repeat_last_n -1 = num_ctx, 0 = off.
- * - typical_p: node-llama-cpp 3.22.1 has no typical sampler; it is ignored.
+ * - typical_p: llama.cpp's locally typical sampler, between top-k and top-p as in llama-server's
+ *   default order. 0 (which Ollama omits from its llama-server request) and ≥ 1 mean none. It needs
+ *   Tollama's patched addon and JavaScript patch (node-llama-cpp 3.22.1 has no typical stage):
+ *   `typicalP` is handed to the sampler through the sequence (generate.ts).
  * - num_predict, stop, num_keep are handled by the generation loop, not the sampler.
  */
+import { RuntimeError } from './errors.js';
 import { DEFAULT_SAMPLING, type SamplingOptions } from './options.js';
 
 export interface EvaluateSampling {
@@ -17,6 +21,8 @@ export interface EvaluateSampling {
   topP: number;
   minP: number;
   seed: number;
+  /** Locally typical sampling; undefined = none. Not a node-llama-cpp option (see generate.ts). */
+  typicalP?: number;
   repeatPenalty?: {
     punishTokens: () => number[];
     maxPunishTokens: number;
@@ -30,8 +36,6 @@ export interface ResolvedSampling {
   evaluate: EvaluateSampling;
   /** The seed actually used (random when the request asked for -1). */
   seed: number;
-  /** Options the runtime cannot honour, for a debug log. */
-  ignored: string[];
 }
 
 /**
@@ -45,8 +49,6 @@ export function resolveSampling(
   random: () => number = Math.random,
 ): ResolvedSampling {
   const o = { ...DEFAULT_SAMPLING, ...stripUndefined(opts ?? {}) };
-  const ignored: string[] = [];
-  if (o.typical_p !== 1 && o.typical_p !== 0) ignored.push('typical_p');
   const seed = Number.isFinite(o.seed) && o.seed >= 0 ? Math.floor(o.seed) % 2 ** 32 : Math.floor(random() * 2 ** 31);
   const temperature = Math.max(0, num(o.temperature, DEFAULT_SAMPLING.temperature));
   const evaluate: EvaluateSampling = {
@@ -56,6 +58,8 @@ export function resolveSampling(
     minP: clamp01(num(o.min_p, 0), 0),
     seed,
   };
+  const typical = requestedTypicalP(o);
+  if (typical !== undefined) evaluate.typicalP = typical;
   let lastN = Math.floor(num(o.repeat_last_n, DEFAULT_SAMPLING.repeat_last_n));
   if (lastN < 0) lastN = numCtx;
   const penalty = num(o.repeat_penalty, 1);
@@ -71,7 +75,7 @@ export function resolveSampling(
       presencePenalty: presence,
     };
   }
-  return { evaluate, seed, ignored };
+  return { evaluate, seed };
 }
 
 /**
@@ -84,6 +88,20 @@ export function resolveMaxTokens(numPredict: number | undefined, numCtx: number)
   if (n === -2) return Infinity;
   if (!Number.isFinite(n) || n < 0 || n > 10 * numCtx) return 10 * numCtx;
   return Math.floor(n);
+}
+
+/** The typical_p the sampler must apply, or undefined (0, ≥ 1 and absent mean none, as llama-server). */
+export function requestedTypicalP(opts: SamplingOptions | undefined): number | undefined {
+  const p = num(opts?.typical_p, 1);
+  return p !== 0 && p < 1 ? p : undefined;
+}
+
+/** typical_p asked for, and the loaded binary cannot apply it. */
+export class TypicalPUnavailableError extends RuntimeError {
+  constructor() {
+    super('typical_p needs Tollama\'s patched llama.cpp addon and node-llama-cpp patch, and the loaded binary has no typical sampler: run `npm run build:native` (needs g++ and git), then restart the server; or leave typical_p at 1', 501);
+    this.name = 'TypicalPUnavailableError';
+  }
 }
 
 function num(v: unknown, fallback: number): number {

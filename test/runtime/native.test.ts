@@ -43,7 +43,7 @@ describe('pinned node-llama-cpp and the patch', () => {
   });
 
   it('names the folder the way node-llama-cpp does (sha1, base-36 bytes)', () => {
-    expect(patchedBuildFolderName('linux-x64')).toBe('linux-x64-1y3q591p5g1l5v2s1p4e4e964z456nd4e664x');
+    expect(patchedBuildFolderName('linux-x64')).toBe('linux-x64-5n5v3n4t4y40163sl2r675y2w38qhc3h528');
   });
 });
 
@@ -55,7 +55,7 @@ describe('switches', () => {
   it.each(cases)('TOLLAMA_NO_THREADPOOL=%j → disabled %s', (value, disabled) => {
     const env = value === undefined ? {} : { TOLLAMA_NO_THREADPOOL: value };
     expect(patchedBinaryDisabled(env)).toBe(disabled);
-    expect(nativeGetLlamaOptions(env)).toEqual(disabled ? {} : { cmakeOptions: { NLC_PERSISTENT_THREADPOOL: 'v2' } });
+    expect(nativeGetLlamaOptions(env)).toEqual(disabled ? {} : { cmakeOptions: { NLC_PERSISTENT_THREADPOOL: 'v3' } });
   });
 });
 

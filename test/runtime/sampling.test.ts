@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { resolveMaxTokens, resolveSampling } from '../../src/runtime/sampling.js';
+import { requestedTypicalP, resolveMaxTokens, resolveSampling } from '../../src/runtime/sampling.js';
 
 describe('resolveSampling', () => {
   const hist = [1, 2, 3, 4, 5];
   it('applies Ollama defaults', () => {
     const r = resolveSampling({}, () => hist, 2048, () => 0.5);
     expect(r.evaluate).toEqual({ temperature: 0.8, topK: 40, topP: 0.9, minP: 0, seed: 2 ** 30 });
-    expect(r.ignored).toEqual([]);
   });
   it('passes options through', () => {
     const r = resolveSampling({ temperature: 0, top_k: 5, top_p: 0.5, min_p: 0.1, seed: 42 }, () => hist, 2048);
@@ -34,8 +33,16 @@ describe('resolveSampling', () => {
     expect(resolveSampling({ repeat_penalty: 1 }, () => hist, 3).evaluate.repeatPenalty).toBeUndefined();
     expect(resolveSampling({ repeat_penalty: 1.5, repeat_last_n: 0 }, () => hist, 3).evaluate.repeatPenalty).toBeUndefined();
   });
-  it('reports typical_p as ignored', () => {
-    expect(resolveSampling({ typical_p: 0.5 }, () => hist, 3).ignored).toEqual(['typical_p']);
+  // llama-server applies typ_p below 1; Ollama omits a 0 from its request, so 0 means none too
+  it.each([
+    [undefined, undefined], [1, undefined], [0, undefined], [1.5, undefined],
+    [0.5, 0.5], [0.95, 0.95], [-0.5, -0.5], [Number.NaN, undefined],
+  ])('typical_p %s → typicalP %s', (p, want) => {
+    const opts = p === undefined ? {} : { typical_p: p };
+    expect(requestedTypicalP(opts)).toBe(want);
+    expect(resolveSampling(opts, () => hist, 3).evaluate.typicalP).toBe(want);
+    // also at temperature 0: llama-server keeps the best token left after top-k and typical
+    expect(resolveSampling({ ...opts, temperature: 0 }, () => hist, 3).evaluate.typicalP).toBe(want);
   });
 });
 
