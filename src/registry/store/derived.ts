@@ -60,24 +60,44 @@ async function readSidecar(file: string): Promise<DerivedSidecar | null> {
   }
 }
 
+/**
+ * Derived files found intact, by path, with the identity (inode, size, mtime) of the file and of
+ * its sidecar when checked: a request that finds both unchanged skips reading them again (an image
+ * request asks for its projector twice, every load asks for the text file). Any change (rebuilt,
+ * removed by verify, prune or rm, replaced) misses and checks afresh.
+ */
+const intact = new Map<string, { id: string; side: DerivedSidecar }>();
+const identity = (a: { ino: number; size: number; mtimeMs: number }, b: { ino: number; size: number; mtimeMs: number }): string =>
+  `${a.ino}:${a.size}:${a.mtimeMs}/${b.ino}:${b.size}:${b.mtimeMs}`;
+
 /** The sidecar when the derived file matches it (size and a readable header); else null. */
 async function usableDerived(paths: StorePaths, digest: string, kind: DerivedKind = 'text'): Promise<DerivedSidecar | null> {
   const p = derivedPaths(paths, digest, kind);
+  const [sst, gst] = await Promise.all([lstat(p.sidecar).catch(() => null), lstat(p.gguf).catch(() => null)]);
+  if (!sst?.isFile() || !gst?.isFile()) {
+    intact.delete(p.gguf);
+    return null;
+  }
+  const id = identity(gst, sst);
+  const known = intact.get(p.gguf);
+  if (known?.id === id) return known.side;
+  intact.delete(p.gguf);
   const side = await readSidecar(p.sidecar);
   if (!side || side.source !== digest || side.translator !== VERSION[kind]) return null;
-  const st = await lstat(p.gguf).catch(() => null);
-  if (!st?.isFile() || st.size !== side.size) return null;
+  if (gst.size !== side.size) return null;
   try {
     await readGGUF(p.gguf, { maxArrayValues: 0 });
   } catch {
     return null;
   }
+  intact.set(p.gguf, { id, side });
   return side;
 }
 
 /** Removes a blob's derived files and sidecars (both kinds, unless one is named); true when something was there. */
 export async function removeDerived(paths: StorePaths, digest: string, kinds: readonly DerivedKind[] = KINDS): Promise<boolean> {
   let any = false;
+  for (const k of kinds) intact.delete(derivedPaths(paths, digest, k).gguf);
   for (const f of kinds.flatMap((k) => Object.values(derivedPaths(paths, digest, k)).reverse())) {
     try {
       await unlink(f);
@@ -149,7 +169,7 @@ async function writeSidecar(paths: StorePaths, file: string, side: DerivedSideca
   await rename(tmp, file);
 }
 
-/** Digests known to have no embedded vision tower we translate. */
+/** Digests known to have no embedded vision tower we translate (a digest names the content, as for needsTranslation). */
 const towerless = new Set<string>();
 const towerInflight = new Map<string, Promise<string | null>>();
 
@@ -163,7 +183,7 @@ const towerInflight = new Map<string, Promise<string | null>>();
 export function projectorPath(storePaths: StorePaths, digest: string, signal?: AbortSignal, derivedRoot: StorePaths = storePaths): Promise<string | null> {
   signal?.throwIfAborted();
   const key = `${storePaths.root}\0${digest}`;
-  if (towerless.has(key)) return Promise.resolve(null);
+  if (towerless.has(digest)) return Promise.resolve(null);
   const running = towerInflight.get(key);
   if (running) return running;
   const paths = derivedRoot;
@@ -174,7 +194,7 @@ export function projectorPath(storePaths: StorePaths, digest: string, signal?: A
     if (await usableDerived(paths, digest, 'projector')) return p.gguf;
     const plan = planTower(await readRawHeader(blob));
     if (!plan) {
-      towerless.add(key);
+      towerless.add(digest);
       return null;
     }
     await removeDerived(paths, digest, ['projector']);

@@ -95,6 +95,19 @@ describe('derived files', () => {
     expect(JSON.parse(await readFile(d.sidecar, 'utf8')).sha256).toBe(good);
   });
 
+  it('a header damaged in place after an intact check is seen at the next load (the check is remembered by file identity)', async () => {
+    const p = await store.loadablePath(digest);
+    const good = await sha(p);
+    expect(await store.loadablePath(digest)).toBe(p); // intact, remembered
+    const fh = await open(p, 'r+');
+    await fh.write(Buffer.from('XXXX'), 0, 4, 0); // same size, a broken magic
+    await fh.close();
+    const later = new Date(Date.now() + 5000);
+    await utimes(p, later, later); // a coarse-mtime file system would not tell by the write alone
+    expect(await store.loadablePath(digest)).toBe(p);
+    expect(await sha(p)).toBe(good);
+  });
+
   it('verify re-hashes them: a damaged one is reported and removed, then rebuilt at the next load', async () => {
     const p = await store.loadablePath(digest);
     const good = await sha(p);
