@@ -57,6 +57,8 @@ export const ENV_DESCRIPTIONS: Record<string, string> = {
   OLLAMA_NOPRUNE: 'Do not prune model blobs on startup',
   OLLAMA_ORIGINS: 'A comma separated list of allowed origins',
   OLLAMA_LLM_LIBRARY: 'Set LLM library to bypass autodetection',
+  OLLAMA_FLASH_ATTENTION: 'Enabled flash attention',
+  OLLAMA_KV_CACHE_TYPE: 'Quantization type for the K/V cache (default: f16)',
   OLLAMA_API_KEYS: 'Comma-separated API keys; when set every endpoint but / requires one as a bearer token',
   OLLAMA_REGISTRY_AUTH: 'Credentials for private registries (see docs/registry.md)',
 };
@@ -72,6 +74,8 @@ const SERVE_ENV = [
   'OLLAMA_NUM_PARALLEL',
   'OLLAMA_NOPRUNE',
   'OLLAMA_ORIGINS',
+  'OLLAMA_FLASH_ATTENTION',
+  'OLLAMA_KV_CACHE_TYPE',
   'OLLAMA_LLM_LIBRARY',
   'OLLAMA_API_KEYS',
   'OLLAMA_REGISTRY_AUTH',

@@ -58,6 +58,30 @@ export interface RunnerOptions {
   useMmap: boolean | null;
   /** Parallel sequences (OLLAMA_NUM_PARALLEL). */
   numParallel: number;
+  /** OLLAMA_FLASH_ATTENTION: true/false when set, else 'auto' (llama.cpp decides, as Ollama 0.33). */
+  flashAttention: boolean | 'auto';
+  /** OLLAMA_KV_CACHE_TYPE, lower case; '' = llama.cpp's default (f16). */
+  kvCacheType: string;
+}
+
+/**
+ * The K/V cache types llama-server accepts for `--cache-type-k/-v` (Ollama 0.33 passes
+ * OLLAMA_KV_CACHE_TYPE there), with node-llama-cpp's GgmlType name.
+ */
+export const KV_CACHE_TYPES: Readonly<Record<string, string>> = Object.freeze({
+  f32: 'F32', f16: 'F16', bf16: 'BF16', q8_0: 'Q8_0', q4_0: 'Q4_0', q4_1: 'Q4_1', iq4_nl: 'IQ4_NL', q5_0: 'Q5_0', q5_1: 'Q5_1',
+});
+
+/** Why OLLAMA_KV_CACHE_TYPE / OLLAMA_FLASH_ATTENTION cannot make a context, or null when they can. */
+export function kvCacheProblem(kvCacheType: string, flashAttention: boolean | 'auto'): string | null {
+  if (kvCacheType === '') return null;
+  if (!Object.hasOwn(KV_CACHE_TYPES, kvCacheType)) {
+    return `OLLAMA_KV_CACHE_TYPE=${JSON.stringify(kvCacheType)} is not a K/V cache type llama.cpp knows (${Object.keys(KV_CACHE_TYPES).join(', ')})`;
+  }
+  if (flashAttention === false && !['f32', 'f16', 'bf16'].includes(kvCacheType)) {
+    return `OLLAMA_KV_CACHE_TYPE=${kvCacheType} quantizes the V cache, which needs flash attention, and OLLAMA_FLASH_ATTENTION turns it off`;
+  }
+  return null;
 }
 
 /** Ollama's default num_ctx on a machine without a GPU (the < 23 GiB VRAM tier). */
@@ -69,6 +93,10 @@ export interface RunnerDefaults {
   contextLength?: number;
   /** OLLAMA_NUM_PARALLEL, default 1. */
   numParallel?: number;
+  /** OLLAMA_FLASH_ATTENTION when set. */
+  flashAttention?: boolean;
+  /** OLLAMA_KV_CACHE_TYPE when set. */
+  kvCacheType?: string;
 }
 
 export function resolveRunnerOptions(opts: RunnerOptionsInput | undefined, defaults: RunnerDefaults = {}): RunnerOptions {
@@ -83,6 +111,8 @@ export function resolveRunnerOptions(opts: RunnerOptionsInput | undefined, defau
     mainGpu: o.main_gpu == null ? null : Math.floor(o.main_gpu),
     useMmap: o.use_mmap == null ? null : Boolean(o.use_mmap),
     numParallel: Math.max(1, intOr(defaults.numParallel, 1)),
+    flashAttention: defaults.flashAttention ?? 'auto',
+    kvCacheType: (defaults.kvCacheType ?? '').toLowerCase(),
   };
 }
 
@@ -98,8 +128,37 @@ export function runnerOptionsDiffer(loaded: RunnerOptions, wanted: RunnerOptions
     (wanted.numGpu !== -1 && loaded.numGpu !== wanted.numGpu) ||
     loaded.mainGpu !== wanted.mainGpu ||
     loaded.useMmap !== wanted.useMmap ||
-    loaded.numParallel !== wanted.numParallel
+    loaded.numParallel !== wanted.numParallel ||
+    loaded.flashAttention !== wanted.flashAttention ||
+    loaded.kvCacheType !== wanted.kvCacheType
   );
+}
+
+/**
+ * Why the model's attention heads cannot hold a quantized K/V cache of this type, or null: llama.cpp
+ * stores a head's keys and values in blocks of 32 for q8_0, q4_0, q4_1, q5_0, q5_1 and iq4_nl, so the
+ * head size must be a multiple of 32 (it refuses the context otherwise). `metadata` is the GGUF's
+ * (node-llama-cpp's `fileInfo.metadata`); unknown sizes are left to llama.cpp.
+ */
+export function kvCacheHeadProblem(kvCacheType: string, metadata: unknown): string | null {
+  if (kvCacheType === '' || ['f32', 'f16', 'bf16'].includes(kvCacheType)) return null;
+  const m = metadata as Record<string, unknown> | undefined;
+  const arch = (m?.general as { architecture?: unknown } | undefined)?.architecture;
+  const a = typeof arch === 'string' ? (m?.[arch] as Record<string, unknown> | undefined) : undefined;
+  const att = a?.attention as Record<string, unknown> | undefined;
+  const first = (v: unknown): number | undefined => {
+    const n = Array.isArray(v) ? v.find((x) => typeof x === 'number' && x > 0) : v;
+    return typeof n === 'number' && n > 0 ? n : undefined;
+  };
+  const heads = first(att?.head_count);
+  const embd = first(a?.embedding_length);
+  const fallback = heads && embd ? embd / heads : undefined;
+  for (const [what, size] of [['key', first(att?.key_length) ?? fallback], ['value', first(att?.value_length) ?? fallback]] as const) {
+    if (size !== undefined && size % 32 !== 0) {
+      return `OLLAMA_KV_CACHE_TYPE=${kvCacheType} stores attention heads in blocks of 32, and this model's ${what} heads hold ${size} values: use f16 (or unset it) for this model`;
+    }
+  }
+  return null;
 }
 
 function intOr(v: unknown, fallback: number): number {

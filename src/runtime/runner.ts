@@ -17,7 +17,7 @@ import { getGpuBackend, getLlamaInstance, loadNodeLlamaCpp, type NodeLlamaCpp } 
 import { enableRawLogprobs, LogprobQueue, LogprobsUnavailableError, MAX_TOP_LOGPROBS, type TokenPieces } from './logprobs.js';
 import { silentLogger, type RuntimeLogger } from './logger.js';
 import { typicalSamplingAvailable } from './native.js';
-import type { RunnerOptions } from './options.js';
+import { KV_CACHE_TYPES, kvCacheHeadProblem, kvCacheProblem, type RunnerOptions } from './options.js';
 import { requestedTypicalP, TypicalPUnavailableError } from './sampling.js';
 import { chooseThreads } from './threads.js';
 import { imageTagsToMarkers, Projector } from './vision.js';
@@ -122,6 +122,9 @@ export class Runner {
     });
     const refusal = mainGpuRefusal(spec.options.mainGpu, getGpuBackend());
     if (refusal) throw new RuntimeError(refusal, 400);
+    const kvProblem = kvCacheProblem(spec.options.kvCacheType, spec.options.flashAttention);
+    if (kvProblem) throw new ModelLoadError(`unable to load model ${spec.name}: ${kvProblem}`);
+    const kvType = spec.options.kvCacheType === '' ? undefined : KV_CACHE_TYPES[spec.options.kvCacheType];
     let model: LlamaModel;
     try {
       model = await llama.loadModel({
@@ -133,6 +136,11 @@ export class Runner {
     } catch (err) {
       throw new ModelLoadError(`unable to load model ${spec.name}: ${describeLoadError(err)}`, { cause: err });
     }
+    const headProblem = kvCacheHeadProblem(spec.options.kvCacheType, model.fileInfo.metadata);
+    if (headProblem) {
+      await model.dispose().catch(() => {});
+      throw new ModelLoadError(`unable to load model ${spec.name}: ${headProblem}`);
+    }
     const lora = loraOption(spec.adapterPaths);
     let context: LlamaContext;
     try {
@@ -143,9 +151,11 @@ export class Runner {
         sequences: spec.options.numParallel,
         batchSize: Math.max(1, Math.min(spec.options.numBatch, numCtx * spec.options.numParallel)),
         threads,
+        flashAttention: spec.options.flashAttention,
+        ...(kvType ? { experimentalKvCacheKeyType: kvType, experimentalKvCacheValueType: kvType } : {}),
         createSignal: spec.signal,
         ...(lora ? { lora } : {}),
-      });
+      } as Parameters<LlamaModel['createContext']>[0]);
     } catch (err) {
       await model.dispose().catch(() => {});
       const what = lora ? 'cannot create a context with its LoRA adapters' : 'cannot create a context';
@@ -159,6 +169,8 @@ export class Runner {
       threadReason: why,
       contextLength: context.contextSize,
       parallel: spec.options.numParallel,
+      flashAttention: spec.options.flashAttention,
+      kvCacheType: spec.options.kvCacheType || 'f16',
       fileSize,
       ...(lora ? { adapters: lora.adapters.length } : {}),
     });

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { DEFAULT_KEEP_ALIVE, MAX_DURATION, SECOND, keepAliveFromEnv, parseDuration } from '../api/duration.js';
 import { parseOllamaHost, trimEnvValue, type OllamaHost } from '../api/host.js';
 import { allowedOrigins, parseApiKeys } from './security.js';
+import { kvCacheProblem } from '../runtime/options.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -43,7 +44,9 @@ export interface ServerConfig {
   metrics: boolean;
   noHistory: boolean;
   schedSpread: boolean;
-  flashAttention: boolean;
+  /** OLLAMA_FLASH_ATTENTION: undefined when unset (llama.cpp decides: "auto"), else Ollama's bool. */
+  flashAttention: boolean | undefined;
+  /** OLLAMA_KV_CACHE_TYPE, lower case ('' = f16). */
   kvCacheType: string;
   /** OLLAMA_GO_TEMPLATE (default true). */
   goTemplate: boolean;
@@ -89,6 +92,15 @@ export function envUint(env: Env, key: string, defaultValue: number, warnings: s
   if (/^\d+$/.test(s) && Number(s) <= Number.MAX_SAFE_INTEGER) return Number(s);
   warnings.push(`invalid environment variable, using default: ${key}=${JSON.stringify(s)} (default ${defaultValue})`);
   return defaultValue;
+}
+
+/** OLLAMA_KV_CACHE_TYPE, lower case as Ollama passes it on; an unknown or unusable one is a warning at start (loads then fail saying why). */
+function kvCacheTypeFromEnv(env: Env, warnings: string[]): string {
+  const t = envVar(env, 'OLLAMA_KV_CACHE_TYPE').toLowerCase();
+  const fa = envVar(env, 'OLLAMA_FLASH_ATTENTION') === '' ? 'auto' : envBool(env, 'OLLAMA_FLASH_ATTENTION');
+  const problem = kvCacheProblem(t, fa);
+  if (problem) warnings.push(`${problem}: loading a model will fail`);
+  return t;
 }
 
 /** OLLAMA_LOAD_TIMEOUT: Go duration or integer seconds; ≤ 0 → forever; bad → 5m. */
@@ -175,8 +187,8 @@ export function readServerConfig(env: Env = process.env): ServerConfig {
     metrics: envBool(env, 'OLLAMA_METRICS'),
     noHistory: envBool(env, 'OLLAMA_NOHISTORY'),
     schedSpread: envBool(env, 'OLLAMA_SCHED_SPREAD'),
-    flashAttention: envBool(env, 'OLLAMA_FLASH_ATTENTION'),
-    kvCacheType: envVar(env, 'OLLAMA_KV_CACHE_TYPE'),
+    flashAttention: envVar(env, 'OLLAMA_FLASH_ATTENTION') === '' ? undefined : envBool(env, 'OLLAMA_FLASH_ATTENTION'),
+    kvCacheType: kvCacheTypeFromEnv(env, warnings),
     goTemplate: envBool(env, 'OLLAMA_GO_TEMPLATE', true),
     goTemplateSet: envVar(env, 'OLLAMA_GO_TEMPLATE') !== '',
     noCloud: envBool(env, 'OLLAMA_NO_CLOUD'),

@@ -3,7 +3,8 @@ import { finishEmbedding, normalize } from '../../src/runtime/embed.js';
 import { readRuntimeEnv } from '../../src/runtime/env.js';
 import { InvalidEmbeddingError, InvalidFormatError } from '../../src/runtime/errors.js';
 import { parseFormat } from '../../src/runtime/grammar.js';
-import { resolveRunnerOptions, runnerOptionsDiffer } from '../../src/runtime/options.js';
+import { GgmlType } from 'node-llama-cpp';
+import { KV_CACHE_TYPES, kvCacheProblem, resolveRunnerOptions, runnerOptionsDiffer } from '../../src/runtime/options.js';
 
 describe('parseFormat', () => {
   it.each([
@@ -50,7 +51,11 @@ describe('embedding helpers', () => {
 
 describe('runner options', () => {
   it('defaults', () => {
-    expect(resolveRunnerOptions({})).toEqual({ numCtx: 4096, numBatch: 512, numThread: 0, numGpu: -1, mainGpu: null, useMmap: null, numParallel: 1 });
+    expect(resolveRunnerOptions({})).toEqual({ numCtx: 4096, numBatch: 512, numThread: 0, numGpu: -1, mainGpu: null, useMmap: null, numParallel: 1, flashAttention: 'auto', kvCacheType: '' });
+  });
+  it('OLLAMA_FLASH_ATTENTION and OLLAMA_KV_CACHE_TYPE defaults (lower-cased, as Ollama passes it on)', () => {
+    expect(resolveRunnerOptions({}, { flashAttention: false, kvCacheType: 'Q8_0' })).toMatchObject({ flashAttention: false, kvCacheType: 'q8_0' });
+    expect(resolveRunnerOptions({}, { flashAttention: true })).toMatchObject({ flashAttention: true, kvCacheType: '' });
   });
   it('OLLAMA_CONTEXT_LENGTH and NUM_PARALLEL defaults', () => {
     expect(resolveRunnerOptions(undefined, { contextLength: 8192, numParallel: 3 })).toMatchObject({ numCtx: 8192, numParallel: 3 });
@@ -69,6 +74,36 @@ describe('runner options', () => {
     expect(runnerOptionsDiffer(a, resolveRunnerOptions({ num_ctx: 2048, num_batch: 128 }))).toBe(true);
     expect(runnerOptionsDiffer({ ...a, numGpu: 0 }, a)).toBe(false); // wanted -1 (auto) matches anything
     expect(runnerOptionsDiffer(a, { ...a, numGpu: 0 })).toBe(true);
+    expect(runnerOptionsDiffer(a, { ...a, flashAttention: true })).toBe(true);
+    expect(runnerOptionsDiffer(a, { ...a, kvCacheType: 'q8_0' })).toBe(true);
+  });
+});
+
+describe('K/V cache type and flash attention (llama-server\'s --cache-type-k/-v list)', () => {
+  it.each([
+    ['', 'auto', null],
+    ['f16', false, null],
+    ['f32', false, null],
+    ['bf16', 'auto', null],
+    ['q8_0', 'auto', null],
+    ['q8_0', true, null],
+    ['q4_0', true, null],
+    ['q4_1', 'auto', null],
+    ['iq4_nl', 'auto', null],
+    ['q5_0', 'auto', null],
+    ['q5_1', 'auto', null],
+    ['q8_0', false, /quantizes the V cache, which needs flash attention, and OLLAMA_FLASH_ATTENTION turns it off/],
+    ['q4_0', false, /needs flash attention/],
+    ['q3_k', 'auto', /^OLLAMA_KV_CACHE_TYPE="q3_k" is not a K\/V cache type llama\.cpp knows \(f32, f16, bf16, q8_0, q4_0, q4_1, iq4_nl, q5_0, q5_1\)$/],
+    ['fp16', true, /not a K\/V cache type/],
+    ['toString', 'auto', /not a K\/V cache type/],
+  ] as const)('%j with flash attention %s', (type, fa, problem) => {
+    const got = kvCacheProblem(type, fa);
+    if (problem === null) expect(got).toBeNull();
+    else expect(got).toMatch(problem);
+  });
+  it('names node-llama-cpp\'s GgmlType for each', () => {
+    for (const v of Object.values(KV_CACHE_TYPES)) expect(GgmlType[v as keyof typeof GgmlType], v).toBeTypeOf('number');
   });
 });
 

@@ -123,6 +123,23 @@ describe('readServerConfig', () => {
     expect(c.warnings).toHaveLength(1);
     expect(readServerConfig({ OLLAMA_KEEP_ALIVE: '1d' }).warnings[0]).toMatch(/OLLAMA_KEEP_ALIVE/);
   });
+
+  it('OLLAMA_FLASH_ATTENTION: unset = auto (undefined), else Ollama\'s BoolWithDefault (unparseable = true)', () => {
+    expect(readServerConfig({}).flashAttention).toBeUndefined();
+    expect(readServerConfig({ OLLAMA_FLASH_ATTENTION: '' }).flashAttention).toBeUndefined();
+    expect(readServerConfig({ OLLAMA_FLASH_ATTENTION: '1' }).flashAttention).toBe(true);
+    expect(readServerConfig({ OLLAMA_FLASH_ATTENTION: 'false' }).flashAttention).toBe(false);
+    expect(readServerConfig({ OLLAMA_FLASH_ATTENTION: 'yes please' }).flashAttention).toBe(true);
+  });
+
+  it('OLLAMA_KV_CACHE_TYPE: lower-cased; an unknown or unusable one warns at start', () => {
+    expect(readServerConfig({ OLLAMA_KV_CACHE_TYPE: ' Q8_0 ' })).toMatchObject({ kvCacheType: 'q8_0', warnings: [] });
+    expect(readServerConfig({ OLLAMA_KV_CACHE_TYPE: 'q9' }).warnings).toEqual([
+      'OLLAMA_KV_CACHE_TYPE="q9" is not a K/V cache type llama.cpp knows (f32, f16, bf16, q8_0, q4_0, q4_1, iq4_nl, q5_0, q5_1): loading a model will fail',
+    ]);
+    expect(readServerConfig({ OLLAMA_KV_CACHE_TYPE: 'q4_0', OLLAMA_FLASH_ATTENTION: '0' }).warnings[0]).toMatch(/needs flash attention/);
+    expect(readServerConfig({ OLLAMA_KV_CACHE_TYPE: 'f16', OLLAMA_FLASH_ATTENTION: '0' }).warnings).toEqual([]);
+  });
 });
 
 describe('security helpers', () => {

@@ -120,7 +120,12 @@ export async function acquire(deps: ServerDeps, m: ResolvedModel, options: Optio
   await checkAdapters(m);
   const runnerOptions = resolveRunnerOptions(
     { num_ctx: options.num_ctx, num_batch: options.num_batch, num_thread: options.num_thread, num_gpu: options.num_gpu, main_gpu: options.main_gpu ?? null, use_mmap: options.use_mmap ?? null },
-    { contextLength: deps.config.contextLength, numParallel: deps.config.numParallel },
+    {
+      contextLength: deps.config.contextLength,
+      numParallel: deps.config.numParallel,
+      ...(deps.config.flashAttention !== undefined ? { flashAttention: deps.config.flashAttention } : {}),
+      kvCacheType: deps.config.kvCacheType,
+    },
   );
   const t0 = process.hrtime.bigint();
   const lease = await deps.sched.acquire({
