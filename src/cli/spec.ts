@@ -59,6 +59,7 @@ export const ENV_DESCRIPTIONS: Record<string, string> = {
   OLLAMA_LLM_LIBRARY: 'Set LLM library to bypass autodetection',
   OLLAMA_FLASH_ATTENTION: 'Enabled flash attention',
   OLLAMA_KV_CACHE_TYPE: 'Quantization type for the K/V cache (default: f16)',
+  OLLAMA_LOAD_TIMEOUT: 'How long to allow model loads to stall before giving up (default "5m")',
   OLLAMA_API_KEYS: 'Comma-separated API keys; when set every endpoint but / requires one as a bearer token',
   OLLAMA_REGISTRY_AUTH: 'Credentials for private registries (see docs/registry.md)',
 };
@@ -77,6 +78,7 @@ const SERVE_ENV = [
   'OLLAMA_FLASH_ATTENTION',
   'OLLAMA_KV_CACHE_TYPE',
   'OLLAMA_LLM_LIBRARY',
+  'OLLAMA_LOAD_TIMEOUT',
   'OLLAMA_API_KEYS',
   'OLLAMA_REGISTRY_AUTH',
 ];

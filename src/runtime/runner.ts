@@ -19,6 +19,7 @@ import { silentLogger, type RuntimeLogger } from './logger.js';
 import { typicalSamplingAvailable } from './native.js';
 import { KV_CACHE_TYPES, kvCacheHeadProblem, kvCacheProblem, type RunnerOptions } from './options.js';
 import { requestedTypicalP, TypicalPUnavailableError } from './sampling.js';
+import { LoadStallWatch } from './stall.js';
 import { chooseThreads } from './threads.js';
 import { imageTagsToMarkers, Projector } from './vision.js';
 
@@ -34,6 +35,8 @@ export interface LoadRunnerSpec {
   options: RunnerOptions;
   logger?: RuntimeLogger;
   signal?: AbortSignal;
+  /** OLLAMA_LOAD_TIMEOUT in ms: a load without progress for this long fails (undefined = never). */
+  stallTimeoutMs?: number;
 }
 
 export interface EmbedOptions {
@@ -125,15 +128,20 @@ export class Runner {
     const kvProblem = kvCacheProblem(spec.options.kvCacheType, spec.options.flashAttention);
     if (kvProblem) throw new ModelLoadError(`unable to load model ${spec.name}: ${kvProblem}`);
     const kvType = spec.options.kvCacheType === '' ? undefined : KV_CACHE_TYPES[spec.options.kvCacheType];
+    const stall = new LoadStallWatch(spec.stallTimeoutMs ?? Infinity);
+    const signal = spec.signal ? AbortSignal.any([spec.signal, stall.signal]) : stall.signal;
     let model: LlamaModel;
     try {
       model = await llama.loadModel({
         modelPath: spec.modelPath,
         gpuLayers: gpuLayersFor(spec.options.numGpu, getGpuBackend()),
         useMmap: spec.options.useMmap ?? 'auto',
-        loadSignal: spec.signal,
+        loadSignal: signal,
+        onLoadProgress: (p: number) => stall.progress(p),
       });
     } catch (err) {
+      stall.stop();
+      if (stall.fired) throw stall.error(spec.name, err);
       throw new ModelLoadError(`unable to load model ${spec.name}: ${describeLoadError(err)}`, { cause: err });
     }
     const headProblem = kvCacheHeadProblem(spec.options.kvCacheType, model.fileInfo.metadata);
@@ -143,6 +151,7 @@ export class Runner {
     }
     const lora = loraOption(spec.adapterPaths);
     let context: LlamaContext;
+    stall.progress(1); // the weights are in: the context gets a stall window of its own
     try {
       const trained = model.trainContextSize > 0 ? model.trainContextSize : spec.options.numCtx;
       const numCtx = Math.max(4, Math.min(spec.options.numCtx, trained));
@@ -153,14 +162,17 @@ export class Runner {
         threads,
         flashAttention: spec.options.flashAttention,
         ...(kvType ? { experimentalKvCacheKeyType: kvType, experimentalKvCacheValueType: kvType } : {}),
-        createSignal: spec.signal,
+        createSignal: signal,
         ...(lora ? { lora } : {}),
       } as Parameters<LlamaModel['createContext']>[0]);
     } catch (err) {
+      stall.stop();
       await model.dispose().catch(() => {});
+      if (stall.fired) throw stall.error(spec.name, err);
       const what = lora ? 'cannot create a context with its LoRA adapters' : 'cannot create a context';
       throw new ModelLoadError(`unable to load model ${spec.name}: ${what} (${reason(err)})`, { cause: err });
     }
+    stall.stop();
     const loadDuration = Number(process.hrtime.bigint() - t0);
     logger.info('model loaded', {
       model: spec.name,

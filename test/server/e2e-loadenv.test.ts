@@ -1,7 +1,8 @@
 /**
- * OLLAMA_KV_CACHE_TYPE / OLLAMA_FLASH_ATTENTION through a real `ollama serve`: a bad combination
- * is a warning when the server starts and a clear error when a model loads (never a silent f16);
- * a type the model's heads cannot hold is said so; a good one serves requests.
+ * The load settings of a real `ollama serve`: OLLAMA_KV_CACHE_TYPE / OLLAMA_FLASH_ATTENTION (a bad
+ * combination is a warning when the server starts and a clear error when a model loads, never a
+ * silent f16; a type the model's heads cannot hold is said so; a good one serves requests) and
+ * OLLAMA_LOAD_TIMEOUT (a load that stalls past it fails with Ollama's words; the server goes on).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,8 +29,8 @@ async function serve(env: Record<string, string>): Promise<TestServer> {
   return s;
 }
 
-async function generate(s: TestServer, model: string): Promise<{ status: number; json: any }> {
-  const r = await fetch(`${s.url}/api/generate`, { method: 'POST', body: JSON.stringify({ model, prompt: 'hello', stream: false, options: { num_predict: 4 } }) });
+async function generate(s: TestServer, model: string, options: Record<string, unknown> = {}): Promise<{ status: number; json: any }> {
+  const r = await fetch(`${s.url}/api/generate`, { method: 'POST', body: JSON.stringify({ model, prompt: 'hello', stream: false, options: { num_predict: 4, ...options } }) });
   return { status: r.status, json: await r.json() };
 }
 
@@ -56,5 +57,20 @@ describe('OLLAMA_KV_CACHE_TYPE through the server', () => {
       expect(bad.status).toBe(500);
       expect(bad.json.error).toMatch(reason);
     }
+  });
+});
+
+describe('OLLAMA_LOAD_TIMEOUT through the server', () => {
+  it('a load with no progress for the window fails with the stall error; nothing stays loaded, the server keeps serving', async () => {
+    const s = await serve({ OLLAMA_LOAD_TIMEOUT: '1us' });
+    const big = path.join(dir, 'big.gguf');
+    await writeModel(big, { embd: 512, ff: 2048, blocks: 8, heads: 8, kvHeads: 8 });
+    await addModel(s.models, 'big', big);
+    const bad = await generate(s, 'big', { use_mmap: false });
+    expect(bad.status).toBe(500);
+    expect(bad.json.error).toMatch(/timed out waiting for llama runner to start - progress \d\.\d\d - no load progress for 0\.001ms \(OLLAMA_LOAD_TIMEOUT\)/);
+    const ps = (await (await fetch(`${s.url}/api/ps`)).json()) as { models: unknown[] };
+    expect(ps.models).toEqual([]);
+    expect((await fetch(`${s.url}/api/version`)).status).toBe(200);
   });
 });
