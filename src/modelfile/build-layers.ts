@@ -21,6 +21,8 @@ export interface PendingLayer {
   quantize?: { from: string; type: string; asked: string };
   /** A LLaVA projector without a projector type: `clip.projector_type` is written in at commit. */
   defaultProjectorType?: boolean;
+  /** Split GGUF weights: the shards, in order, merged into this layer at commit (build-split.ts). */
+  splitParts?: Array<{ digest: string; name: string; size: number }>;
 }
 
 /** Reads the JSON of an existing params layer (from the store). */

@@ -19,6 +19,7 @@ import { detectTemplate } from './autodetect.js';
 import { applyGGUFToConfig, ggufMediaType, needsDefaultLlavaProjectorType, readBlobGGUF, updateProjectorLayers, verifyBlob } from './build-gguf.js';
 import { LayerList, existingLayer, paramsLayer, textLayer, type PendingLayer } from './build-layers.js';
 import { planQuantize, quantizeLayers, type QuantizeFn } from './build-quantize.js';
+import { mergeGroup, mergeSplitLayers, splitShard, type SplitShard } from './build-split.js';
 import type { CreatePlan, NamedBlob } from './build-request.js';
 
 export type Emit = (p: ProgressResponse) => void;
@@ -134,6 +135,17 @@ async function fileLayers(
   let models = 0;
   let stop: string[] | undefined;
   const chatTemplates: string[] = [];
+  // shards of split weights, by group, in the order groups first appear (Ollama's splitGroupKeys)
+  const groups = new Map<string, SplitShard[]>();
+  const take = (layer: PendingLayer, info: GGUFInfo): void => {
+    if (layer.layer.mediaType === MediaType.model && ++models > 1) {
+      throw new BadRequestError('several weight files that are not shards of one split GGUF are not supported: create one model per file');
+    }
+    list.push(layer);
+    // Ollama folds only weights (and adapter) headers into the config: a projector adds no family.
+    if (layer.layer.mediaType !== MediaType.projector) stop ??= applyGGUFToConfig(config, info, layer.layer.mediaType);
+    if (info.chatTemplate) chatTemplates.push(info.chatTemplate);
+  };
   for (const { blob, from } of files) {
     progress.push({ status: 'parsing GGUF' });
     let parsed: { layer: PendingLayer; info: GGUFInfo };
@@ -146,13 +158,19 @@ async function fileLayers(
       throw e;
     }
     const { layer, info } = parsed;
-    if (layer.layer.mediaType === MediaType.model && ++models > 1) {
-      throw new BadRequestError('split GGUF models (several weight files) are not supported by this server yet');
+    const shard = splitShard(layer, info, from ?? blob.name);
+    if (shard) {
+      const g = groups.get(shard.key);
+      if (g) g.push(shard);
+      else groups.set(shard.key, [shard]);
+      continue;
     }
-    list.push(layer);
-    // Ollama folds only weights (and adapter) headers into the config: a projector adds no family.
-    if (layer.layer.mediaType !== MediaType.projector) stop ??= applyGGUFToConfig(config, info, layer.layer.mediaType);
-    if (info.chatTemplate) chatTemplates.push(info.chatTemplate);
+    take(layer, info);
+  }
+  // each group becomes one layer after the other files, as in Ollama
+  for (const shards of groups.values()) {
+    const { item, info } = mergeGroup(shards);
+    take(item, info);
   }
   // After the file layers, as Ollama's detectChatTemplate: the Go template nearest a GGUF's chat
   // template, with its stop list. (Ollama adds one per GGUF that matches; the first is kept here.)
@@ -211,7 +229,8 @@ export async function prepareModel(plan: CreatePlan, deps: BuildDeps, signal?: A
 /** Writes the new blobs, the config and the manifest; prunes what the old manifest left behind. */
 export async function commitModel(p: PreparedModel, deps: BuildDeps, emit: Emit, signal?: AbortSignal): Promise<{ digest: string }> {
   const { store } = deps;
-  // Quantizing first: it changes a layer's digest and the config's file type.
+  // Shards merged first, then quantized: both change a layer's digest (and the config).
+  await mergeSplitLayers(p.layers, p.config, deps, emit, signal);
   await quantizeLayers(p.layers, p.config, deps, emit, signal);
   await updateProjectorLayers(p.layers, store, emit, signal);
   const cfg = encodeConfigV2(p.config);

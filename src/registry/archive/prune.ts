@@ -23,7 +23,7 @@ import type { Store } from '../store/index.js';
 import { ArchiveError } from './errors.js';
 
 export const STALE_AFTER_MS = 60 * 60 * 1000;
-const UNFINISHED = /^sha256-(?:[0-9a-f]{64}-partial(?:-\d+(?:\.[0-9a-f]+\.tmp)?|\.lock(?:\.stale-[0-9a-f]+)?)?|tmp-[A-Za-z0-9-]+)$/;
+const UNFINISHED = /^sha256-(?:[0-9a-f]{64}-partial(?:-\d+(?:\.[0-9a-f]+\.tmp)?|\.lock(?:\.stale-[0-9a-f]+)?)?|tmp-[A-Za-z0-9-]+(?:-\d{5}-of-\d{5}\.gguf)?)$/;
 
 export interface PruneItem {
   /** `sha256:<hex>` for blobs, the file name for unfinished files. */
