@@ -1,26 +1,23 @@
 /**
  * A Runner is one loaded model plus its generation context with `numParallel` sequences (and, on
- * first use, an embedding context). It loads through the shared Llama instance, chooses the thread
- * count with the thread policy, turns load failures into ModelLoadError (status 500) and frees
+ * first use, an embedding context). Loading is load.ts (thread policy, checks, ModelLoadError);
+ * a Runner hands out its sequences (the lowest free one first), generates, embeds and frees
  * everything on dispose(). It does no scheduling of its own beyond handing out free sequences.
  */
-import fs from 'node:fs/promises';
-import os from 'node:os';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel } from 'node-llama-cpp';
 import { finishEmbedding, assertFinite } from './embed.js';
 import { InputTooLongError, ModelLoadError, RequestAbortedError, RunnerClosedError, RuntimeError } from './errors.js';
 import { runGeneration, type GenerateRequest, type GenerationDeps } from './generate.js';
 import { Generation } from './generation.js';
 import { createGrammar, parseFormat } from './grammar.js';
-import { gpuLayersFor, mainGpuRefusal, vramBytes } from './gpu.js';
-import { getGpuBackend, getLlamaInstance, loadNodeLlamaCpp, type NodeLlamaCpp } from './llama.js';
-import { enableRawLogprobs, LogprobQueue, LogprobsUnavailableError, MAX_TOP_LOGPROBS, type TokenPieces } from './logprobs.js';
-import { silentLogger, type RuntimeLogger } from './logger.js';
+import { loadNative, type LoraOption } from './load.js';
+import { vramBytes } from './gpu.js';
+import { getGpuBackend, type NodeLlamaCpp } from './llama.js';
+import { LogprobQueue, LogprobsUnavailableError, MAX_TOP_LOGPROBS, type TokenPieces } from './logprobs.js';
+import type { RuntimeLogger } from './logger.js';
 import { typicalSamplingAvailable } from './native.js';
-import { KV_CACHE_TYPES, kvCacheHeadProblem, kvCacheProblem, type RunnerOptions } from './options.js';
+import type { RunnerOptions } from './options.js';
 import { requestedTypicalP, TypicalPUnavailableError } from './sampling.js';
-import { LoadStallWatch } from './stall.js';
-import { chooseThreads } from './threads.js';
 import { imageTagsToMarkers, Projector } from './vision.js';
 
 export interface LoadRunnerSpec {
@@ -104,90 +101,8 @@ export class Runner {
   }
 
   static async load(spec: LoadRunnerSpec): Promise<Runner> {
-    const logger = spec.logger ?? silentLogger;
-    const t0 = process.hrtime.bigint();
-    let fileSize: number;
-    try {
-      const st = await fs.stat(spec.modelPath);
-      if (!st.isFile()) throw new Error('not a regular file');
-      fileSize = st.size;
-    } catch (err) {
-      throw new ModelLoadError(`unable to load model ${spec.name}: the model file ${spec.modelPath} cannot be read (${reason(err)})`, { cause: err });
-    }
-    const nlc = await loadNodeLlamaCpp();
-    const llama = await getLlamaInstance(logger);
-    const { threads, reason: why } = chooseThreads({
-      fileSizeBytes: fileSize,
-      buildType: llama.buildType,
-      cores: os.availableParallelism(),
-      maxThreads: llama.maxThreads,
-      numThread: spec.options.numThread,
-    });
-    const refusal = mainGpuRefusal(spec.options.mainGpu, getGpuBackend());
-    if (refusal) throw new RuntimeError(refusal, 400);
-    const kvProblem = kvCacheProblem(spec.options.kvCacheType, spec.options.flashAttention);
-    if (kvProblem) throw new ModelLoadError(`unable to load model ${spec.name}: ${kvProblem}`);
-    const kvType = spec.options.kvCacheType === '' ? undefined : KV_CACHE_TYPES[spec.options.kvCacheType];
-    const stall = new LoadStallWatch(spec.stallTimeoutMs ?? Infinity);
-    const signal = spec.signal ? AbortSignal.any([spec.signal, stall.signal]) : stall.signal;
-    let model: LlamaModel;
-    try {
-      model = await llama.loadModel({
-        modelPath: spec.modelPath,
-        gpuLayers: gpuLayersFor(spec.options.numGpu, getGpuBackend()),
-        useMmap: spec.options.useMmap ?? 'auto',
-        loadSignal: signal,
-        onLoadProgress: (p: number) => stall.progress(p),
-      });
-    } catch (err) {
-      stall.stop();
-      if (stall.fired) throw stall.error(spec.name, err);
-      throw new ModelLoadError(`unable to load model ${spec.name}: ${describeLoadError(err)}`, { cause: err });
-    }
-    const headProblem = kvCacheHeadProblem(spec.options.kvCacheType, model.fileInfo.metadata);
-    if (headProblem) {
-      await model.dispose().catch(() => {});
-      throw new ModelLoadError(`unable to load model ${spec.name}: ${headProblem}`);
-    }
-    const lora = loraOption(spec.adapterPaths);
-    let context: LlamaContext;
-    stall.progress(1); // the weights are in: the context gets a stall window of its own
-    try {
-      const trained = model.trainContextSize > 0 ? model.trainContextSize : spec.options.numCtx;
-      const numCtx = Math.max(4, Math.min(spec.options.numCtx, trained));
-      context = await model.createContext({
-        contextSize: numCtx,
-        sequences: spec.options.numParallel,
-        batchSize: Math.max(1, Math.min(spec.options.numBatch, numCtx * spec.options.numParallel)),
-        threads,
-        flashAttention: spec.options.flashAttention,
-        ...(kvType ? { experimentalKvCacheKeyType: kvType, experimentalKvCacheValueType: kvType } : {}),
-        createSignal: signal,
-        ...(lora ? { lora } : {}),
-      } as Parameters<LlamaModel['createContext']>[0]);
-    } catch (err) {
-      stall.stop();
-      await model.dispose().catch(() => {});
-      if (stall.fired) throw stall.error(spec.name, err);
-      const what = lora ? 'cannot create a context with its LoRA adapters' : 'cannot create a context';
-      throw new ModelLoadError(`unable to load model ${spec.name}: ${what} (${reason(err)})`, { cause: err });
-    }
-    stall.stop();
-    const loadDuration = Number(process.hrtime.bigint() - t0);
-    logger.info('model loaded', {
-      model: spec.name,
-      buildType: llama.buildType,
-      threads,
-      threadReason: why,
-      contextLength: context.contextSize,
-      parallel: spec.options.numParallel,
-      flashAttention: spec.options.flashAttention,
-      kvCacheType: spec.options.kvCacheType || 'f16',
-      fileSize,
-      ...(lora ? { adapters: lora.adapters.length } : {}),
-    });
-    const pieces = enableRawLogprobs(model, context);
-    return new Runner(spec.name, spec.modelPath, spec.options, nlc, llama, model, context, { threads, fileSize, loadDuration }, logger, pieces, lora, spec.projectorPath);
+    const p = await loadNative(spec);
+    return new Runner(spec.name, spec.modelPath, spec.options, p.nlc, p.llama, p.model, p.context, p, p.logger, p.pieces, p.lora, spec.projectorPath);
   }
 
   /** The model's trained context length. */
@@ -433,23 +348,4 @@ export class Runner {
     if (w) w(seq);
     else this.free.push(seq);
   }
-}
-
-type LoraOption = { adapters: Array<{ filePath: string; scale: number }> };
-
-/** node-llama-cpp's `lora` context option for the adapters, each at scale 1 as llama-server's `--lora`. */
-function loraOption(paths: readonly string[] | undefined): LoraOption | undefined {
-  if (!paths || paths.length === 0) return undefined;
-  return { adapters: paths.map((filePath) => ({ filePath, scale: 1 })) };
-}
-
-function reason(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-function describeLoadError(err: unknown): string {
-  const name = err instanceof Error ? err.constructor.name : '';
-  const msg = reason(err);
-  if (/magic/i.test(name) || /magic/i.test(msg)) return 'the file is not a GGUF model (invalid GGUF magic)';
-  return `the model file is corrupt or not supported by llama.cpp (${msg})`;
 }
