@@ -116,3 +116,19 @@ export function mainGpuRefusal(mainGpu: number | null, gpu: GpuBackend | false):
   if (gpu === false || mainGpu === null || mainGpu === 0) return null;
   return `main_gpu ${mainGpu} is not supported by Tollama: node-llama-cpp always uses its first ${gpu} device (main_gpu 0)`;
 }
+
+/**
+ * OLLAMA_GPU_OVERHEAD (bytes of VRAM to keep free per GPU; Ollama's Uint64: anything but a base-10
+ * unsigned integer is a warning and 0). Tollama adds it to node-llama-cpp's own VRAM padding
+ * (8 % of the VRAM, at most 1.2 GiB), which decides how many layers `num_gpu` -1 (auto) offloads.
+ */
+export function gpuOverhead(env: Record<string, string | undefined>): { vramPadding?: (totalVram: number) => number; bytes: number; warning?: string } {
+  const raw = clean(env['OLLAMA_GPU_OVERHEAD']);
+  if (raw === '') return { bytes: 0 };
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
+    return { bytes: 0, warning: `invalid environment variable, using default: OLLAMA_GPU_OVERHEAD=${JSON.stringify(raw)} (default 0)` };
+  }
+  const bytes = Number(raw);
+  if (bytes === 0) return { bytes };
+  return { bytes, vramPadding: (totalVram: number) => Math.min(totalVram * 0.08, 1.2 * 1024 ** 3) + bytes };
+}

@@ -7,7 +7,7 @@
  */
 import os from 'node:os';
 import type { Llama } from 'node-llama-cpp';
-import { chooseGpuBackend, type GpuBackend, type GpuChoice } from './gpu.js';
+import { chooseGpuBackend, gpuOverhead, type GpuBackend, type GpuChoice } from './gpu.js';
 import { silentLogger, type RuntimeLogger } from './logger.js';
 import { batchingPatched, describeNativeBinary, nativeGetLlamaOptions, patchedAddonPath, type NativeBinaryInfo } from './native.js';
 
@@ -64,8 +64,10 @@ export function getLlamaInstance(logger: RuntimeLogger = silentLogger): Promise<
       let llama: Llama | undefined;
       gpuInUse = false;
       if (choice.gpu !== false) {
+        const overhead = gpuOverhead(process.env);
+        if (overhead.warning) logger.warn(overhead.warning);
         try {
-          llama = await nlc.getLlama({ ...common, gpu: choice.gpu });
+          llama = await nlc.getLlama({ ...common, gpu: choice.gpu, ...(overhead.vramPadding ? { vramPadding: overhead.vramPadding } : {}) });
           gpuInUse = llama.gpu === false ? false : choice.gpu;
         } catch (err) {
           logger.warn('GPU backend failed to load; using the CPU', { gpu: choice.gpu, error: String(err) });

@@ -163,9 +163,25 @@ export function defaultModelsDir(): string {
   return path.join(os.homedir(), '.ollama', 'models');
 }
 
+/**
+ * Ollama 0.33 settings Tollama reads but has no use for, with why: set, each is a start-up
+ * warning rather than silently ignored.
+ */
+const UNUSED_OLLAMA_VARS: ReadonlyArray<[string, string]> = [
+  ['OLLAMA_SCHED_SPREAD', 'node-llama-cpp always spreads a model over every GPU it offloads to'],
+  ['OLLAMA_IGPU_ENABLE', 'GPU selection is OLLAMA_LLM_LIBRARY, OLLAMA_VULKAN and num_gpu (docs/runtime.md#gpu)'],
+  ['LLAMA_ARG_FIT', 'llama-server\'s fit options do not apply: node-llama-cpp fits the layers to free VRAM itself'],
+  ['LLAMA_ARG_FIT_TARGET', 'llama-server\'s fit options do not apply: node-llama-cpp fits the layers to free VRAM itself (OLLAMA_GPU_OVERHEAD reserves VRAM)'],
+  ['OLLAMA_MAX_TRANSFER_STREAMS', 'it sets safetensors transfers, and Tollama pulls GGUF models'],
+];
+
+export function unusedOllamaVarWarnings(env: Env): string[] {
+  return UNUSED_OLLAMA_VARS.filter(([k]) => envVar(env, k) !== '').map(([k, why]) => `${k} is set but has no effect in Tollama: ${why}`);
+}
+
 /** Reads the whole server configuration (default: process.env). Never throws. */
 export function readServerConfig(env: Env = process.env): ServerConfig {
-  const warnings: string[] = [];
+  const warnings: string[] = unusedOllamaVarWarnings(env);
   const keepAliveRaw = envVar(env, 'OLLAMA_KEEP_ALIVE');
   const keepAlive = keepAliveFromEnv(keepAliveRaw);
   if (keepAliveRaw !== '' && !isDurationOrSeconds(keepAliveRaw)) {

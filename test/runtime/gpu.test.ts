@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backendOfLibrary, chooseGpuBackend, gpuLayersFor, mainGpuRefusal, vramBytes, type GpuBackend } from '../../src/runtime/gpu.js';
+import { backendOfLibrary, chooseGpuBackend, gpuLayersFor, gpuOverhead, mainGpuRefusal, vramBytes, type GpuBackend } from '../../src/runtime/gpu.js';
 
 const pick = (supported: GpuBackend[], env: Record<string, string> = {}) => chooseGpuBackend({ supported, env });
 
@@ -71,5 +71,22 @@ describe('mainGpuRefusal', () => {
     expect(mainGpuRefusal(null, 'cuda')).toBeNull();
     expect(mainGpuRefusal(0, 'cuda')).toBeNull();
     expect(mainGpuRefusal(1, 'cuda')).toBe('main_gpu 1 is not supported by Tollama: node-llama-cpp always uses its first cuda device (main_gpu 0)');
+  });
+});
+
+describe('gpuOverhead (OLLAMA_GPU_OVERHEAD, bytes kept free per GPU)', () => {
+  const GiB = 1024 ** 3;
+  it('unset or 0: node-llama-cpp\'s own padding', () => {
+    expect(gpuOverhead({})).toEqual({ bytes: 0 });
+    expect(gpuOverhead({ OLLAMA_GPU_OVERHEAD: '0' })).toEqual({ bytes: 0 });
+  });
+  it('added to node-llama-cpp\'s padding (8 % of the VRAM, at most 1.2 GiB)', () => {
+    const o = gpuOverhead({ OLLAMA_GPU_OVERHEAD: ' "1073741824" ' });
+    expect(o.bytes).toBe(GiB);
+    expect(o.vramPadding!(8 * GiB)).toBeCloseTo(0.64 * GiB + GiB);
+    expect(o.vramPadding!(80 * GiB)).toBeCloseTo(1.2 * GiB + GiB);
+  });
+  it.each(['-1', '1.5', '1GB', 'lots'])('%j is Ollama\'s invalid-variable warning, and 0', (v) => {
+    expect(gpuOverhead({ OLLAMA_GPU_OVERHEAD: v })).toEqual({ bytes: 0, warning: `invalid environment variable, using default: OLLAMA_GPU_OVERHEAD=${JSON.stringify(v)} (default 0)` });
   });
 });

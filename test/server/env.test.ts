@@ -132,6 +132,14 @@ describe('readServerConfig', () => {
     expect(readServerConfig({ OLLAMA_FLASH_ATTENTION: 'yes please' }).flashAttention).toBe(true);
   });
 
+  it('Ollama settings with no effect here are start-up warnings saying why, never silent', () => {
+    expect(readServerConfig({}).warnings).toEqual([]);
+    const w = readServerConfig({ OLLAMA_SCHED_SPREAD: '1', LLAMA_ARG_FIT: 'off', OLLAMA_MAX_TRANSFER_STREAMS: '8', OLLAMA_IGPU_ENABLE: '1', LLAMA_ARG_FIT_TARGET: '512' }).warnings;
+    expect(w).toHaveLength(5);
+    expect(w[0]).toBe('OLLAMA_SCHED_SPREAD is set but has no effect in Tollama: node-llama-cpp always spreads a model over every GPU it offloads to');
+    for (const k of ['OLLAMA_IGPU_ENABLE', 'LLAMA_ARG_FIT ', 'LLAMA_ARG_FIT_TARGET', 'OLLAMA_MAX_TRANSFER_STREAMS']) expect(w.some((x) => x.startsWith(k)), k).toBe(true);
+  });
+
   it('OLLAMA_KV_CACHE_TYPE: lower-cased; an unknown or unusable one warns at start', () => {
     expect(readServerConfig({ OLLAMA_KV_CACHE_TYPE: ' Q8_0 ' })).toMatchObject({ kvCacheType: 'q8_0', warnings: [] });
     expect(readServerConfig({ OLLAMA_KV_CACHE_TYPE: 'q9' }).warnings).toEqual([
