@@ -8,7 +8,7 @@
 import { rm } from 'node:fs/promises';
 import type { ProgressResponse } from '../api/types.js';
 import { BadRequestError } from '../api/errors.js';
-import { readGGUF } from '../registry/gguf/index.js';
+import { readGGUF, type GGUFInfo } from '../registry/gguf/index.js';
 import { QUANTIZE_SOURCE_TYPES } from '../registry/gguf/filetypes.js';
 import type { Store } from '../registry/store/index.js';
 import { needsCompatQuantize, restoreEmbedded } from '../registry/compat/restore.js';
@@ -21,7 +21,8 @@ import type { LayerList, PendingLayer } from './build-layers.js';
 export type QuantizeFn = (job: QuantizeJob) => Promise<void>;
 
 /** Ollama's progress digest for a conversion (not a real digest). */
-const CONVERSION_DIGEST = '0000000000000000000';
+/** The digest Ollama's conversion progress lines carry. */
+export const CONVERSION_DIGEST = '0000000000000000000';
 
 /**
  * Marks the weights layers to quantize. Throws Ollama's 400 for a source that cannot be
@@ -57,6 +58,21 @@ export async function quantizeLayers(
     const newType = await quantizeOne(item, list, deps.store, deps.quantize, emit, signal);
     if (isFirst) config.file_type = newType;
   }
+}
+
+/**
+ * A converted GGUF (quantized, merged) written to `tmp` becomes the layer's blob: published (hash,
+ * rename), read back, and the layer's digest, size, status and GGUF facts updated. `tmp` is gone
+ * afterwards whatever happens.
+ */
+export async function adoptConverted(item: PendingLayer, store: Store, tmp: string, emit: (p: ProgressResponse) => void, signal?: AbortSignal): Promise<GGUFInfo> {
+  emit({ status: 'verifying conversion' });
+  const r = await store.publishTempFile(tmp, signal);
+  const info = await readGGUF(store.blobPath(r.digest));
+  item.layer = { ...item.layer, digest: r.digest, size: r.size };
+  item.status = `${r.existed ? 'using existing' : 'creating new'} layer ${r.digest}`;
+  item.gguf = { arch: info.architecture, fileType: info.fileType };
+  return info;
 }
 
 async function quantizeOne(
@@ -97,14 +113,9 @@ async function quantizeOne(
       signal,
     });
     if (compat) await restoreEmbedded(source, output, tmp);
-    emit({ status: 'verifying conversion' });
-    const r = await store.publishTempFile(tmp, signal);
-    done = true;
-    const info = await readGGUF(store.blobPath(r.digest));
     list.removed.push(item.layer.digest);
-    item.layer = { ...item.layer, digest: r.digest, size: r.size };
-    item.status = `${r.existed ? 'using existing' : 'creating new'} layer ${r.digest}`;
-    item.gguf = { arch: info.architecture, fileType: info.fileType };
+    done = true;
+    const info = await adoptConverted(item, store, tmp, emit, signal);
     delete item.quantize;
     return info.fileType;
   } finally {

@@ -11,11 +11,10 @@ import path from 'node:path';
 import { BadRequestError } from '../api/errors.js';
 import type { ProgressResponse } from '../api/types.js';
 import type { GGUFInfo } from '../registry/gguf/index.js';
-import { readGGUF } from '../registry/gguf/reader.js';
 import type { Store } from '../registry/store/index.js';
 import type { ConfigV2 } from '../registry/store/types.js';
 import type { LayerList, PendingLayer } from './build-layers.js';
-import type { QuantizeFn } from './build-quantize.js';
+import { adoptConverted, CONVERSION_DIGEST, type QuantizeFn } from './build-quantize.js';
 
 /** One shard: its blob and the name it was sent under. */
 export interface SplitPart {
@@ -136,14 +135,9 @@ export async function mergeSplitLayers(
         },
         signal,
       });
-      emit({ status: 'verifying conversion' });
-      const r = await deps.store.publishTempFile(out, signal);
       done = true;
-      const info = await readGGUF(deps.store.blobPath(r.digest));
+      const info = await adoptConverted(item, deps.store, out, emit, signal);
       for (const p of parts) list.removed.push(p.digest);
-      item.layer = { ...item.layer, digest: r.digest, size: r.size };
-      item.status = `${r.existed ? 'using existing' : 'creating new'} layer ${r.digest}`;
-      item.gguf = { arch: info.architecture, fileType: info.fileType };
       delete item.splitParts;
       // the whole model's size, not the first shard's
       config.model_type = info.parameterSize;
@@ -153,5 +147,3 @@ export async function mergeSplitLayers(
     }
   }
 }
-
-const CONVERSION_DIGEST = '0000000000000000000';
