@@ -37,6 +37,20 @@ describe('pruneBlobs', () => {
     expect(again.removed).toEqual([]);
   });
 
+  it('an old split-GGUF shard link left by a killed create goes; a fresh one stays (it may be in use)', async () => {
+    const store = await fx.emptyStore();
+    const b = store.paths.blobsDir;
+    await mkdir(b, { recursive: true });
+    const stale = path.join(b, 'sha256-tmp-123-0123456789abcdef-00001-of-00002.gguf');
+    const fresh = path.join(b, 'sha256-tmp-456-0123456789abcdef-00002-of-00002.gguf');
+    await writeFile(stale, 'shard');
+    await writeFile(fresh, 'shard');
+    await utimes(stale, old, old);
+    const r = await pruneBlobs(store);
+    expect(r.removed.map((i) => i.name)).toEqual([path.basename(stale)]);
+    expect(r.kept.map((i) => i.name)).toEqual([path.basename(fresh)]);
+  });
+
   it('keeps fresh unreferenced blobs while a fresh partial exists; removes them once it is old', async () => {
     const store = await fx.emptyStore();
     await mkdir(store.paths.blobsDir, { recursive: true });
