@@ -118,7 +118,8 @@ export async function mergeSplitLayers(
     // llama.cpp finds shards 2…n from the first one's name: link them under their names, in
     // blobs/ as unfinished files (a killed create leaves only what prune removes)
     const out = await deps.store.newTempBlobFile();
-    const links = parts.map((p) => `${out}-${path.posix.basename(p.name).replace(/^.*-(\d{5}-of-\d{5}\.gguf)$/, '$1')}`);
+    const five = (n: number) => String(n).padStart(5, '0');
+    const links = parts.map((_, i) => `${out}-${five(i + 1)}-of-${five(parts.length)}.gguf`);
     let done = false;
     try {
       for (const [i, p] of parts.entries()) {

@@ -44,6 +44,12 @@ export function loadNodeLlamaCpp(): Promise<NodeLlamaCpp> {
   return modulePromise;
 }
 
+let batchPatchLoaded = false;
+/** Whether node-llama-cpp's JavaScript carried the batching patch when the Llama instance loaded. */
+export function batchingPatchLoaded(): boolean {
+  return batchPatchLoaded;
+}
+
 /** The shared Llama instance; logs which binary was loaded the first time. */
 export function getLlamaInstance(logger: RuntimeLogger = silentLogger): Promise<Llama> {
   if (!llamaPromise) {
@@ -82,6 +88,7 @@ export function getLlamaInstance(logger: RuntimeLogger = silentLogger): Promise<
       } catch {
         addonPath = undefined;
       }
+      batchPatchLoaded = batching;
       nativeInfo = describeNativeBinary({ buildType: llama.buildType, cmakeOptions: llama.cmakeOptions ?? {} }, addonPath);
       logger.info('llama.cpp backend loaded', {
         gpu: gpuInUse,

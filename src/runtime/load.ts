@@ -60,49 +60,49 @@ export async function loadNative(spec: LoadRunnerSpec): Promise<LoadedNative> {
   const kvType = spec.options.kvCacheType === '' ? undefined : KV_CACHE_TYPES[spec.options.kvCacheType];
   const stall = new LoadStallWatch(spec.stallTimeoutMs ?? Infinity);
   const signal = spec.signal ? AbortSignal.any([spec.signal, stall.signal]) : stall.signal;
-  let model: LlamaModel;
-  try {
-    model = await llama.loadModel({
-      modelPath: spec.modelPath,
-      gpuLayers: gpuLayersFor(spec.options.numGpu, getGpuBackend()),
-      useMmap: spec.options.useMmap ?? 'auto',
-      loadSignal: signal,
-      onLoadProgress: (p: number) => stall.progress(p),
-    });
-  } catch (err) {
-    stall.stop();
-    if (stall.fired) throw stall.error(spec.name, err);
-    throw new ModelLoadError(`unable to load model ${spec.name}: ${describeLoadError(err)}`, { cause: err });
-  }
-  const headProblem = kvCacheHeadProblem(spec.options.kvCacheType, model.fileInfo.metadata);
-  if (headProblem) {
-    await model.dispose().catch(() => {});
-    throw new ModelLoadError(`unable to load model ${spec.name}: ${headProblem}`);
-  }
   const lora = loraOption(spec.adapterPaths);
+  let model: LlamaModel;
   let context: LlamaContext;
-  stall.progress(1); // the weights are in: the context gets a stall window of its own
   try {
-    const trained = model.trainContextSize > 0 ? model.trainContextSize : spec.options.numCtx;
-    const numCtx = Math.max(4, Math.min(spec.options.numCtx, trained));
-    context = await model.createContext({
-      contextSize: numCtx,
-      sequences: spec.options.numParallel,
-      batchSize: Math.max(1, Math.min(spec.options.numBatch, numCtx * spec.options.numParallel)),
-      threads,
-      flashAttention: spec.options.flashAttention,
-      ...(kvType ? { experimentalKvCacheKeyType: kvType, experimentalKvCacheValueType: kvType } : {}),
-      createSignal: signal,
-      ...(lora ? { lora } : {}),
-    } as Parameters<LlamaModel['createContext']>[0]);
-  } catch (err) {
+    try {
+      model = await llama.loadModel({
+        modelPath: spec.modelPath,
+        gpuLayers: gpuLayersFor(spec.options.numGpu, getGpuBackend()),
+        useMmap: spec.options.useMmap ?? 'auto',
+        loadSignal: signal,
+        onLoadProgress: (p: number) => stall.progress(p),
+      });
+    } catch (err) {
+      throw stall.fired ? stall.error(spec.name, err) : new ModelLoadError(`unable to load model ${spec.name}: ${describeLoadError(err)}`, { cause: err });
+    }
+    const headProblem = kvCacheHeadProblem(spec.options.kvCacheType, model.fileInfo.metadata);
+    if (headProblem) {
+      await model.dispose().catch(() => {});
+      throw new ModelLoadError(`unable to load model ${spec.name}: ${headProblem}`);
+    }
+    stall.progress(1); // the weights are in: the context gets a stall window of its own
+    try {
+      const trained = model.trainContextSize > 0 ? model.trainContextSize : spec.options.numCtx;
+      const numCtx = Math.max(4, Math.min(spec.options.numCtx, trained));
+      context = await model.createContext({
+        contextSize: numCtx,
+        sequences: spec.options.numParallel,
+        batchSize: Math.max(1, Math.min(spec.options.numBatch, numCtx * spec.options.numParallel)),
+        threads,
+        flashAttention: spec.options.flashAttention,
+        ...(kvType ? { experimentalKvCacheKeyType: kvType, experimentalKvCacheValueType: kvType } : {}),
+        createSignal: signal,
+        ...(lora ? { lora } : {}),
+      } as Parameters<LlamaModel['createContext']>[0]);
+    } catch (err) {
+      await model.dispose().catch(() => {});
+      if (stall.fired) throw stall.error(spec.name, err);
+      const what = lora ? 'cannot create a context with its LoRA adapters' : 'cannot create a context';
+      throw new ModelLoadError(`unable to load model ${spec.name}: ${what} (${reason(err)})`, { cause: err });
+    }
+  } finally {
     stall.stop();
-    await model.dispose().catch(() => {});
-    if (stall.fired) throw stall.error(spec.name, err);
-    const what = lora ? 'cannot create a context with its LoRA adapters' : 'cannot create a context';
-    throw new ModelLoadError(`unable to load model ${spec.name}: ${what} (${reason(err)})`, { cause: err });
   }
-  stall.stop();
   const loadDuration = Number(process.hrtime.bigint() - t0);
   logger.info('model loaded', {
     model: spec.name,

@@ -41,9 +41,9 @@ export function batchingPatched(nlcDir = nodeLlamaCppDir()): boolean {
  * Whether `typical_p` can reach llama.cpp: the loaded addon's sampler reads "typicalP"
  * (nlc-typical.patch) and node-llama-cpp's JavaScript hands it over (patch-batching.mjs v4).
  */
-export function typicalSamplingAvailable(bindings: unknown, nlcDir?: string): boolean {
+export function typicalSamplingAvailable(bindings: unknown, javascriptPatched: boolean): boolean {
   const sampler = (bindings as { AddonSampler?: { tollamaTypicalP?: unknown } } | undefined)?.AddonSampler;
-  return sampler?.tollamaTypicalP === true && batchingPatched(nlcDir);
+  return sampler?.tollamaTypicalP === true && javascriptPatched;
 }
 
 /** `prebuilt`: node-llama-cpp's own; `patched`: ours; `localBuild`: some other source build. */

@@ -72,13 +72,18 @@ export const KV_CACHE_TYPES: Readonly<Record<string, string>> = Object.freeze({
   f32: 'F32', f16: 'F16', bf16: 'BF16', q8_0: 'Q8_0', q4_0: 'Q4_0', q4_1: 'Q4_1', iq4_nl: 'IQ4_NL', q5_0: 'Q5_0', q5_1: 'Q5_1',
 });
 
+/** A K/V cache type stored in blocks (every llama-server type but f32, f16 and bf16). */
+function quantizedKv(kvCacheType: string): boolean {
+  return kvCacheType !== '' && !['f32', 'f16', 'bf16'].includes(kvCacheType);
+}
+
 /** Why OLLAMA_KV_CACHE_TYPE / OLLAMA_FLASH_ATTENTION cannot make a context, or null when they can. */
 export function kvCacheProblem(kvCacheType: string, flashAttention: boolean | 'auto'): string | null {
   if (kvCacheType === '') return null;
   if (!Object.hasOwn(KV_CACHE_TYPES, kvCacheType)) {
     return `OLLAMA_KV_CACHE_TYPE=${JSON.stringify(kvCacheType)} is not a K/V cache type llama.cpp knows (${Object.keys(KV_CACHE_TYPES).join(', ')})`;
   }
-  if (flashAttention === false && !['f32', 'f16', 'bf16'].includes(kvCacheType)) {
+  if (flashAttention === false && quantizedKv(kvCacheType)) {
     return `OLLAMA_KV_CACHE_TYPE=${kvCacheType} quantizes the V cache, which needs flash attention, and OLLAMA_FLASH_ATTENTION turns it off`;
   }
   return null;
@@ -93,8 +98,8 @@ export interface RunnerDefaults {
   contextLength?: number;
   /** OLLAMA_NUM_PARALLEL, default 1. */
   numParallel?: number;
-  /** OLLAMA_FLASH_ATTENTION when set. */
-  flashAttention?: boolean;
+  /** OLLAMA_FLASH_ATTENTION when set (undefined: llama.cpp's auto). */
+  flashAttention?: boolean | undefined;
   /** OLLAMA_KV_CACHE_TYPE when set. */
   kvCacheType?: string;
 }
@@ -141,7 +146,7 @@ export function runnerOptionsDiffer(loaded: RunnerOptions, wanted: RunnerOptions
  * (node-llama-cpp's `fileInfo.metadata`); unknown sizes are left to llama.cpp.
  */
 export function kvCacheHeadProblem(kvCacheType: string, metadata: unknown): string | null {
-  if (kvCacheType === '' || ['f32', 'f16', 'bf16'].includes(kvCacheType)) return null;
+  if (!quantizedKv(kvCacheType)) return null;
   const m = metadata as Record<string, unknown> | undefined;
   const arch = (m?.general as { architecture?: unknown } | undefined)?.architecture;
   const a = typeof arch === 'string' ? (m?.[arch] as Record<string, unknown> | undefined) : undefined;

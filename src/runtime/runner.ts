@@ -12,7 +12,7 @@ import { Generation } from './generation.js';
 import { createGrammar, parseFormat } from './grammar.js';
 import { loadNative, type LoraOption } from './load.js';
 import { vramBytes } from './gpu.js';
-import { getGpuBackend, type NodeLlamaCpp } from './llama.js';
+import { batchingPatchLoaded, getGpuBackend, type NodeLlamaCpp } from './llama.js';
 import { LogprobQueue, LogprobsUnavailableError, MAX_TOP_LOGPROBS, type TokenPieces } from './logprobs.js';
 import type { RuntimeLogger } from './logger.js';
 import { typicalSamplingAvailable } from './native.js';
@@ -154,9 +154,8 @@ export class Runner {
 
   /** Whether typical_p reaches the sampler (Tollama's patched addon and JavaScript patch). */
   get supportsTypicalP(): boolean {
-    return (this.typicalP ??= typicalSamplingAvailable((this.llama as unknown as { _bindings?: unknown })._bindings));
+    return typicalSamplingAvailable((this.llama as unknown as { _bindings?: unknown })._bindings, batchingPatchLoaded());
   }
-  private typicalP: boolean | undefined;
 
   /** Whether the loaded binary can return logprobs (Tollama's patched addon). */
   get supportsLogprobs(): boolean {

@@ -43,7 +43,6 @@ export interface ServerConfig {
   /** Tollama only: OLLAMA_METRICS. Serve Prometheus metrics at `GET /metrics` (off: 404, as Ollama). */
   metrics: boolean;
   noHistory: boolean;
-  schedSpread: boolean;
   /** OLLAMA_FLASH_ATTENTION: undefined when unset (llama.cpp decides: "auto"), else Ollama's bool. */
   flashAttention: boolean | undefined;
   /** OLLAMA_KV_CACHE_TYPE, lower case ('' = f16). */
@@ -95,10 +94,9 @@ export function envUint(env: Env, key: string, defaultValue: number, warnings: s
 }
 
 /** OLLAMA_KV_CACHE_TYPE, lower case as Ollama passes it on; an unknown or unusable one is a warning at start (loads then fail saying why). */
-function kvCacheTypeFromEnv(env: Env, warnings: string[]): string {
+function kvCacheTypeFromEnv(env: Env, flashAttention: boolean | undefined, warnings: string[]): string {
   const t = envVar(env, 'OLLAMA_KV_CACHE_TYPE').toLowerCase();
-  const fa = envVar(env, 'OLLAMA_FLASH_ATTENTION') === '' ? 'auto' : envBool(env, 'OLLAMA_FLASH_ATTENTION');
-  const problem = kvCacheProblem(t, fa);
+  const problem = kvCacheProblem(t, flashAttention ?? 'auto');
   if (problem) warnings.push(`${problem}: loading a model will fail`);
   return t;
 }
@@ -188,6 +186,7 @@ export function readServerConfig(env: Env = process.env): ServerConfig {
     warnings.push(`invalid OLLAMA_KEEP_ALIVE=${JSON.stringify(keepAliveRaw)}, using 5m`);
   }
   const models = envVar(env, 'OLLAMA_MODELS');
+  const flashAttention = envVar(env, 'OLLAMA_FLASH_ATTENTION') === '' ? undefined : envBool(env, 'OLLAMA_FLASH_ATTENTION');
   return {
     host: parseOllamaHost(env.OLLAMA_HOST ?? ''),
     models: models !== '' ? models : defaultModelsDir(),
@@ -202,9 +201,8 @@ export function readServerConfig(env: Env = process.env): ServerConfig {
     readOnly: envBool(env, 'OLLAMA_READONLY'),
     metrics: envBool(env, 'OLLAMA_METRICS'),
     noHistory: envBool(env, 'OLLAMA_NOHISTORY'),
-    schedSpread: envBool(env, 'OLLAMA_SCHED_SPREAD'),
-    flashAttention: envVar(env, 'OLLAMA_FLASH_ATTENTION') === '' ? undefined : envBool(env, 'OLLAMA_FLASH_ATTENTION'),
-    kvCacheType: kvCacheTypeFromEnv(env, warnings),
+    flashAttention,
+    kvCacheType: kvCacheTypeFromEnv(env, flashAttention, warnings),
     goTemplate: envBool(env, 'OLLAMA_GO_TEMPLATE', true),
     goTemplateSet: envVar(env, 'OLLAMA_GO_TEMPLATE') !== '',
     noCloud: envBool(env, 'OLLAMA_NO_CLOUD'),

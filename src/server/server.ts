@@ -5,7 +5,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
-import { durationToMs, MAX_DURATION } from '../api/duration.js';
+import { durationToMs } from '../api/duration.js';
 import { Store, storeReadOnlyReason } from '../registry/store/index.js';
 import { Runner, Scheduler } from '../runtime/index.js';
 import { OLLAMA_VERSION, TOLLAMA_VERSION } from '../version.js';
@@ -93,8 +93,7 @@ export async function startServer(config: ServerConfig = readServerConfig(), log
   } catch (err) {
     log.warn('start-up prune failed', { error: err instanceof Error ? err.message : String(err) });
   }
-  // OLLAMA_LOAD_TIMEOUT (≤ 0 was made "forever" when read)
-  const loadTimeoutMs = config.loadTimeout >= MAX_DURATION ? Infinity : Number(config.loadTimeout) / 1e6;
+  const loadTimeoutMs = durationToMs(config.loadTimeout); // OLLAMA_LOAD_TIMEOUT (forever = Infinity)
   const sched = new Scheduler<Runner, PsDetails>({
     load: async (spec) => {
       const t0 = process.hrtime.bigint();

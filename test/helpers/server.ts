@@ -4,6 +4,7 @@
  * every client does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -69,4 +70,23 @@ export async function startServer(opts: { env?: Record<string, string>; models?:
       if (ownModels) fs.rmSync(models, { recursive: true, force: true });
     },
   };
+}
+
+/** `sha256:<hex>` of a file, as the store names its blob. */
+export function fileDigest(file: string): string {
+  return `sha256:${createHash('sha256').update(fs.readFileSync(file)).digest('hex')}`;
+}
+
+/** POSTs a JSON body; the status and the raw answer. */
+export async function postJson(server: TestServer, route: string, body: unknown): Promise<{ status: number; text: string }> {
+  const r = await fetch(server.url + route, { method: 'POST', body: JSON.stringify(body) });
+  return { status: r.status, text: await r.text() };
+}
+
+/** Uploads a file as a blob (POST /api/blobs/<digest>): its digest and the answer's status. */
+export async function uploadBlob(server: TestServer, file: string): Promise<{ digest: string; status: number }> {
+  const digest = fileDigest(file);
+  const r = await fetch(`${server.url}/api/blobs/${digest}`, { method: 'POST', body: fs.readFileSync(file) });
+  await r.arrayBuffer();
+  return { digest, status: r.status };
 }

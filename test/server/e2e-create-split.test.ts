@@ -5,7 +5,6 @@
  * the shards' blobs are gone; shards that do not agree get Ollama's messages and nothing is stored.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { llamaQuantizePath } from '../../src/runtime/quantize.js';
 import { splitGGUF } from '../helpers/gguf/split.js';
 import { addModel, haveStories, repoRoot, STORIES } from '../helpers/models.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { fileDigest, startServer, type TestServer } from '../helpers/server.js';
 
 const exec = promisify(execFile);
 const bin = llamaQuantizePath(path.join(repoRoot, 'node_modules', 'node-llama-cpp'));
@@ -22,7 +21,7 @@ const haveQuantize = fs.existsSync(bin);
 if (!haveStories) console.warn(`e2e-create-split skipped: ${STORIES} is absent`);
 if (!haveQuantize) console.warn(`e2e-create-split skipped: ${bin} is missing (npm run build:native)`);
 
-const digestOf = (file: string) => `sha256:${crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')}`;
+const digestOf = fileDigest;
 
 describe.skipIf(!haveStories || !haveQuantize)('create from split GGUF shards', () => {
   let server: TestServer;

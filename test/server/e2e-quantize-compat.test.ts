@@ -7,7 +7,6 @@
  * off: where llama.cpp cannot read it, llama-quantize fails and nothing is created.
  */
 import { spawnSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,24 +17,20 @@ import { llamaQuantizeArgs, llamaQuantizePath } from '../../src/runtime/quantize
 import { u32, writeGGUF, type GGUFSpec } from '../helpers/gguf.js';
 import { gemma3Pair, gptossPair } from '../helpers/gguf/families.js';
 import { repoRoot } from '../helpers/models.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { fileDigest, postJson, startServer, uploadBlob, type TestServer } from '../helpers/server.js';
 
 const bin = llamaQuantizePath(path.join(repoRoot, 'node_modules', 'node-llama-cpp'));
 if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run build:native\` (npm ci builds it)`);
 
 let server: TestServer;
 let dir: string;
-const digestOf = (file: string) => `sha256:${crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')}`;
+const digestOf = fileDigest;
 
-async function post(route: string, body: unknown): Promise<{ status: number; text: string }> {
-  const r = await fetch(server.url + route, { method: 'POST', body: JSON.stringify(body) });
-  return { status: r.status, text: await r.text() };
-}
+const post = (route: string, body: unknown) => postJson(server, route, body);
 async function upload(file: string): Promise<string> {
-  const d = digestOf(file);
-  const r = await fetch(`${server.url}/api/blobs/${d}`, { method: 'POST', body: fs.readFileSync(file) });
-  expect(r.status).toBeLessThan(300);
-  return d;
+  const { digest, status } = await uploadBlob(server, file);
+  expect(status).toBeLessThan(300);
+  return digest;
 }
 /** The spec with every matrix in F16 and general.file_type F16. */
 function f16(spec: GGUFSpec): GGUFSpec {

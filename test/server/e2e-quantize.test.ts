@@ -3,7 +3,6 @@
  * generated F16 GGUFs (and stories260K converted to F16 for real text), the CLI before upload.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +12,7 @@ import { readGGUF } from '../../src/registry/gguf/index.js';
 import { llamaQuantizeArgs, llamaQuantizePath } from '../../src/runtime/quantize.js';
 import { writeModel } from '../helpers/gguf.js';
 import { haveStories, repoRoot, STORIES } from '../helpers/models.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { fileDigest, postJson, startServer, uploadBlob, type TestServer } from '../helpers/server.js';
 
 const exec = promisify(execFile);
 const bin = llamaQuantizePath(path.join(repoRoot, 'node_modules', 'node-llama-cpp'));
@@ -23,19 +22,15 @@ let server: TestServer;
 let dir: string;
 let f16: string;
 let q8: string;
-const digestOf = (file: string) => `sha256:${crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')}`;
+const digestOf = fileDigest;
 const blobs = () => fs.readdirSync(path.join(server.models, 'blobs')).filter((n) => n.startsWith('sha256-'));
 
-async function post(route: string, body: unknown): Promise<{ status: number; text: string }> {
-  const r = await fetch(server.url + route, { method: 'POST', body: JSON.stringify(body) });
-  return { status: r.status, text: await r.text() };
-}
+const post = (route: string, body: unknown) => postJson(server, route, body);
 
 async function upload(file: string): Promise<string> {
-  const d = digestOf(file);
-  const r = await fetch(`${server.url}/api/blobs/${d}`, { method: 'POST', body: fs.readFileSync(file) });
-  expect(r.status).toBeLessThan(300);
-  return d;
+  const { digest, status } = await uploadBlob(server, file);
+  expect(status).toBeLessThan(300);
+  return digest;
 }
 
 const lines = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);

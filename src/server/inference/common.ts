@@ -123,7 +123,7 @@ export async function acquire(deps: ServerDeps, m: ResolvedModel, options: Optio
     {
       contextLength: deps.config.contextLength,
       numParallel: deps.config.numParallel,
-      ...(deps.config.flashAttention !== undefined ? { flashAttention: deps.config.flashAttention } : {}),
+      flashAttention: deps.config.flashAttention,
       kvCacheType: deps.config.kvCacheType,
     },
   );
